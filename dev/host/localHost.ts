@@ -1,0 +1,158 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import { compileRoute, type RouteTemplate } from './routeTemplate';
+import type { Registration } from './functionsCore';
+
+export interface HttpFunction {
+  name: string;
+  route: RouteTemplate;
+  methods: string[];
+  authLevel: string;
+  binding: Record<string, unknown>;
+  handler: Registration['handler'];
+}
+
+export interface LocalHostOptions {
+  registrations: Registration[];
+  routePrefix: string;
+  functionKey: string;
+  port: number;
+  host?: string;
+  /** The Azure host refuses bodies over 100 MB by default; so does this one. */
+  maxBodyBytes?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunningHost {
+  url: string;
+  functions: HttpFunction[];
+  close(): Promise<void>;
+}
+
+export function httpFunctions(registrations: Registration[]): HttpFunction[] {
+  return registrations.flatMap(({ metadata, handler }) => {
+    const trigger = Object.values(metadata.bindings).find((b) => b.type.toLowerCase() === 'httptrigger');
+    if (!trigger) return [];
+    return [
+      {
+        name: metadata.name,
+        route: compileRoute(String(trigger.route ?? metadata.name)),
+        methods: ((trigger.methods as string[] | undefined) ?? ['GET', 'POST']).map((m) => m.toUpperCase()),
+        authLevel: String(trigger.authLevel ?? 'anonymous').toLowerCase(),
+        binding: trigger,
+        handler,
+      },
+    ];
+  });
+}
+
+const envelope = (code: string, message: string) => JSON.stringify({ error: { code, message, details: [] } });
+
+function keyMatches(given: string | null | undefined, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Serves the registered HTTP functions the way the Functions host does, on one port. */
+export async function startLocalHost(options: LocalHostOptions): Promise<RunningHost> {
+  const functions = httpFunctions(options.registrations);
+  const prefix = options.routePrefix.replace(/^\/|\/$/g, '');
+  const maxBody = options.maxBodyBytes ?? 100 * 1024 * 1024;
+  const log = options.log ?? ((line: string) => console.log(line));
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log(`[error] host: ${err instanceof Error ? err.stack : String(err)}`);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? `127.0.0.1:${options.port}`}`);
+    const segments = url.pathname.split('/').filter(Boolean);
+    if (prefix && segments.shift()?.toLowerCase() !== prefix.toLowerCase()) return send(res, 404, envelope('NotFound', 'No such route.'));
+
+    const matches = functions.flatMap((fn) => {
+      const params = fn.route.match(segments);
+      return params ? [{ fn, params }] : [];
+    });
+    if (matches.length === 0) return send(res, 404, envelope('NotFound', 'No such route.'));
+    const method = (req.method ?? 'GET').toUpperCase();
+    const found = matches.find((m) => m.fn.methods.includes(method));
+    if (!found) {
+      const allow = [...new Set(matches.flatMap((m) => m.fn.methods))].join(', ');
+      return send(res, 405, envelope('MethodNotAllowed', `Use ${allow} on this route.`), { Allow: allow });
+    }
+    const { fn, params } = found;
+    if (fn.authLevel !== 'anonymous') {
+      const given = (req.headers['x-functions-key'] as string | undefined) ?? url.searchParams.get('code');
+      if (!keyMatches(given, options.functionKey)) return send(res, 401, '');
+    }
+
+    const body = await readBody(req, maxBody);
+    if (body === 'too-large') return send(res, 413, '');
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const request = new HttpRequest({
+      method,
+      url: url.toString(),
+      headers,
+      params,
+      query: Object.fromEntries(url.searchParams),
+      body: body.length ? { bytes: body } : undefined,
+    });
+    const context = new InvocationContext({
+      invocationId: randomUUID(),
+      functionName: fn.name,
+      options: { trigger: { ...fn.binding, name: String(fn.binding.name), type: 'httpTrigger' } },
+      logHandler: (level, ...args) => log(`[${level}] ${fn.name}: ${args.map(String).join(' ')}`),
+    });
+    const result = (await fn.handler(request, context)) as HttpResponseInit | HttpResponse | undefined;
+    const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? { status: 204 });
+    const out = Buffer.from(await response.arrayBuffer());
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(out);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    functions,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}) {
+  res.writeHead(status, body ? { 'Content-Type': 'application/json; charset=utf-8', ...headers } : headers);
+  res.end(body);
+}
+
+function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,53 @@
+// `npm run host`: only the local Functions host, configured from the environment
+// (and local.settings.json's Values for anything the environment does not set, as `func start` does).
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { loadRegistrations } from './functionsCore';
+import { startLocalHost } from './localHost';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+
+function applyLocalSettings() {
+  if (process.env.LOAD_LOCAL_SETTINGS === 'false') return;
+  const file = path.join(root, 'local.settings.json');
+  if (!existsSync(file)) return;
+  const values = (JSON.parse(readFileSync(file, 'utf8')) as { Values?: Record<string, string> }).Values ?? {};
+  for (const [name, value] of Object.entries(values)) process.env[name] ??= value;
+}
+
+function routePrefix(): string {
+  const hostJson = JSON.parse(readFileSync(path.join(root, 'host.json'), 'utf8')) as {
+    extensions?: { http?: { routePrefix?: string } };
+  };
+  return hostJson.extensions?.http?.routePrefix ?? 'api';
+}
+
+async function main() {
+  applyLocalSettings();
+  const functionKey = process.env.LOCAL_FUNCTION_KEY || 'local-dev-function-key';
+  process.env.LOCAL_FUNCTION_KEY = functionKey;
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { main: string };
+  let registrations;
+  try {
+    registrations = loadRegistrations(path.join(root, pkg.main));
+  } catch (err) {
+    console.error(`The app failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+  const host = await startLocalHost({
+    registrations,
+    routePrefix: routePrefix(),
+    functionKey,
+    port: Number(process.env.PORT || 7071),
+    host: process.env.HOST || '127.0.0.1',
+  });
+  console.log(`Functions host listening on ${host.url}`);
+  for (const fn of host.functions) {
+    console.log(`  ${fn.name}: [${fn.methods.join(',')}] ${host.url}/${routePrefix()}/${fn.route.template} (${fn.authLevel})`);
+  }
+  const stop = () => void host.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+void main();

@@ -1,0 +1,162 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { AZURITE_DEVELOPMENT_CONNECTION } from '../src/config';
+import { startGraphSimulator, type RunningSimulator } from './simulator/graphSimulator';
+
+/** Project root, from dist/dev/ or dev/ alike. */
+export const projectRoot = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+
+export const DEV_APP_ID = '11111111-2222-3333-4444-555555555555';
+export const DEV_TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
+}
+
+export interface ChildService {
+  process: ChildProcess;
+  /** Everything the process printed, line by line (tests read the host's log from here). */
+  lines: string[];
+  stop(): Promise<void>;
+}
+
+function spawnService(args: string[], env: NodeJS.ProcessEnv, echo?: (line: string) => void): ChildService {
+  const child = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const collect = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line) continue;
+      lines.push(line);
+      echo?.(line);
+    }
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  return {
+    process: child,
+    lines,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
+  };
+}
+
+export interface Azurite extends ChildService {
+  port: number;
+  connectionString: string;
+}
+
+/** Azurite's Table service from the npm package: in memory, or persisted under `location`. */
+export async function startAzurite(options: { port?: number; location?: string; echo?: (l: string) => void } = {}): Promise<Azurite> {
+  const port = options.port ?? (await freePort());
+  const bin = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist/src/table/main.js');
+  const args = [bin, '--tableHost', '127.0.0.1', '--tablePort', String(port), '--skipApiVersionCheck', '--disableTelemetry', '--silent'];
+  args.push(...(options.location ? ['--location', options.location] : ['--inMemoryPersistence']));
+  const service = spawnService(args, process.env, options.echo);
+  await waitForPort(port, 20_000);
+  return {
+    ...service,
+    port,
+    connectionString: AZURITE_DEVELOPMENT_CONNECTION.replace('127.0.0.1:10002', `127.0.0.1:${port}`),
+  };
+}
+
+export interface HostProcess extends ChildService {
+  url: string;
+  port: number;
+}
+
+/** The local Functions host (`npm run host`) as a child process with the given settings. */
+export async function startHostProcess(options: { port?: number; env: Record<string, string>; echo?: (l: string) => void }): Promise<HostProcess> {
+  const port = options.port ?? (await freePort());
+  const env = { ...process.env, LOAD_LOCAL_SETTINGS: 'false', ...options.env, PORT: String(port) };
+  const service = spawnService([path.join(projectRoot, 'dist/dev/host/main.js')], env, options.echo);
+  const exited = new Promise<never>((_, reject) =>
+    service.process.once('exit', (code) => reject(new Error(`host exited (${code}): ${service.lines.join('\n')}`))),
+  );
+  await Promise.race([waitForPort(port, 20_000), exited]);
+  return { ...service, port, url: `http://127.0.0.1:${port}` };
+}
+
+export interface Stack {
+  hostUrl: string;
+  functionKey: string;
+  simulator: RunningSimulator;
+  azurite: Azurite;
+  host: HostProcess;
+  hostEnv: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Azurite + Graph simulator + local host, wired to each other: what `npm start` and the tests run. */
+export async function startStack(
+  options: { hostPort?: number; simulatorPort?: number; azuritePort?: number; azuriteLocation?: string; functionKey?: string; env?: Record<string, string>; echo?: (l: string) => void } = {},
+): Promise<Stack> {
+  const azurite = await startAzurite({ port: options.azuritePort, location: options.azuriteLocation, echo: options.echo });
+  const hostPort = options.hostPort ?? (await freePort());
+  const simulator = await startGraphSimulator({
+    port: options.simulatorPort,
+    appId: DEV_APP_ID,
+    tenantId: DEV_TENANT_ID,
+    defaultCallbackUrl: `http://127.0.0.1:${hostPort}/api/notifications`,
+    log: options.echo,
+  });
+  const functionKey = options.functionKey ?? 'local-dev-function-key';
+  const hostEnv = {
+    TABLES_CONNECTION_STRING: azurite.connectionString,
+    GRAPH_BASE_URL: simulator.graphBaseUrl,
+    GRAPH_CLIENT_ID: DEV_APP_ID,
+    GRAPH_TENANT_ID: DEV_TENANT_ID,
+    CALLBACK_OPENID_CONFIGURATION_URL: simulator.openIdConfigurationUrl,
+    ALLOW_LOOPBACK_URLS: 'true',
+    LOCAL_FUNCTION_KEY: functionKey,
+    ...options.env,
+  };
+  let host: HostProcess;
+  try {
+    host = await startHostProcess({ port: hostPort, env: hostEnv, echo: options.echo });
+  } catch (err) {
+    await simulator.close();
+    await azurite.stop();
+    throw err;
+  }
+  return {
+    hostUrl: host.url,
+    functionKey,
+    simulator,
+    azurite,
+    host,
+    hostEnv,
+    stop: async () => {
+      await host.stop();
+      await simulator.close();
+      await azurite.stop();
+    },
+  };
+}

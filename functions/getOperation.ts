@@ -1,0 +1,18 @@
+import { app } from '@azure/functions';
+import { operationResponse } from '../src/http/operationResponse';
+import { parseCallId, parseOperationId } from '../src/http/params';
+import { withErrors } from '../src/http/withErrors';
+import { canonicalOperationId } from '../src/ids';
+import { getOperation } from '../src/operations/readOperations';
+
+app.http('getOperation', {
+  route: 'calls/{callId}/operations/{operationId}',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: withErrors(async (req, services) => {
+    const callId = parseCallId(req).canonical;
+    const operationId = canonicalOperationId(parseOperationId(req));
+    const operation = await getOperation(services.operations, callId, operationId);
+    return operationResponse(req, operation, services.config.retryAfter.runningSeconds);
+  }),
+});

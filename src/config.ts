@@ -1,0 +1,180 @@
+import { z } from 'zod';
+
+/** Azurite's published development account; used only when no storage setting is given. */
+export const AZURITE_DEVELOPMENT_CONNECTION =
+  'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;' +
+  'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;' +
+  'TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;';
+
+// App settings arrive as strings; an empty value means "unset" (API.md section 6).
+const optionalText = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().optional());
+const list = (fallback: string) =>
+  optionalText.transform((v) => (v ?? fallback).split(',').map((s) => s.trim()).filter(Boolean));
+const bool = optionalText.transform((v, ctx) => {
+  if (v === undefined) return false;
+  if (/^(true|1|yes)$/i.test(v)) return true;
+  if (/^(false|0|no)$/i.test(v)) return false;
+  ctx.addIssue({ code: 'custom', message: 'expected true or false' });
+  return z.NEVER;
+});
+const positiveInt = (fallback: number) =>
+  optionalText.transform((v, ctx) => {
+    if (v === undefined) return fallback;
+    if (/^[1-9]\d*$/.test(v)) return Number(v);
+    ctx.addIssue({ code: 'custom', message: 'expected a positive whole number' });
+    return z.NEVER;
+  });
+
+export const SettingsSchema = z
+  .object({
+    TABLES_CONNECTION_STRING: optionalText,
+    TABLES_ENDPOINT: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    TABLES_OPERATIONS_TABLE: optionalText.transform((v) => v ?? 'operations'),
+    TABLES_ROSTER_TABLE: optionalText.transform((v) => v ?? 'roster'),
+    GRAPH_BASE_URL: optionalText.transform((v) => v ?? 'https://graph.microsoft.com/v1.0'),
+    GRAPH_TENANT_ID: optionalText,
+    GRAPH_CLIENT_ID: optionalText,
+    GRAPH_CLIENT_SECRET: optionalText,
+    GRAPH_CLIENT_CERTIFICATE_PATH: optionalText,
+    GRAPH_USE_MANAGED_IDENTITY: bool,
+    GRAPH_TIMEOUT_SECONDS: positiveInt(10),
+    CALLBACK_OPENID_CONFIGURATION_URL: optionalText.transform(
+      (v) => v ?? 'https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration',
+    ),
+    CALLBACK_AUDIENCE: optionalText,
+    CALLBACK_ISSUERS: list('https://api.botframework.com,https://graph.microsoft.com'),
+    CALLBACK_ALLOWED_TENANTS: list(''),
+    CALLBACK_KEY_REFRESH_SECONDS: positiveInt(30),
+    LOCAL_FUNCTION_KEY: optionalText,
+    ALLOW_LOOPBACK_URLS: bool,
+    INVITE_MAX_BODY_BYTES: positiveInt(1024 * 1024),
+    NOTIFICATIONS_MAX_BODY_BYTES: positiveInt(8 * 1024 * 1024),
+    RETRY_AFTER_RUNNING_SECONDS: positiveInt(2),
+    RETRY_AFTER_UNAVAILABLE_SECONDS: positiveInt(5),
+  })
+  .superRefine((s, ctx) => {
+    if (s.TABLES_CONNECTION_STRING && s.TABLES_ENDPOINT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TABLES_CONNECTION_STRING'],
+        message: 'set either TABLES_CONNECTION_STRING or TABLES_ENDPOINT, not both',
+      });
+    }
+    const loopbackOk = s.ALLOW_LOOPBACK_URLS;
+    for (const name of ['GRAPH_BASE_URL', 'CALLBACK_OPENID_CONFIGURATION_URL'] as const) {
+      const problem = urlProblem(s[name], loopbackOk);
+      if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
+    }
+    const hasCredential = s.GRAPH_USE_MANAGED_IDENTITY || s.GRAPH_CLIENT_SECRET || s.GRAPH_CLIENT_CERTIFICATE_PATH;
+    if (!loopbackOk) {
+      for (const name of ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID'] as const) {
+        if (!s[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required' });
+      }
+      if (!hasCredential) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['GRAPH_CLIENT_SECRET'],
+          message: 'is required (or GRAPH_CLIENT_CERTIFICATE_PATH, or GRAPH_USE_MANAGED_IDENTITY=true)',
+        });
+      }
+    }
+    // Without an audience any bot's callback token would pass: never run without one.
+    if (!s.CALLBACK_AUDIENCE && !s.GRAPH_CLIENT_ID) {
+      ctx.addIssue({ code: 'custom', path: ['CALLBACK_AUDIENCE'], message: 'is required when GRAPH_CLIENT_ID is not set' });
+    }
+  });
+
+function urlProblem(value: string, loopbackOk: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute URL';
+  }
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && loopbackOk && isLoopbackHost(url.hostname)) return undefined;
+  return loopbackOk ? 'must be https, or http on a loopback address' : 'must be an https URL';
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export interface Config {
+  tables: { connectionString?: string; endpoint?: string; operationsTable: string; rosterTable: string };
+  graph: {
+    baseUrl: string;
+    tenantId?: string;
+    clientId?: string;
+    clientSecret?: string;
+    certificatePath?: string;
+    useManagedIdentity: boolean;
+    deadlineMs: number;
+  };
+  callback: {
+    openIdConfigurationUrl: string;
+    audience: string;
+    issuers: string[];
+    allowedTenants: string[];
+    keyRefreshCooldownMs: number;
+  };
+  limits: { inviteBodyBytes: number; notificationsBodyBytes: number };
+  retryAfter: { runningSeconds: number; unavailableSeconds: number };
+  allowLoopbackUrls: boolean;
+  localFunctionKey?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid app settings: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses app settings; throws a ConfigError naming every offending setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = SettingsSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'} ${i.message}`));
+  }
+  const s = parsed.data;
+  const connectionString = s.TABLES_ENDPOINT ? undefined : (s.TABLES_CONNECTION_STRING ?? AZURITE_DEVELOPMENT_CONNECTION);
+  return {
+    tables: {
+      connectionString,
+      endpoint: s.TABLES_ENDPOINT,
+      operationsTable: s.TABLES_OPERATIONS_TABLE,
+      rosterTable: s.TABLES_ROSTER_TABLE,
+    },
+    graph: {
+      baseUrl: s.GRAPH_BASE_URL,
+      tenantId: s.GRAPH_TENANT_ID,
+      clientId: s.GRAPH_CLIENT_ID,
+      clientSecret: s.GRAPH_CLIENT_SECRET,
+      certificatePath: s.GRAPH_CLIENT_CERTIFICATE_PATH,
+      useManagedIdentity: s.GRAPH_USE_MANAGED_IDENTITY,
+      deadlineMs: s.GRAPH_TIMEOUT_SECONDS * 1000,
+    },
+    callback: {
+      openIdConfigurationUrl: s.CALLBACK_OPENID_CONFIGURATION_URL,
+      audience: (s.CALLBACK_AUDIENCE ?? s.GRAPH_CLIENT_ID)!,
+      issuers: s.CALLBACK_ISSUERS,
+      allowedTenants: s.CALLBACK_ALLOWED_TENANTS,
+      keyRefreshCooldownMs: s.CALLBACK_KEY_REFRESH_SECONDS * 1000,
+    },
+    limits: { inviteBodyBytes: s.INVITE_MAX_BODY_BYTES, notificationsBodyBytes: s.NOTIFICATIONS_MAX_BODY_BYTES },
+    retryAfter: { runningSeconds: s.RETRY_AFTER_RUNNING_SECONDS, unavailableSeconds: s.RETRY_AFTER_UNAVAILABLE_SECONDS },
+    allowLoopbackUrls: s.ALLOW_LOOPBACK_URLS,
+    localFunctionKey: s.LOCAL_FUNCTION_KEY,
+  };
+}
+
+let cached: Config | undefined;
+/** The process-wide configuration, parsed once on first use. */
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

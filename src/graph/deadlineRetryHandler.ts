@@ -1,0 +1,43 @@
+import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
+import { retryAfterSeconds } from './graphErrors';
+
+export const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Retries throttled and unavailable answers honouring `Retry-After`, like the Graph client's own
+ * RetryHandler, but within one total deadline: that handler may wait minutes, while our callers
+ * must get an answer (503 + Retry-After) in seconds. Each attempt is aborted at the deadline.
+ */
+export class DeadlineRetryHandler implements Middleware {
+  private next: Middleware | undefined;
+
+  constructor(
+    private readonly deadlineMs: number,
+    private readonly firstBackoffMs = 250,
+  ) {}
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+
+  async execute(context: Context): Promise<void> {
+    if (!this.next) throw new Error('DeadlineRetryHandler needs a next middleware');
+    const deadline = Date.now() + this.deadlineMs;
+    for (let attempt = 0; ; attempt++) {
+      context.options = { ...context.options, signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) };
+      await this.next.execute(context);
+      const response = context.response;
+      if (!response || !RETRYABLE_STATUSES.has(response.status)) return;
+      const header = response.headers.get('retry-after');
+      const delayMs = header
+        ? retryAfterSeconds(header, 1, Number.MAX_SAFE_INTEGER) * 1000
+        : this.firstBackoffMs * 2 ** attempt;
+      // Waiting past the deadline would be a hang: hand the last answer back instead.
+      if (Date.now() + delayMs >= deadline) return;
+      await response.arrayBuffer().catch(() => undefined);
+      await sleep(delayMs);
+    }
+  }
+}

@@ -1,0 +1,14 @@
+import type { HttpRequest, InvocationContext } from '@azure/functions';
+import { CallbackTokenError, type CallbackTokenValidator } from '../auth/callbackToken';
+import { unauthorized } from './apiError';
+
+/** 401 unless the request carries a valid Graph callback token. The token itself is never logged. */
+export async function authenticateCallback(req: HttpRequest, tokens: CallbackTokenValidator, context: InvocationContext): Promise<void> {
+  try {
+    await tokens.validate(req.headers.get('authorization'));
+  } catch (err) {
+    if (!(err instanceof CallbackTokenError)) throw err;
+    context.warn(`Callback rejected: ${err.reason}.`);
+    throw unauthorized('The callback bearer token is missing or invalid.');
+  }
+}

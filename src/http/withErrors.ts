@@ -1,0 +1,18 @@
+import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { getServices, type Services } from '../services';
+import { toErrorResponse } from './errorResponse';
+
+export type ServiceHandler = (req: HttpRequest, services: Services, context: InvocationContext) => Promise<HttpResponseInit>;
+
+/** Gives a handler the services and turns anything it throws into the error envelope. */
+export function withErrors(handler: ServiceHandler): HttpHandler {
+  return async (req, context) => {
+    let services: Services | undefined;
+    try {
+      services = getServices();
+      return await handler(req, services, context);
+    } catch (err) {
+      return toErrorResponse(err, context, services?.config.retryAfter.unavailableSeconds ?? 5);
+    }
+  };
+}

@@ -1,0 +1,65 @@
+import { CommsNotifications } from '../schemas/commsNotification';
+import { badRequest } from '../http/apiError';
+import { invalidBody } from '../http/zodDetails';
+import type { Logger } from '../logger';
+import type { OperationRepository } from '../storage/operationRepository';
+import type { RosterRepository } from '../storage/rosterRepository';
+import { applyOperationUpdate } from './applyOperationUpdate';
+import { applyCallUpdate, applyRosterUpdate } from './applyRosterUpdate';
+import { parseNotification } from './parseNotification';
+
+export interface NotificationDeps {
+  operations: OperationRepository;
+  roster: RosterRepository;
+  now: () => Date;
+  log: Logger;
+}
+
+export interface BatchSummary {
+  applied: number;
+  skipped: number;
+}
+
+/**
+ * Applies a commsNotifications batch in Graph's order. A malformed item is skipped and logged;
+ * a storage failure propagates (503) so Graph delivers the batch again, which is safe because
+ * applying a notification twice leaves the same state as once.
+ */
+export async function applyNotifications(deps: NotificationDeps, body: unknown): Promise<BatchSummary> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw badRequest('The body must be a commsNotifications object with a value array.', [{ path: 'value', message: 'required' }]);
+  }
+  const batch = CommsNotifications.safeParse(body);
+  if (!batch.success) throw invalidBody(batch.error);
+
+  const summary: BatchSummary = { applied: 0, skipped: 0 };
+  for (const [index, item] of batch.data.value.entries()) {
+    const parsed = parseNotification(item);
+    const now = deps.now().toISOString();
+    switch (parsed.kind) {
+      case 'operation': {
+        const result = await applyOperationUpdate(deps.operations, parsed, now, deps.log);
+        if (result === 'unmatched') summary.skipped++;
+        else summary.applied++;
+        break;
+      }
+      case 'roster':
+        await applyRosterUpdate(deps.roster, parsed, now, deps.log);
+        summary.applied++;
+        break;
+      case 'call':
+        await applyCallUpdate(deps.roster, parsed, now);
+        summary.applied++;
+        break;
+      case 'ignored':
+        deps.log.info(`Notification value[${index}] acknowledged, not stored: ${parsed.reason}.`);
+        summary.skipped++;
+        break;
+      case 'malformed':
+        deps.log.warn(`Notification value[${index}] skipped as malformed: ${parsed.reason}`);
+        summary.skipped++;
+        break;
+    }
+  }
+  return summary;
+}

@@ -1,0 +1,87 @@
+import type { Logger } from '../logger';
+import type { InviteContextRecord, OperationRecord } from '../operations/operationRecord';
+import { laterStatus, mergeOperationChange } from '../operations/operationStatusRules';
+import { retryOnConflict } from '../operations/retryOnConflict';
+import type { OperationRepository, RowWrite } from '../storage/operationRepository';
+import type { OperationUpdate } from './parseNotification';
+
+export type OperationApplyResult = 'applied' | 'unchanged' | 'unmatched';
+
+/**
+ * Applies an operation notification. Matched by operation id; without one, by clientContext
+ * within the call. A notification for an operation we have no record of creates the record.
+ */
+export async function applyOperationUpdate(
+  operations: OperationRepository,
+  update: OperationUpdate,
+  now: string,
+  log: Logger,
+): Promise<OperationApplyResult> {
+  if (update.operationId) return applyById(operations, update, update.operationId, now, log);
+  if (!update.clientContext) {
+    log.warn(`Operation notification for call ${update.callId} has neither an id nor a clientContext; not stored.`);
+    return 'unmatched';
+  }
+  const clientContext = update.clientContext;
+  return retryOnConflict(async () => {
+    const ctx = await operations.getInviteContext(update.callId, clientContext);
+    if (!ctx) {
+      log.warn(`Operation notification for call ${update.callId} matches no clientContext; not stored.`);
+      return 'unmatched';
+    }
+    if (ctx.value.operationId) return applyById(operations, update, ctx.value.operationId, now, log);
+    // Graph has not answered the invite yet: keep what the callback says on the invite's row.
+    const earlyStatus = laterStatus(ctx.value.earlyStatus, update.status);
+    const earlyResultInfo = ctx.value.earlyResultInfo ?? update.resultInfo;
+    if (earlyStatus === ctx.value.earlyStatus && earlyResultInfo === ctx.value.earlyResultInfo) return 'unchanged';
+    await operations.updateInviteContext({ ...ctx.value, earlyStatus, earlyResultInfo }, ctx.etag);
+    return 'applied';
+  });
+}
+
+async function applyById(
+  operations: OperationRepository,
+  update: OperationUpdate,
+  operationId: string,
+  now: string,
+  log: Logger,
+): Promise<OperationApplyResult> {
+  const { callId } = update;
+  return retryOnConflict(async () => {
+    const existing = await operations.get(callId, operationId);
+    if (existing) {
+      const merged = mergeOperationChange(existing.value, update, now);
+      if (merged.conflictingTerminal) {
+        log.warn(
+          `Operation ${operationId} of call ${callId} is ${existing.value.status}; ignoring later ${merged.conflictingTerminal}.`,
+        );
+      }
+      if (!merged.changed) return 'unchanged';
+      await operations.save({ operation: { value: merged.record, etag: existing.etag } });
+      return 'applied';
+    }
+    // First we hear of it: an operation of another kind, or an invite whose answer never reached us.
+    const ctx = update.clientContext ? await operations.getInviteContext(callId, update.clientContext) : undefined;
+    const invite = ctx && (!ctx.value.operationId || ctx.value.operationId === operationId) ? ctx : undefined;
+    let record: OperationRecord = {
+      callId,
+      id: operationId,
+      type: update.type,
+      clientContext: update.clientContext ?? null,
+      status: update.status,
+      resultInfo: update.resultInfo,
+      participants: update.participants ?? null,
+      createdDateTime: invite?.value.createdDateTime ?? now,
+      lastModifiedDateTime: now,
+    };
+    if (invite?.value.earlyStatus) {
+      record = mergeOperationChange(record, { status: invite.value.earlyStatus, resultInfo: invite.value.earlyResultInfo }, now).record;
+    }
+    let context: RowWrite<InviteContextRecord> | undefined;
+    if (invite && !invite.value.operationId) {
+      context = { value: { ...invite.value, operationId, earlyStatus: null, earlyResultInfo: null }, etag: invite.etag };
+    }
+    await operations.save({ operation: { value: record }, context });
+    return 'applied';
+  });
+}

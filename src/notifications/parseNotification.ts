@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { canonicalOperationId } from '../ids';
+import { Call } from '../schemas/call';
+import { CommsNotification, type ChangeType } from '../schemas/commsNotification';
+import { CommsOperation, operationTypeName } from '../schemas/commsOperation';
+import { Participant } from '../schemas/participant';
+import type { OperationStatus } from '../schemas/operationStatus';
+import type { ResultInfo } from '../schemas/resultInfo';
+import { callIdFromPath, operationIdFromPath } from './resourcePath';
+
+export interface OperationUpdate {
+  kind: 'operation';
+  callId: string;
+  /** Canonical operation id, when the body or the path carries one. */
+  operationId?: string;
+  clientContext?: string;
+  type: string;
+  status: OperationStatus;
+  resultInfo: ResultInfo | null;
+  participants?: unknown[];
+}
+
+export interface RosterUpdate {
+  kind: 'roster';
+  callId: string;
+  changeType: ChangeType;
+  participants: Participant[];
+}
+
+export interface CallUpdate {
+  kind: 'call';
+  callId: string;
+  changeType: ChangeType;
+  state: string | null;
+  resultInfo: ResultInfo | null;
+}
+
+export interface IgnoredNotification {
+  kind: 'ignored';
+  reason: string;
+}
+
+export interface MalformedNotification {
+  kind: 'malformed';
+  reason: string;
+}
+
+export type ParsedNotification = OperationUpdate | RosterUpdate | CallUpdate | IgnoredNotification | MalformedNotification;
+
+const malformed = (reason: string): MalformedNotification => ({ kind: 'malformed', reason });
+
+function describeIssues(error: z.ZodError, prefix: string): string {
+  return error.issues.map((i) => `${[prefix, ...i.path].join('.')}: ${i.message}`).join('; ');
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const odataTypeOf = (v: Record<string, unknown>) => (typeof v['@odata.type'] === 'string' ? v['@odata.type'] : '');
+
+/**
+ * Turns one commsNotification into the update it describes. Dispatch is on what `resourceData`
+ * is, not on the path: example 2 of reference 004 sends a roster under `/operations/participants`.
+ */
+export function parseNotification(item: unknown): ParsedNotification {
+  const parsed = CommsNotification.safeParse(item);
+  if (!parsed.success) return malformed(describeIssues(parsed.error, 'notification'));
+  const n = parsed.data;
+  const path = n.resource || n.resourceUrl || '';
+  const data = n.resourceData;
+  if (data === undefined || data === null) return { kind: 'ignored', reason: 'no resourceData' };
+
+  const callId = callIdFromPath(path) ?? (n.resourceUrl ? callIdFromPath(n.resourceUrl) : undefined);
+  if (!callId) return malformed(`resource ${JSON.stringify(path).slice(0, 200)} names no call id (a GUID)`);
+
+  if (Array.isArray(data)) return parseRoster(callId, n.changeType, data);
+  if (!isObject(data)) return malformed('resourceData must be an object or an array');
+
+  const odataType = odataTypeOf(data);
+  if (/operation$/i.test(odataType)) return parseOperation(callId, path, n.resourceUrl, data);
+  if (/\.call$/i.test(odataType)) return parseCall(callId, n.changeType, data);
+  return { kind: 'ignored', reason: `resourceData of type ${odataType || 'unknown'} is not modelled` };
+}
+
+function parseRoster(callId: string, changeType: ChangeType, data: unknown[]): ParsedNotification {
+  const participants = z.array(Participant).safeParse(data);
+  if (!participants.success) return malformed(describeIssues(participants.error, 'resourceData'));
+  return { kind: 'roster', callId, changeType, participants: participants.data };
+}
+
+function parseOperation(
+  callId: string,
+  path: string,
+  resourceUrl: string | null | undefined,
+  data: Record<string, unknown>,
+): ParsedNotification {
+  const op = CommsOperation.safeParse(data);
+  if (!op.success) return malformed(describeIssues(op.error, 'resourceData'));
+  const o = op.data;
+  const operationId =
+    (o.id?.trim() ? canonicalOperationId(o.id.trim()) : undefined) ??
+    operationIdFromPath(o['@odata.id']) ??
+    operationIdFromPath(path) ??
+    operationIdFromPath(resourceUrl);
+  return {
+    kind: 'operation',
+    callId,
+    operationId,
+    clientContext: o.clientContext ?? undefined,
+    type: operationTypeName(o['@odata.type']),
+    status: o.status,
+    resultInfo: o.resultInfo ?? null,
+    participants: o.participants ?? undefined,
+  };
+}
+
+function parseCall(callId: string, changeType: ChangeType, data: Record<string, unknown>): ParsedNotification {
+  const call = Call.safeParse(data);
+  if (!call.success) return malformed(describeIssues(call.error, 'resourceData'));
+  return {
+    kind: 'call',
+    callId,
+    changeType,
+    state: call.data.state ?? (changeType === 'deleted' ? 'terminated' : null),
+    resultInfo: call.data.resultInfo ?? null,
+  };
+}

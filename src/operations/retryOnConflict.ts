@@ -1,0 +1,18 @@
+import { isConflict, isPreconditionFailed } from '../storage/storageErrors';
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Runs a read-modify-write until it lands: a 412 (changed since read) or 409 (created
+ * meanwhile) means another writer got there first, so read again and re-apply the rule.
+ */
+export async function retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (i >= MAX_ATTEMPTS || !(isPreconditionFailed(err) || isConflict(err))) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * i));
+    }
+  }
+}

@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { ApiError, conflict, payloadTooLarge, serviceUnavailable } from '../http/apiError';
+import type { GraphGateway } from '../graph/graphGateway';
+import { GraphNoAnswerError, GraphRejectedError, GraphUnavailableError } from '../graph/graphErrors';
+import { canonicalOperationId } from '../ids';
+import type { Logger } from '../logger';
+import { CommsOperation } from '../schemas/commsOperation';
+import type { InviteRequest } from '../schemas/inviteRequest';
+import { MAX_CHUNKED_BYTES, storedSizeBytes } from '../storage/chunkedJson';
+import type { OperationRepository, Versioned } from '../storage/operationRepository';
+import { isConflict, isPreconditionFailed } from '../storage/storageErrors';
+import type { InviteContextRecord, OperationRecord } from './operationRecord';
+import { mergeOperationChange } from './operationStatusRules';
+import { retryOnConflict } from './retryOnConflict';
+import { stableHash } from './stableHash';
+
+export interface InviteDeps {
+  operations: OperationRepository;
+  graph: () => Promise<GraphGateway>;
+  graphDeadlineMs: number;
+  retryAfterSeconds: { running: number; unavailable: number };
+  requestBodyLimitBytes: number;
+  now: () => Date;
+  log: Logger;
+}
+
+export interface InviteCommand {
+  /** The call id as the caller wrote it: Graph is called with it. */
+  callIdAsGiven: string;
+  /** The canonical call id: the storage partition. */
+  callId: string;
+  request: InviteRequest;
+  /** The body as sent, for the idempotency digest. */
+  rawBody: unknown;
+}
+
+/**
+ * Starts an invite: records it under its clientContext before Graph is called (so callbacks
+ * match even if we crash), calls Graph, and stores Graph's operation. A repeat with the same
+ * clientContext answers from storage; a different body under the same clientContext is 409.
+ */
+export async function startInvite(deps: InviteDeps, cmd: InviteCommand): Promise<OperationRecord> {
+  const clientContext = cmd.request.clientContext ?? randomUUID();
+  const requestHash = stableHash({ ...(cmd.rawBody as object), clientContext });
+  if (storedSizeBytes(cmd.request.participants) > MAX_CHUNKED_BYTES) throw payloadTooLarge(deps.requestBodyLimitBytes);
+
+  const claim = await claimInvite(deps, cmd.callId, clientContext, requestHash);
+  if ('existing' in claim) return claim.existing;
+
+  const { callbackUrl: _ours, ...graphBody } = cmd.request;
+  let answer: unknown;
+  try {
+    answer = await (await deps.graph()).inviteParticipants(cmd.callIdAsGiven, { ...graphBody, clientContext });
+  } catch (err) {
+    throw await onGraphFailure(deps, claim.context, err);
+  }
+
+  const parsed = CommsOperation.safeParse(answer);
+  const graphId = parsed.success && parsed.data.id?.trim();
+  if (!parsed.success || !graphId) {
+    await releaseSendingClaim(deps, claim.context);
+    throw new ApiError(502, 'UpstreamError', 'Graph accepted the invite but its answer had no operation id.');
+  }
+  const now = deps.now().toISOString();
+  const accepted: OperationRecord = {
+    callId: cmd.callId,
+    id: canonicalOperationId(graphId),
+    type: 'inviteParticipantsOperation',
+    clientContext,
+    status: parsed.data.status,
+    resultInfo: parsed.data.resultInfo ?? null,
+    participants: cmd.request.participants,
+    createdDateTime: claim.context.value.createdDateTime,
+    lastModifiedDateTime: now,
+  };
+  return recordAcceptedInvite(deps, claim.context, accepted);
+}
+
+type Claim = { existing: OperationRecord } | { context: Versioned<InviteContextRecord> };
+
+/** Takes the right to call Graph for this clientContext, or finds the invite's existing answer. */
+async function claimInvite(deps: InviteDeps, callId: string, clientContext: string, requestHash: string): Promise<Claim> {
+  const now = deps.now();
+  const fresh: InviteContextRecord = {
+    callId,
+    clientContext,
+    requestHash,
+    operationId: null,
+    sendingSince: now.toISOString(),
+    earlyStatus: null,
+    earlyResultInfo: null,
+    createdDateTime: now.toISOString(),
+  };
+  return retryOnConflict(async () => {
+    const found = await deps.operations.getInviteContext(callId, clientContext);
+    if (!found) {
+      const etag = await deps.operations.createInviteContext(fresh);
+      return { context: { value: fresh, etag } };
+    }
+    const ctx = found.value;
+    if (ctx.requestHash !== requestHash) {
+      throw conflict('An invite with this clientContext was already made for this call with a different body.');
+    }
+    if (ctx.operationId) {
+      const op = await deps.operations.get(callId, ctx.operationId);
+      if (op) return { existing: op.value };
+    }
+    const sendingFor = ctx.sendingSince ? now.getTime() - Date.parse(ctx.sendingSince) : Infinity;
+    if (sendingFor < deps.graphDeadlineMs + 5000) {
+      throw serviceUnavailable(
+        'An invite with this clientContext is being sent to Graph right now; retry shortly.',
+        deps.retryAfterSeconds.running,
+      );
+    }
+    // Graph's answer never arrived last time: this request calls Graph again.
+    const retaken = { ...ctx, sendingSince: now.toISOString() };
+    const etag = await deps.operations.updateInviteContext(retaken, found.etag);
+    return { context: { value: retaken, etag } };
+  });
+}
+
+async function onGraphFailure(deps: InviteDeps, context: Versioned<InviteContextRecord>, err: unknown): Promise<Error> {
+  if (err instanceof GraphRejectedError) {
+    await deps.operations.deleteInviteContext(context.value, context.etag);
+    deps.log.warn(`Graph refused invite: ${err.status} ${err.graphCode} (request-id ${err.requestId ?? 'n/a'})`);
+    return new ApiError(err.status, 'UpstreamError', `Graph refused the invite: ${err.graphMessage || err.graphCode}`, [
+      { path: 'graph', code: err.graphCode, message: err.graphMessage },
+    ]);
+  }
+  if (err instanceof GraphUnavailableError) {
+    await deps.operations.deleteInviteContext(context.value, context.etag);
+    deps.log.warn(`Graph unavailable after retries: ${err.status} (request-id ${err.requestId ?? 'n/a'})`);
+    return serviceUnavailable(`Graph is throttling or unavailable (${err.status}); retry later.`, err.retryAfterSeconds);
+  }
+  if (err instanceof GraphNoAnswerError) {
+    // The invite may have started: keep the record so its callbacks still match.
+    await releaseSendingClaim(deps, context);
+    deps.log.warn(`No answer from Graph for invite ${context.value.clientContext}: ${err.reason}`);
+    return serviceUnavailable(
+      'Graph did not answer in time; the invite may have started. Retry with the same clientContext.',
+      deps.retryAfterSeconds.unavailable,
+    );
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** Marks the invite as no longer being sent, so a retry may call Graph again. */
+async function releaseSendingClaim(deps: InviteDeps, context: Versioned<InviteContextRecord>): Promise<void> {
+  await retryOnConflict(async () => {
+    const current = await deps.operations.getInviteContext(context.value.callId, context.value.clientContext);
+    if (!current || current.value.operationId) return;
+    await deps.operations.updateInviteContext({ ...current.value, sendingSince: null }, current.etag);
+  });
+}
+
+/**
+ * Stores Graph's operation and links it to the invite row in one transaction. Usually nothing
+ * changed since the claim and one write lands; if a callback got there first (the operation
+ * exists, or the invite row moved on), both rows are read again and merged by the status rule.
+ */
+async function recordAcceptedInvite(
+  deps: InviteDeps,
+  claimed: Versioned<InviteContextRecord>,
+  accepted: OperationRecord,
+): Promise<OperationRecord> {
+  const link = (ctx: InviteContextRecord): InviteContextRecord => ({
+    ...ctx,
+    operationId: accepted.id,
+    sendingSince: null,
+    earlyStatus: null,
+    earlyResultInfo: null,
+  });
+  try {
+    await deps.operations.save({
+      operation: { value: accepted },
+      context: { value: link(claimed.value), etag: claimed.etag },
+    });
+    return accepted;
+  } catch (err) {
+    if (!isConflict(err) && !isPreconditionFailed(err)) throw err;
+  }
+  const { callId } = accepted;
+  return retryOnConflict(async () => {
+    const ctx = await deps.operations.getInviteContext(callId, claimed.value.clientContext);
+    const existing = await deps.operations.get(callId, accepted.id);
+    const now = accepted.lastModifiedDateTime;
+    let record = existing ? mergeOperationChange(existing.value, accepted, now).record : accepted;
+    if (ctx?.value.earlyStatus) {
+      record = mergeOperationChange(record, { status: ctx.value.earlyStatus, resultInfo: ctx.value.earlyResultInfo }, now).record;
+    }
+    const linkedContext = ctx && ctx.value.operationId !== accepted.id ? { value: link(ctx.value), etag: ctx.etag } : undefined;
+    await deps.operations.save({ operation: { value: record, etag: existing?.etag }, context: linkedContext });
+    return record;
+  });
+}

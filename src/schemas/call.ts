@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { ResultInfo } from './resultInfo';
+
+export const CALL_STATES = [
+  'incoming',
+  'establishing',
+  'ringing',
+  'established',
+  'hold',
+  'transferring',
+  'transferAccepted',
+  'redirecting',
+  'terminating',
+  'terminated',
+  'unknownFutureValue',
+] as const;
+
+const byLowerCase = new Map<string, string>(CALL_STATES.map((s) => [s.toLowerCase(), s]));
+
+/** `Established` and `established` are the same state; unknown future states are kept, camelCased. */
+export const CallState = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((v) => byLowerCase.get(v.toLowerCase()) ?? v.charAt(0).toLowerCase() + v.slice(1));
+
+export const Call = z.looseObject({
+  '@odata.type': z.string().optional(),
+  id: z.string().nullish(),
+  state: CallState.nullish(),
+  resultInfo: ResultInfo.nullish(),
+});
+export type Call = z.infer<typeof Call>;

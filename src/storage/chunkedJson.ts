@@ -1,0 +1,43 @@
+/**
+ * Table Storage caps a string property at 64 KiB (32 K UTF-16 units) and an entity at 1 MiB,
+ * so a JSON value is spread over numbered properties `<name>_0`, `<name>_1`, ... with the
+ * count in `<name>_n`.
+ */
+export const CHUNK_CHARS = 32_000;
+/** What the chunks of one entity may hold in all, leaving room for the other properties. */
+export const MAX_CHUNKED_BYTES = 900_000;
+
+export class ValueTooLargeError extends Error {
+  constructor(readonly sizeBytes: number) {
+    super(`value of ${sizeBytes} bytes does not fit in one table entity`);
+    this.name = 'ValueTooLargeError';
+  }
+}
+
+/** The UTF-16 size Table Storage counts for a JSON value. */
+export const storedSizeBytes = (value: unknown) => JSON.stringify(value ?? null).length * 2;
+
+export function toChunks(name: string, value: unknown): Record<string, string | number> {
+  const json = JSON.stringify(value ?? null);
+  if (json.length * 2 > MAX_CHUNKED_BYTES) throw new ValueTooLargeError(json.length * 2);
+  const props: Record<string, string | number> = {};
+  let index = 0;
+  for (let start = 0; start < json.length; index++) {
+    let end = Math.min(start + CHUNK_CHARS, json.length);
+    // Never split a surrogate pair: a lone half does not survive the trip through UTF-8.
+    const last = json.charCodeAt(end - 1);
+    if (end < json.length && last >= 0xd800 && last <= 0xdbff) end--;
+    props[`${name}_${index}`] = json.slice(start, end);
+    start = end;
+  }
+  props[`${name}_n`] = index;
+  return props;
+}
+
+export function fromChunks<T = unknown>(entity: Record<string, unknown>, name: string): T | undefined {
+  const count = entity[`${name}_n`];
+  if (typeof count !== 'number') return undefined;
+  let json = '';
+  for (let i = 0; i < count; i++) json += String(entity[`${name}_${i}`] ?? '');
+  return JSON.parse(json) as T;
+}

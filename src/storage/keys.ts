@@ -1,0 +1,20 @@
+import { createHash } from 'node:crypto';
+
+// Table Storage forbids / \ # ? and control characters in keys; `%` is escaped so the
+// encoding stays reversible and `:` so escaped ids never collide with prefixed rows (`ctx:`).
+const FORBIDDEN = /[/\\#?%:\u0000-\u001f\u007f-\u009f]/g;
+// Keys may be at most 1 KiB; longer ones are replaced by a digest (distinct, not reversible).
+const MAX_KEY_CHARS = 400;
+
+export function escapeKey(value: string): string {
+  const escaped = value.replace(FORBIDDEN, (c) =>
+    Array.from(Buffer.from(c, 'utf8'), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
+  if (escaped.length <= MAX_KEY_CHARS) return escaped;
+  return `~sha256~${createHash('sha256').update(value, 'utf8').digest('hex')}`;
+}
+
+export const operationRowKey = (operationId: string) => escapeKey(operationId);
+export const inviteContextRowKey = (clientContext: string) => `ctx:${escapeKey(clientContext)}`;
+export const participantRowKey = (key: string) => `p:${escapeKey(key)}`;
+export const CALL_ROW_KEY = 'call';

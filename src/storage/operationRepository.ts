@@ -1,0 +1,113 @@
+import { odata, type TransactionAction } from '@azure/data-tables';
+import type { InviteContextRecord, OperationRecord } from '../operations/operationRecord';
+import { inviteContextRowKey, operationRowKey } from './keys';
+import {
+  fromInviteContextEntity,
+  fromOperationEntity,
+  toInviteContextEntity,
+  toOperationEntity,
+} from './operationEntities';
+import { isNotFound } from './storageErrors';
+import type { Tables } from './tableClients';
+
+export interface Versioned<T> {
+  value: T;
+  etag: string;
+}
+
+/** A row to write in one entity-group transaction: `etag` undefined means "create, must not exist". */
+export interface RowWrite<T> {
+  value: T;
+  etag?: string;
+}
+
+export class OperationRepository {
+  constructor(private readonly tables: () => Promise<Tables>) {}
+
+  private async client() {
+    return (await this.tables()).operations;
+  }
+
+  private async read(callId: string, rowKey: string) {
+    const client = await this.client();
+    try {
+      return await client.getEntity<Record<string, unknown>>(callId, rowKey);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async get(callId: string, operationId: string): Promise<Versioned<OperationRecord> | undefined> {
+    const e = await this.read(callId, operationRowKey(operationId));
+    return e && { value: fromOperationEntity(e), etag: e.etag };
+  }
+
+  async getInviteContext(callId: string, clientContext: string): Promise<Versioned<InviteContextRecord> | undefined> {
+    const e = await this.read(callId, inviteContextRowKey(clientContext));
+    return e && { value: fromInviteContextEntity(e), etag: e.etag };
+  }
+
+  /** Every operation of the call, and whether the call has any row at all (a pending invite counts). */
+  async list(callId: string): Promise<{ known: boolean; operations: OperationRecord[] }> {
+    const client = await this.client();
+    const operations: OperationRecord[] = [];
+    let known = false;
+    for await (const e of client.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${callId}` },
+    })) {
+      known = true;
+      if (e.kind === 'operation') operations.push(fromOperationEntity(e));
+    }
+    return { known, operations };
+  }
+
+  async hasAny(callId: string): Promise<boolean> {
+    const client = await this.client();
+    const page = client
+      .listEntities({ queryOptions: { filter: odata`PartitionKey eq ${callId}`, select: ['RowKey'] } })
+      .byPage({ maxPageSize: 1 });
+    for await (const rows of page) return rows.length > 0;
+    return false;
+  }
+
+  /** Creates the invite's row; throws a 409 RestError when it exists already. Returns the ETag. */
+  async createInviteContext(record: InviteContextRecord): Promise<string> {
+    const client = await this.client();
+    const res = await client.createEntity(toInviteContextEntity(record));
+    return res.etag ?? '';
+  }
+
+  /** Replaces the invite's row if unchanged since read (else a 412 RestError). Returns the new ETag. */
+  async updateInviteContext(record: InviteContextRecord, etag: string): Promise<string> {
+    const client = await this.client();
+    const res = await client.updateEntity(toInviteContextEntity(record), 'Replace', { etag });
+    return res.etag ?? '';
+  }
+
+  async deleteInviteContext(record: InviteContextRecord, etag: string): Promise<void> {
+    const client = await this.client();
+    try {
+      await client.deleteEntity(record.callId, inviteContextRowKey(record.clientContext), { etag });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  /**
+   * Writes an operation and/or its invite row atomically (same partition). Each row is created
+   * when it has no ETag and replaced only if unchanged since read otherwise; a 409 or 412 RestError
+   * tells the caller to read again and retry.
+   */
+  async save(writes: { operation?: RowWrite<OperationRecord>; context?: RowWrite<InviteContextRecord> }): Promise<void> {
+    const actions: TransactionAction[] = [];
+    if (writes.operation) actions.push(toAction(toOperationEntity(writes.operation.value), writes.operation.etag));
+    if (writes.context) actions.push(toAction(toInviteContextEntity(writes.context.value), writes.context.etag));
+    if (actions.length > 0) await (await this.client()).submitTransaction(actions);
+  }
+}
+
+function toAction(entity: TransactionAction[1], etag: string | undefined): TransactionAction {
+  return etag === undefined ? ['create', entity] : ['update', entity, 'Replace', { etag }];
+}
+

@@ -1,0 +1,121 @@
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import type { ChangeType } from '../schemas/commsNotification';
+import type { Participant } from '../schemas/participant';
+import type { ResultInfo } from '../schemas/resultInfo';
+import type { CallRecord, RosterEntry, RosterSnapshot } from '../roster/rosterRecord';
+import { fromChunks, toChunks } from './chunkedJson';
+import { CALL_ROW_KEY, participantRowKey } from './keys';
+import type { Versioned } from './operationRepository';
+import { isNotFound } from './storageErrors';
+import type { Tables } from './tableClients';
+
+// A transaction holds at most 100 actions; one is the call entity.
+const PARTICIPANTS_PER_TRANSACTION = 99;
+
+/**
+ * Rows of the roster table (partition = canonical call id): `kind: "participant"`, row
+ * `p:` + escaped participant key, the participant's JSON in chunks; and one `kind: "call"` row
+ * `call` with the call's state. One participant changing writes its own row and the call row,
+ * in one transaction.
+ */
+export class RosterRepository {
+  constructor(private readonly tables: () => Promise<Tables>) {}
+
+  private async client(): Promise<TableClient> {
+    return (await this.tables()).roster;
+  }
+
+  async applyChange(callId: string, changeType: ChangeType, entries: RosterEntry[], now: string): Promise<void> {
+    const client = await this.client();
+    const touched = { partitionKey: callId, rowKey: CALL_ROW_KEY, kind: 'call', lastModifiedDateTime: now };
+    // One notification may list a participant twice; a transaction may name a row once.
+    const unique = [...new Map(entries.map((e) => [e.key, e])).values()];
+    for (let i = 0; i < unique.length || i === 0; i += PARTICIPANTS_PER_TRANSACTION) {
+      const slice = unique.slice(i, i + PARTICIPANTS_PER_TRANSACTION);
+      const actions: TransactionAction[] = slice.map((e) =>
+        changeType === 'deleted'
+          ? ['delete', { partitionKey: callId, rowKey: participantRowKey(e.key) }]
+          : ['upsert', toParticipantEntity(callId, e, now), 'Replace'],
+      );
+      actions.push(['upsert', touched, 'Merge']);
+      try {
+        await client.submitTransaction(actions);
+      } catch (err) {
+        // Deleting a participant we never saw fails the whole transaction: delete one by one.
+        if (changeType !== 'deleted' || !isNotFound(err)) throw err;
+        await Promise.all(slice.map((e) => deleteIfPresent(client, callId, participantRowKey(e.key))));
+        await client.upsertEntity(touched, 'Merge');
+      }
+    }
+  }
+
+  async getCall(callId: string): Promise<Versioned<CallRecord> | undefined> {
+    const client = await this.client();
+    try {
+      const e = await client.getEntity<Record<string, unknown>>(callId, CALL_ROW_KEY);
+      return { value: fromCallEntity(e), etag: e.etag };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Writes the call's state; `etag` undefined creates the row (409 if it appeared meanwhile). */
+  async saveCall(callId: string, call: CallRecord, etag: string | undefined): Promise<void> {
+    const client = await this.client();
+    const entity = {
+      partitionKey: callId,
+      rowKey: CALL_ROW_KEY,
+      kind: 'call',
+      state: call.state ?? '',
+      resultInfo: call.resultInfo ? JSON.stringify(call.resultInfo) : '',
+      lastModifiedDateTime: call.lastModifiedDateTime ?? '',
+    };
+    if (etag === undefined) await client.createEntity(entity);
+    else await client.updateEntity(entity, 'Merge', { etag });
+  }
+
+  async snapshot(callId: string): Promise<RosterSnapshot> {
+    const client = await this.client();
+    const entries: RosterEntry[] = [];
+    let call: CallRecord | undefined;
+    for await (const e of client.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${callId}` },
+    })) {
+      if (e.kind === 'call') call = fromCallEntity(e);
+      else if (e.kind === 'participant') {
+        entries.push({ key: String(e.key), participant: fromChunks<Participant>(e, 'participant') ?? {} });
+      }
+    }
+    return { call, entries };
+  }
+}
+
+async function deleteIfPresent(client: TableClient, partitionKey: string, rowKey: string): Promise<void> {
+  try {
+    await client.deleteEntity(partitionKey, rowKey);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
+function toParticipantEntity(callId: string, entry: RosterEntry, now: string) {
+  return {
+    partitionKey: callId,
+    rowKey: participantRowKey(entry.key),
+    kind: 'participant',
+    key: entry.key,
+    ...toChunks('participant', entry.participant),
+    lastModifiedDateTime: now,
+  };
+}
+
+function fromCallEntity(e: Record<string, unknown>): CallRecord {
+  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+  const resultInfo = text(e.resultInfo);
+  return {
+    state: text(e.state),
+    resultInfo: resultInfo ? (JSON.parse(resultInfo) as ResultInfo) : null,
+    lastModifiedDateTime: text(e.lastModifiedDateTime),
+  };
+}

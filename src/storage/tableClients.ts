@@ -1,0 +1,57 @@
+import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+import type { Config } from '../config';
+import { isConflict } from './storageErrors';
+
+export interface Tables {
+  operations: TableClient;
+  roster: TableClient;
+}
+
+// Few, short retries: a caller waiting on a dead store gets 503 + Retry-After quickly
+// instead of hanging through the SDK's default back-off.
+const clientOptions = (allowInsecureConnection: boolean): TableServiceClientOptions => ({
+  allowInsecureConnection,
+  retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1000 },
+});
+
+async function createClient(config: Config['tables'], tableName: string): Promise<TableClient> {
+  if (config.endpoint) {
+    // Managed identity in Azure; loaded on first use to keep cold start small.
+    const { DefaultAzureCredential } = await import('@azure/identity');
+    const insecure = config.endpoint.startsWith('http:');
+    return new TableClient(config.endpoint, tableName, new DefaultAzureCredential(), clientOptions(insecure));
+  }
+  const cs = config.connectionString ?? '';
+  const insecure = /TableEndpoint=http:|DefaultEndpointsProtocol=http;/i.test(cs) || /UseDevelopmentStorage=true/i.test(cs);
+  return TableClient.fromConnectionString(cs, tableName, clientOptions(insecure));
+}
+
+async function ensureTable(client: TableClient): Promise<void> {
+  try {
+    await client.createTable();
+  } catch (err) {
+    if (!isConflict(err)) throw err; // TableAlreadyExists
+  }
+}
+
+/**
+ * Table clients for the process, created once; the tables are created on first use.
+ * A failed creation (store down) is forgotten so the next request tries again.
+ */
+export function lazyTables(config: Config['tables']): () => Promise<Tables> {
+  let pending: Promise<Tables> | undefined;
+  return () => {
+    pending ??= (async () => {
+      const [operations, roster] = await Promise.all([
+        createClient(config, config.operationsTable),
+        createClient(config, config.rosterTable),
+      ]);
+      await Promise.all([ensureTable(operations), ensureTable(roster)]);
+      return { operations, roster };
+    })().catch((err: unknown) => {
+      pending = undefined;
+      throw err;
+    });
+    return pending;
+  };
+}
