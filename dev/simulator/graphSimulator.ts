@@ -19,6 +19,8 @@ export interface SimulatorOptions {
 
 /** A fault the next invite request(s) get instead of a normal answer. */
 export interface Fault {
+  /** Only invites into this call get the fault (any GUID form); all invites when absent. */
+  callId?: string;
   status?: number;
   retryAfter?: number;
   code?: string;
@@ -53,6 +55,18 @@ export interface RunningSimulator {
 
 type Json = Record<string, unknown>;
 
+/** A call the simulator knows: where its callbacks go and how its invites behave. */
+interface SimulatedCall {
+  id: string;
+  callbackUri?: string;
+  /** false: answer invites but send no callbacks (a test sends its own). */
+  autoCallbacks?: boolean;
+  /** The status the invite answer reports (`Running` unless set, e.g. `Completed`). */
+  inviteStatus?: string;
+}
+
+const sameCall = (a: string, b: string) => a.replace(/-/g, '').toLowerCase() === b.replace(/-/g, '').toLowerCase();
+
 /**
  * A stand-in for Microsoft Graph's calling API, reached through the real Graph client with only
  * the base URL changed. It answers invites as the reference pages show, then delivers the
@@ -64,7 +78,7 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
   const log = options.log ?? (() => undefined);
   const issuer = options.issuer ?? 'https://api.botframework.com';
   const tenantId = options.tenantId ?? '72f988bf-86f1-41af-91ab-2d7cd011db47';
-  const calls = new Map<string, { id: string; callbackUri: string }>();
+  const calls = new Map<string, SimulatedCall>();
   const faults: Fault[] = [];
   const requests: RecordedRequest[] = [];
   const deliveries: Delivery[] = [];
@@ -95,7 +109,8 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
     }
   }
 
-  const callbackUrlOf = (callId: string) => calls.get(callId.toLowerCase())?.callbackUri || settings.defaultCallbackUrl;
+  const callOf = (callId: string) => [...calls.values()].find((c) => sameCall(c.id, callId));
+  const callbackUrlOf = (callId: string) => callOf(callId)?.callbackUri || settings.defaultCallbackUrl;
 
   async function playInvite(callId: string, operationId: string, clientContext: string, invitees: Invitee[]) {
     const target = callbackUrlOf(callId);
@@ -117,9 +132,10 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
   }
 
   async function handleInvite(req: http.IncomingMessage, res: http.ServerResponse, callId: string, body: Json) {
-    const fault = faults[0];
+    const faultIndex = faults.findIndex((f) => !f.callId || sameCall(f.callId, callId));
+    const fault = faults[faultIndex];
     if (fault) {
-      if (fault.times === undefined || --fault.times <= 0) faults.shift();
+      if (fault.times === undefined || --fault.times <= 0) faults.splice(faultIndex, 1);
       if (fault.delayMs) await sleep(fault.delayMs);
       if (fault.status === 0) return req.socket.destroy();
       if (fault.status && fault.status >= 400) {
@@ -135,10 +151,15 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
     }
     if (clientContext.length > 256) return sendJson(res, 400, graphError('BadRequest', 'clientContext is too long.'));
     const operationId = randomUUID();
-    sendJson(res, 200, inviteResponse(operationId, clientContext, invitees), {
+    const call = callOf(callId);
+    const answer = inviteResponse(operationId, clientContext, invitees);
+    if (call?.inviteStatus) answer.status = call.inviteStatus;
+    sendJson(res, 200, answer, {
       Location: `${baseUrl}/v1.0/communications/calls/${callId}/operations/${operationId}`,
     });
-    if (settings.autoCallbacks) void playInvite(callId, operationId, clientContext, invitees);
+    if (settings.autoCallbacks && call?.autoCallbacks !== false && !call?.inviteStatus) {
+      void playInvite(callId, operationId, clientContext, invitees);
+    }
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
@@ -167,7 +188,7 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
     if (graph && method === 'POST' && !graph[2]) {
       const id = randomUUID();
       const callbackUri = typeof body.callbackUri === 'string' ? body.callbackUri : settings.defaultCallbackUrl;
-      calls.set(id, { id, callbackUri });
+      calls.set(id.replace(/-/g, ''), { id, callbackUri });
       return sendJson(res, 201, { '@odata.type': '#microsoft.graph.call', ...body, id, state: 'establishing', callbackUri });
     }
 
@@ -179,6 +200,11 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
       return sendJson(res, 200, {});
     }
     if (path === '/_sim/deliveries' && method === 'GET') return sendJson(res, 200, { deliveries });
+    if (path === '/_sim/calls' && method === 'POST') {
+      const id = typeof body.id === 'string' ? body.id : randomUUID();
+      calls.set(id.replace(/-/g, '').toLowerCase(), { ...callOf(id), ...(body as Partial<SimulatedCall>), id });
+      return sendJson(res, 200, callOf(id));
+    }
     if (path === '/_sim/faults' && method === 'POST') {
       faults.push(body as Fault);
       return sendJson(res, 200, { queued: faults.length });

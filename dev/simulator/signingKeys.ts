@@ -44,11 +44,9 @@ export class SigningKeys {
     const current = this.keys[0];
     if (!current) throw new Error('no signing key');
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ ...claims })
+    // Explicit claims win over the defaults, so tests can forge nbf/exp/iat too.
+    return new SignJWT({ iat: now, nbf: now, exp: now + lifetimeSeconds, ...claims })
       .setProtectedHeader({ alg: 'RS256', kid: current.kid, typ: 'JWT' })
-      .setIssuedAt(now)
-      .setNotBefore(now)
-      .setExpirationTime(now + lifetimeSeconds)
       .sign(current.privateKey);
   }
 }

@@ -14,6 +14,8 @@ import { mergeOperationChange } from './operationStatusRules';
 import { retryOnConflict } from './retryOnConflict';
 import { stableHash } from './stableHash';
 
+const PASSED_THROUGH_STATUSES = new Set([400, 403, 404, 409]);
+
 export interface InviteDeps {
   operations: OperationRepository;
   graph: () => Promise<GraphGateway>;
@@ -106,7 +108,7 @@ async function claimInvite(deps: InviteDeps, callId: string, clientContext: stri
       if (op) return { existing: op.value };
     }
     const sendingFor = ctx.sendingSince ? now.getTime() - Date.parse(ctx.sendingSince) : Infinity;
-    if (sendingFor < deps.graphDeadlineMs + 5000) {
+    if (sendingFor < deps.graphDeadlineMs + 2000) {
       throw serviceUnavailable(
         'An invite with this clientContext is being sent to Graph right now; retry shortly.',
         deps.retryAfterSeconds.running,
@@ -123,7 +125,9 @@ async function onGraphFailure(deps: InviteDeps, context: Versioned<InviteContext
   if (err instanceof GraphRejectedError) {
     await deps.operations.deleteInviteContext(context.value, context.etag);
     deps.log.warn(`Graph refused invite: ${err.status} ${err.graphCode} (request-id ${err.requestId ?? 'n/a'})`);
-    return new ApiError(err.status, 'UpstreamError', `Graph refused the invite: ${err.graphMessage || err.graphCode}`, [
+    // Graph's 400/403/404/409 describe the invite and pass through; others (401: our credentials) are a bad gateway.
+    const status = PASSED_THROUGH_STATUSES.has(err.status) ? err.status : 502;
+    return new ApiError(status, 'UpstreamError', `Graph refused the invite: ${err.graphMessage || err.graphCode}`, [
       { path: 'graph', code: err.graphCode, message: err.graphMessage },
     ]);
   }

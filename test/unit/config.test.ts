@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config';
+
+const production = {
+  GRAPH_TENANT_ID: 't',
+  GRAPH_CLIENT_ID: 'app-id',
+  GRAPH_CLIENT_SECRET: 's',
+};
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (err) {
+    return (err as ConfigError).problems;
+  }
+};
+
+describe('settings', () => {
+  it('defaults to Azurite, Graph v1.0, the Skype OpenID metadata and the app id as audience', () => {
+    const config = loadConfig(production);
+    expect(config.tables.connectionString).toContain('devstoreaccount1');
+    expect(config.graph.baseUrl).toBe('https://graph.microsoft.com/v1.0');
+    expect(config.callback.openIdConfigurationUrl).toBe('https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration');
+    expect(config.callback.audience).toBe('app-id');
+    expect(config.callback.issuers).toEqual(['https://api.botframework.com', 'https://graph.microsoft.com']);
+    expect(config.limits).toEqual({ inviteBodyBytes: 1048576, notificationsBodyBytes: 8388608 });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ ...production, TABLES_ENDPOINT: '', CALLBACK_AUDIENCE: '' }).callback.audience).toBe('app-id');
+  });
+
+  it('refuses both storage settings at once, naming both', () => {
+    const problems = problemsOf({ ...production, TABLES_CONNECTION_STRING: 'x', TABLES_ENDPOINT: 'https://a.table.core.windows.net' });
+    expect(problems.join()).toMatch(/TABLES_CONNECTION_STRING.*TABLES_ENDPOINT/);
+  });
+
+  it('names each missing Graph credential when loopback URLs are not allowed', () => {
+    const problems = problemsOf({});
+    expect(problems.join('\n')).toMatch(/GRAPH_TENANT_ID/);
+    expect(problems.join('\n')).toMatch(/GRAPH_CLIENT_ID/);
+    expect(problems.join('\n')).toMatch(/GRAPH_CLIENT_SECRET/);
+  });
+
+  it('refuses http URLs unless loopback URLs are allowed, and then only on loopback', () => {
+    expect(problemsOf({ ...production, GRAPH_BASE_URL: 'http://127.0.0.1:9/v1.0' }).join()).toMatch(/GRAPH_BASE_URL/);
+    expect(problemsOf({ GRAPH_CLIENT_ID: 'a', ALLOW_LOOPBACK_URLS: 'true', GRAPH_BASE_URL: 'http://127.0.0.1:9/v1.0' })).toEqual([]);
+    expect(problemsOf({ GRAPH_CLIENT_ID: 'a', ALLOW_LOOPBACK_URLS: 'true', GRAPH_BASE_URL: 'http://10.0.0.1/v1.0' }).join()).toMatch(
+      /GRAPH_BASE_URL/,
+    );
+  });
+});

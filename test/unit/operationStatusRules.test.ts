@@ -1,0 +1,58 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { OperationRecord } from '../../src/operations/operationRecord';
+import { mergeOperationChange } from '../../src/operations/operationStatusRules';
+import { OPERATION_STATUSES, type OperationStatus } from '../../src/schemas/operationStatus';
+
+const base: OperationRecord = {
+  callId: 'c',
+  id: 'o',
+  type: 'inviteParticipantsOperation',
+  clientContext: 'ctx',
+  status: 'running',
+  resultInfo: null,
+  participants: null,
+  createdDateTime: '2026-01-01T00:00:00.000Z',
+  lastModifiedDateTime: '2026-01-01T00:00:00.000Z',
+};
+const NOW = '2026-01-01T00:00:05.000Z';
+const rank = (s: OperationStatus) => ({ notStarted: 0, running: 1, completed: 2, failed: 2 })[s];
+
+describe('operation status rule', () => {
+  it('keeps a completed operation completed when a late running notification arrives', () => {
+    const done = mergeOperationChange(base, { status: 'completed' }, NOW).record;
+    const late = mergeOperationChange(done, { status: 'running' }, NOW);
+    expect(late.record.status).toBe('completed');
+    expect(late.changed).toBe(false);
+  });
+
+  it('lets the first terminal status win and reports the conflicting one', () => {
+    const failed = mergeOperationChange(base, { status: 'failed', resultInfo: { code: 500, subcode: 1, message: 'x' } }, NOW).record;
+    const later = mergeOperationChange(failed, { status: 'completed' }, NOW);
+    expect(later.record.status).toBe('failed');
+    expect(later.conflictingTerminal).toBe('completed');
+    expect(later.changed).toBe(false);
+  });
+
+  it('reports no change for a duplicate, so no write is needed', () => {
+    const once = mergeOperationChange(base, { status: 'completed' }, NOW).record;
+    expect(mergeOperationChange(once, { status: 'completed' }, NOW).changed).toBe(false);
+  });
+
+  it('never moves backwards, whatever order the updates arrive in', () => {
+    const status = fc.constantFrom(...OPERATION_STATUSES);
+    fc.assert(
+      fc.property(status, fc.array(status, { maxLength: 12 }), (start, updates) => {
+        let record: OperationRecord = { ...base, status: start };
+        let firstTerminal: OperationStatus | undefined = rank(start) === 2 ? start : undefined;
+        for (const s of updates) {
+          const next = mergeOperationChange(record, { status: s }, NOW).record;
+          expect(rank(next.status)).toBeGreaterThanOrEqual(rank(record.status));
+          if (!firstTerminal && rank(s) === 2) firstTerminal = s;
+          record = next;
+        }
+        if (firstTerminal) expect(record.status).toBe(firstTerminal);
+      }),
+    );
+  });
+});
