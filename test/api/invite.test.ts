@@ -94,6 +94,17 @@ describe('POST /api/calls/{callId}/participants/invite', () => {
     expect(await simulator.invitesFor(callId)).toHaveLength(1);
   });
 
+  it('answers a repeat with 200 and the terminal operation once Graph reported it completed', async () => {
+    const callId = newCallId(); // the simulator calls back: running, roster, completed
+    const body = { participants: [userInvitee()], clientContext: 'repeat-after-done' };
+    const first = await invite(callId, body);
+    await waitFor(async () => ((await getOperation(callId, first.body.id)).status === 200 ? true : undefined), 10_000, 'completion');
+    const again = await invite(callId, body);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ id: first.body.id, status: 'completed' });
+    expect(await simulator.invitesFor(callId)).toHaveLength(1);
+  });
+
   it('refuses the same clientContext with a different body with 409', async () => {
     const callId = await quietCall();
     await invite(callId, { participants: [userInvitee()], clientContext: 'taken' });
