@@ -5,7 +5,8 @@ import type { Logger } from '../logger';
 import type { OperationRepository } from '../storage/operationRepository';
 import type { RosterRepository } from '../storage/rosterRepository';
 import { applyOperationUpdate } from './applyOperationUpdate';
-import { applyCallUpdate, applyRosterUpdate } from './applyRosterUpdate';
+import { applyCallUpdate } from './applyCallUpdate';
+import { applyRosterUpdate } from './applyRosterUpdate';
 import { parseNotification } from './parseNotification';
 
 export interface NotificationDeps {

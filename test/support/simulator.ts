@@ -1,3 +1,4 @@
+import type { Fault } from '../../dev/simulator/graphSimulator';
 import { stack } from './api';
 
 async function sim<T = any>(method: string, path: string, body?: unknown): Promise<T> {
@@ -9,18 +10,9 @@ async function sim<T = any>(method: string, path: string, body?: unknown): Promi
   return (await res.json()) as T;
 }
 
-export interface SimFault {
-  callId?: string;
-  status?: number;
-  retryAfter?: number;
-  code?: string;
-  message?: string;
-  delayMs?: number;
-  times?: number;
-}
 
 export const simulator = {
-  fault: (fault: SimFault) => sim('POST', '/_sim/faults', fault),
+  fault: (fault: Fault) => sim('POST', '/_sim/faults', fault),
   configureCall: (call: { id: string; autoCallbacks?: boolean; inviteStatus?: string; callbackUri?: string }) =>
     sim('POST', '/_sim/calls', call),
   /** Graph requests the simulator received for this call (any GUID form of the id). */
