@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CallbackDelivery, type Delivery } from './callbackDelivery';
+import { OUTCOMES, playInvite, type DeliveryQuirks, type Outcome } from './invitePlayback';
+import { inviteResponse, type Invitee } from './referencePayloads';
 import { SigningKeys, type TokenClaims } from './signingKeys';
-import { inviteResponse, operationNotification, rosterNotification, type Invitee } from './referencePayloads';
+
+export type { Delivery } from './callbackDelivery';
+export type { DeliveryQuirks, Outcome } from './invitePlayback';
 
 export interface SimulatorOptions {
   port?: number;
@@ -12,8 +17,10 @@ export interface SimulatorOptions {
   appId: string;
   tenantId?: string;
   issuer?: string;
-  /** Pause between the callbacks of one invite. */
-  callbackDelayMs?: number;
+  /** Pause before each callback of an invite. */
+  stepDelayMs?: number;
+  /** How long an unanswered invitee rings (Graph: about 60 s). */
+  ringTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -30,17 +37,28 @@ export interface Fault {
   times?: number;
 }
 
+/** A call the simulator knows: where its callbacks go and how its invites play out. */
+export interface SimulatedCall {
+  id: string;
+  callbackUri?: string;
+  /** false: answer invites but send no callbacks (a test sends its own). */
+  autoCallbacks?: boolean;
+  /** The status the invite answer reports (`Running` unless set, e.g. `Completed`: then no callbacks). */
+  inviteStatus?: string;
+  /** Outcome per invitee, by identity id; `defaultOutcome` (join) for the others. */
+  outcomes?: Record<string, Outcome>;
+  defaultOutcome?: Outcome;
+  ringTimeoutMs?: number;
+  stepDelayMs?: number;
+  leaveAfterMs?: number;
+  quirks?: DeliveryQuirks;
+}
+
 export interface RecordedRequest {
   method: string;
   path: string;
   body: unknown;
   at: string;
-}
-
-export interface Delivery {
-  url: string;
-  status: number;
-  payload: unknown;
 }
 
 export interface RunningSimulator {
@@ -55,23 +73,15 @@ export interface RunningSimulator {
 
 type Json = Record<string, unknown>;
 
-/** A call the simulator knows: where its callbacks go and how its invites behave. */
-interface SimulatedCall {
-  id: string;
-  callbackUri?: string;
-  /** false: answer invites but send no callbacks (a test sends its own). */
-  autoCallbacks?: boolean;
-  /** The status the invite answer reports (`Running` unless set, e.g. `Completed`). */
-  inviteStatus?: string;
-}
-
-const sameCall = (a: string, b: string) => a.replace(/-/g, '').toLowerCase() === b.replace(/-/g, '').toLowerCase();
+const plainId = (id: string) => id.replace(/-/g, '').toLowerCase();
+const identityIdOf = (invitee: Invitee) => Object.values(invitee.identity ?? {}).find((v) => v?.id)?.id ?? '';
 
 /**
  * A stand-in for Microsoft Graph's calling API, reached through the real Graph client with only
  * the base URL changed. It answers invites as the reference pages show, then delivers the
  * callbacks that follow, each signed with its own key published as OpenID metadata + JWKS.
- * `/_sim/...` routes let tests and the demo inject faults, read what happened, and send callbacks.
+ * `/_sim/...` routes let tests and the demo shape calls, inject faults, read what happened,
+ * and send callbacks of their own.
  */
 export async function startGraphSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const keys = await SigningKeys.create();
@@ -81,67 +91,29 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
   const calls = new Map<string, SimulatedCall>();
   const faults: Fault[] = [];
   const requests: RecordedRequest[] = [];
-  const deliveries: Delivery[] = [];
-  const settings = { autoCallbacks: true, callbackDelayMs: options.callbackDelayMs ?? 100, defaultCallbackUrl: options.defaultCallbackUrl ?? '' };
+  const settings = {
+    autoCallbacks: true,
+    stepDelayMs: options.stepDelayMs ?? 100,
+    ringTimeoutMs: options.ringTimeoutMs ?? 60_000,
+    defaultCallbackUrl: options.defaultCallbackUrl ?? '',
+  };
+  const claims = (): TokenClaims => ({ iss: issuer, aud: options.appId, tid: tenantId, appid: options.appId });
+  const delivery = new CallbackDelivery(keys, claims, () => settings.stepDelayMs);
   let baseUrl = '';
 
-  const claims = (): TokenClaims => ({ iss: issuer, aud: options.appId, tid: tenantId, appid: options.appId });
-
-  async function deliver(url: string, payload: unknown, token?: string): Promise<number> {
-    const bearer = token ?? (await keys.sign(claims()));
-    for (let attempt = 1; ; attempt++) {
-      let status = 0;
-      try {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${bearer}` },
-          body: JSON.stringify(payload),
-        });
-        status = res.status;
-        await res.arrayBuffer();
-      } catch {
-        status = 0;
-      }
-      deliveries.push({ url, status, payload });
-      // Graph redelivers when the endpoint fails; a few tries are enough here.
-      if ((status >= 200 && status < 500) || attempt >= 3 || token !== undefined) return status;
-      await sleep(settings.callbackDelayMs * attempt);
-    }
-  }
-
-  const callOf = (callId: string) => [...calls.values()].find((c) => sameCall(c.id, callId));
+  const callOf = (callId: string) => calls.get(plainId(callId));
   const callbackUrlOf = (callId: string) => callOf(callId)?.callbackUri || settings.defaultCallbackUrl;
 
-  async function playInvite(callId: string, operationId: string, clientContext: string, invitees: Invitee[]) {
-    const target = callbackUrlOf(callId);
-    if (!target) return;
-    const rosterCall = invitees.length === 1 && invitees[0]?.replacesCallId ? invitees[0].replacesCallId : callId;
-    const steps: Json[] = [
-      operationNotification({ callId, operationId, clientContext, invitees, status: 'running' }),
-      rosterNotification({
-        callId: rosterCall,
-        invitees,
-        resourceStyle: rosterCall !== callId ? 'communications' : invitees.length > 1 ? 'operations' : 'app',
-      }),
-      operationNotification({ callId, operationId, clientContext, invitees, status: 'completed' }),
-    ];
-    for (const step of steps) {
-      await sleep(settings.callbackDelayMs);
-      await deliver(target, step);
-    }
-  }
-
   async function handleInvite(req: http.IncomingMessage, res: http.ServerResponse, callId: string, body: Json) {
-    const faultIndex = faults.findIndex((f) => !f.callId || sameCall(f.callId, callId));
+    const faultIndex = faults.findIndex((f) => !f.callId || plainId(f.callId) === plainId(callId));
     const fault = faults[faultIndex];
     if (fault) {
       if (fault.times === undefined || --fault.times <= 0) faults.splice(faultIndex, 1);
       if (fault.delayMs) await sleep(fault.delayMs);
       if (fault.status === 0) return req.socket.destroy();
       if (fault.status && fault.status >= 400) {
-        return sendJson(res, fault.status, graphError(fault.code ?? codeFor(fault.status), fault.message ?? 'Simulated failure.'), {
-          ...(fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {}),
-        });
+        const headers = fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : undefined;
+        return sendJson(res, fault.status, graphError(fault.code ?? codeFor(fault.status), fault.message ?? 'Simulated failure.'), headers);
       }
     }
     const invitees = Array.isArray(body.participants) ? (body.participants as Invitee[]) : [];
@@ -154,12 +126,32 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
     const call = callOf(callId);
     const answer = inviteResponse(operationId, clientContext, invitees);
     if (call?.inviteStatus) answer.status = call.inviteStatus;
-    sendJson(res, 200, answer, {
-      Location: `${baseUrl}/v1.0/communications/calls/${callId}/operations/${operationId}`,
-    });
-    if (settings.autoCallbacks && call?.autoCallbacks !== false && !call?.inviteStatus) {
-      void playInvite(callId, operationId, clientContext, invitees);
+    sendJson(res, 200, answer, { Location: `${baseUrl}/v1.0/communications/calls/${callId}/operations/${operationId}` });
+
+    const target = callbackUrlOf(callId);
+    if (!target || !settings.autoCallbacks || call?.autoCallbacks === false || call?.inviteStatus) return;
+    void playInvite({
+      callId,
+      operationId,
+      clientContext,
+      invitees,
+      outcomeOf: (invitee) => call?.outcomes?.[identityIdOf(invitee)] ?? call?.defaultOutcome ?? 'join',
+      stepDelayMs: call?.stepDelayMs ?? settings.stepDelayMs,
+      ringTimeoutMs: call?.ringTimeoutMs ?? settings.ringTimeoutMs,
+      leaveAfterMs: call?.leaveAfterMs ?? settings.stepDelayMs * 3,
+      quirks: call?.quirks ?? {},
+      send: (payload) => delivery.deliver(target, payload),
+    }).catch((err: unknown) => log(`[sim] playback failed: ${String(err)}`));
+  }
+
+  function configureCall(body: Json): SimulatedCall {
+    const id = typeof body.id === 'string' ? body.id : randomUUID();
+    for (const outcome of Object.values((body.outcomes as Record<string, string> | undefined) ?? {})) {
+      if (!OUTCOMES.includes(outcome as Outcome)) throw new Error(`unknown outcome ${outcome}; use ${OUTCOMES.join(', ')}`);
     }
+    const call = { ...callOf(id), ...(body as Partial<SimulatedCall>), id };
+    calls.set(plainId(id), call);
+    return call;
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
@@ -173,10 +165,6 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
     }
     const path = url.pathname;
     const method = req.method ?? 'GET';
-    if (!path.startsWith('/_sim/') && !path.includes('well-known') && path !== '/keys') {
-      requests.push({ method, path, body, at: new Date().toISOString() });
-      log(`[sim] ${method} ${path}`);
-    }
 
     if (method === 'GET' && /^\/(v1\.0\/)?\.well-known\/openidconfiguration$/i.test(path)) {
       return sendJson(res, 200, { issuer, jwks_uri: `${baseUrl}/keys`, id_token_signing_alg_values_supported: ['RS256'] });
@@ -184,49 +172,46 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
     if (method === 'GET' && path === '/keys') return sendJson(res, 200, keys.jwks());
 
     const graph = /^\/(v1\.0|beta)\/communications\/calls(?:\/([^/]+)(\/participants\/invite)?)?$/i.exec(path);
-    if (graph && method === 'POST' && graph[2] && graph[3]) return handleInvite(req, res, decodeURIComponent(graph[2]), body);
-    if (graph && method === 'POST' && !graph[2]) {
-      const id = randomUUID();
-      const callbackUri = typeof body.callbackUri === 'string' ? body.callbackUri : settings.defaultCallbackUrl;
-      calls.set(id.replace(/-/g, ''), { id, callbackUri });
-      return sendJson(res, 201, { '@odata.type': '#microsoft.graph.call', ...body, id, state: 'establishing', callbackUri });
+    if (graph) {
+      requests.push({ method, path, body, at: new Date().toISOString() });
+      log(`[sim] ${method} ${path}`);
+      if (method === 'POST' && graph[2] && graph[3]) return handleInvite(req, res, decodeURIComponent(graph[2]), body);
+      if (method === 'POST' && !graph[2]) {
+        const call = configureCall({ callbackUri: settings.defaultCallbackUrl, ...body, id: randomUUID() });
+        return sendJson(res, 201, { '@odata.type': '#microsoft.graph.call', ...body, id: call.id, state: 'establishing', callbackUri: call.callbackUri });
+      }
     }
 
     // Control routes for tests and the demo.
-    if (path === '/_sim/requests' && method === 'GET') return sendJson(res, 200, { requests });
-    if (path === '/_sim/requests' && method === 'DELETE') {
-      requests.length = 0;
-      deliveries.length = 0;
-      return sendJson(res, 200, {});
-    }
-    if (path === '/_sim/deliveries' && method === 'GET') return sendJson(res, 200, { deliveries });
-    if (path === '/_sim/calls' && method === 'POST') {
-      const id = typeof body.id === 'string' ? body.id : randomUUID();
-      calls.set(id.replace(/-/g, '').toLowerCase(), { ...callOf(id), ...(body as Partial<SimulatedCall>), id });
-      return sendJson(res, 200, callOf(id));
-    }
-    if (path === '/_sim/faults' && method === 'POST') {
-      faults.push(body as Fault);
-      return sendJson(res, 200, { queued: faults.length });
-    }
-    if (path === '/_sim/faults' && method === 'DELETE') {
-      faults.length = 0;
-      return sendJson(res, 200, {});
-    }
-    if (path === '/_sim/settings' && method === 'POST') {
-      Object.assign(settings, body);
-      return sendJson(res, 200, settings);
-    }
-    if (path === '/_sim/token' && method === 'POST') {
-      const lifetime = typeof body.lifetimeSeconds === 'number' ? body.lifetimeSeconds : 3600;
-      const { lifetimeSeconds: _l, ...overrides } = body;
-      return sendJson(res, 200, { token: await keys.sign({ ...claims(), ...overrides } as TokenClaims, lifetime) });
-    }
-    if (path === '/_sim/rotate-key' && method === 'POST') return sendJson(res, 200, { kid: await keys.rotate() });
-    if (path === '/_sim/notify' && method === 'POST') {
-      const target = typeof body.url === 'string' ? body.url : callbackUrlOf(String(body.callId ?? ''));
-      const status = await deliver(target, body.payload, typeof body.token === 'string' ? body.token : undefined);
-      return sendJson(res, 200, { status });
+    switch (`${method} ${path}`) {
+      case 'GET /_sim/requests':
+        return sendJson(res, 200, { requests });
+      case 'GET /_sim/deliveries':
+        return sendJson(res, 200, { deliveries: delivery.log });
+      case 'POST /_sim/calls':
+        try {
+          return sendJson(res, 200, configureCall(body));
+        } catch (err) {
+          return sendJson(res, 400, graphError('BadRequest', err instanceof Error ? err.message : 'bad call settings'));
+        }
+      case 'POST /_sim/faults':
+        faults.push(body as Fault);
+        return sendJson(res, 200, { queued: faults.length });
+      case 'POST /_sim/settings':
+        Object.assign(settings, body);
+        return sendJson(res, 200, settings);
+      case 'POST /_sim/token': {
+        const { lifetimeSeconds, ...overrides } = body;
+        const token = await keys.sign({ ...claims(), ...overrides } as TokenClaims, typeof lifetimeSeconds === 'number' ? lifetimeSeconds : 3600);
+        return sendJson(res, 200, { token });
+      }
+      case 'POST /_sim/rotate-key':
+        return sendJson(res, 200, { kid: await keys.rotate() });
+      case 'POST /_sim/notify': {
+        const target = typeof body.url === 'string' ? body.url : callbackUrlOf(String(body.callId ?? ''));
+        const status = await delivery.deliver(target, body.payload, typeof body.token === 'string' ? body.token : undefined);
+        return sendJson(res, 200, { status });
+      }
     }
     return sendJson(res, 404, graphError('NotFound', `No route ${method} ${path}.`));
   }
@@ -234,7 +219,7 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       log(`[sim] error ${err instanceof Error ? err.stack : String(err)}`);
-      if (!res.headersSent) sendJson(res, 500, graphError('InternalServerError', 'Simulator failure.'));
+      sendJson(res, 500, graphError('InternalServerError', 'Simulator failure.'));
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -248,7 +233,7 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
     openIdConfigurationUrl: `${baseUrl}/v1.0/.well-known/OpenIdConfiguration`,
     keys,
     requests,
-    deliveries,
+    deliveries: delivery.log,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -263,11 +248,19 @@ function graphError(code: string, message: string): Json {
   return { error: { code, message, innerError: { 'request-id': randomUUID(), date: new Date().toISOString() } } };
 }
 
-function codeFor(status: number): string {
-  return (
-    { 400: 'BadRequest', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 429: 'TooManyRequests', 500: 'InternalServerError', 502: 'BadGateway', 503: 'ServiceUnavailable', 504: 'GatewayTimeout' }[status] ?? 'UnknownError'
-  );
-}
+const ERROR_CODES: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'InvalidAuthenticationToken',
+  403: 'Forbidden',
+  404: 'NotFound',
+  409: 'Conflict',
+  429: 'TooManyRequests',
+  500: 'InternalServerError',
+  502: 'BadGateway',
+  503: 'ServiceUnavailable',
+  504: 'GatewayTimeout',
+};
+const codeFor = (status: number) => ERROR_CODES[status] ?? 'UnknownError';
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   if (res.headersSent || res.destroyed) return;

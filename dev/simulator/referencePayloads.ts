@@ -76,7 +76,7 @@ export function operationNotification(args: {
 }
 
 /**
- * A roster notification for invitees who joined. Graph reports a user invitee as `application`
+ * A roster notification for invitees who joined. Graph reports an invited user as `application`
  * with the same id (examples 1 and 2), phone invitees under `participantInfo`, and for a
  * replacesCallId invite the roster of the replaced call (example 3).
  */
@@ -86,6 +86,8 @@ export function rosterNotification(args: {
   changeType?: 'created' | 'updated' | 'deleted';
   resourceStyle?: 'app' | 'communications' | 'operations';
   inLobby?: boolean;
+  /** The invitee Graph reports as an application (the first of a plain invite, in examples 1 and 2). */
+  reportedAsApplication?: Invitee;
 }): Json {
   const path =
     args.resourceStyle === 'operations'
@@ -97,8 +99,8 @@ export function rosterNotification(args: {
     resource: `${prefix}${path}`,
     resourceUrl: `/communications${path}`,
     resourceData: args.invitees.map((p, index) => {
-      const reportAsApplication = p.identity.user && !p.replacesCallId && index === 0;
-      const identity = reportAsApplication ? { application: { id: p.identity.user!.id } } : p.identity;
+      const user = p.identity.user;
+      const identity = user && p === args.reportedAsApplication ? { application: { id: user.id } } : p.identity;
       return {
         '@odata.type': '#microsoft.graph.participant',
         info: {
