@@ -9,11 +9,13 @@ export interface Invitee {
 
 const IDENTITY = '#microsoft.graph.identity';
 
+/** The identity kinds of a set, without its own `@odata.type` and other annotations. */
+const kindsOf = (identity: Invitee['identity']) =>
+  Object.entries(identity).filter((entry): entry is [string, { id: string; displayName?: string | null }] => !entry[0].startsWith('@') && typeof entry[1] === 'object' && entry[1] !== null);
+
 const withTypes = (identity: Invitee['identity']): Json => {
   const out: Json = { '@odata.type': '#microsoft.graph.identitySet' };
-  for (const [kind, value] of Object.entries(identity)) {
-    if (value) out[kind] = { '@odata.type': IDENTITY, ...value };
-  }
+  for (const [kind, value] of kindsOf(identity)) out[kind] = { '@odata.type': IDENTITY, ...value };
   return out;
 };
 
@@ -36,7 +38,7 @@ export function inviteResponse(operationId: string, clientContext: string, invit
         application: null,
         device: null,
         phone: null,
-        ...Object.fromEntries(Object.entries(p.identity).map(([k, v]) => [k, v ? { '@odata.type': IDENTITY, ...v } : null])),
+        ...Object.fromEntries(kindsOf(p.identity).map(([k, v]) => [k, { '@odata.type': IDENTITY, ...v }])),
       },
     })),
   };

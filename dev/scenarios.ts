@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import type { Outcome, SimulatedCall } from './simulator/graphSimulator';
+
+/** Where the scenarios run: the service's public API and the simulator's. */
+export interface ScenarioTarget {
+  hostUrl: string;
+  functionKey: string;
+  simulatorUrl: string;
+}
+
+export interface ScenarioExpectation {
+  status: 'completed' | 'failed';
+  resultCode?: number;
+  /** The call whose roster shows the invitees (the replaced call for replacesCallId). */
+  rosterCallId: string;
+  roster: Array<{ key: string; isInLobby?: boolean }>;
+  /** The callbacks the simulator sends, in order, as the runner describes them. */
+  callbacks: string[];
+}
+
+export interface PreparedScenario {
+  callId: string;
+  invite: Record<string, unknown>;
+  expect: ScenarioExpectation;
+}
+
+export interface Scenario {
+  name: string;
+  /** Creates the call(s) in the simulator and says what the service should end up showing. */
+  prepare(sim: SimulatorApi, options: { ringTimeoutMs: number }): Promise<PreparedScenario>;
+}
+
+export interface SimulatorApi {
+  /** Creates a call through the simulator's Graph API, with the service as its callbackUri. */
+  createCall(settings?: Partial<SimulatedCall>): Promise<string>;
+}
+
+const user = (id = randomUUID(), displayName = 'Invitee') => ({ identity: { user: { id, displayName } } });
+
+const JOINED = ['operation running', 'roster updated (1)', 'operation completed'];
+const NOBODY_JOINED = ['operation running', 'operation failed'];
+const idOf = (p: { identity: { user?: { id: string } } }) => p.identity.user!.id;
+
+/** One user per outcome, invited alone, and what the roster and operation then show. */
+function singleOutcome(name: string, outcome: Outcome, expect: (userId: string) => Omit<ScenarioExpectation, 'rosterCallId'>, extra: Partial<SimulatedCall> = {}): Scenario {
+  return {
+    name,
+    async prepare(sim, { ringTimeoutMs }) {
+      const invitee = user();
+      const callId = await sim.createCall({ defaultOutcome: outcome, ringTimeoutMs, ...extra });
+      return { callId, invite: { participants: [invitee], clientContext: randomUUID() }, expect: { rosterCallId: callId, ...expect(idOf(invitee)) } };
+    },
+  };
+}
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'reference example 1: one user joins (reported as an application)',
+    async prepare(sim) {
+      const invitee = user();
+      const callId = await sim.createCall();
+      return {
+        callId,
+        invite: { participants: [invitee], clientContext: randomUUID() },
+        expect: { status: 'completed', rosterCallId: callId, roster: [{ key: `application:${idOf(invitee)}` }], callbacks: JOINED },
+      };
+    },
+  },
+  {
+    name: 'reference example 2: two users join (operation reported with id null)',
+    async prepare(sim) {
+      const [a, b] = [user(), user()];
+      const callId = await sim.createCall();
+      return {
+        callId,
+        invite: { participants: [a, b], clientContext: randomUUID() },
+        expect: {
+          status: 'completed',
+          rosterCallId: callId,
+          roster: [{ key: `application:${idOf(a)}` }, { key: `user:${idOf(b)}` }],
+          callbacks: ['operation running', 'roster updated (2)', 'operation completed'],
+        },
+      };
+    },
+  },
+  {
+    name: 'reference example 3: a peer-to-peer call is replaced (roster of the replaced call)',
+    async prepare(sim) {
+      const invitee = user();
+      const callId = await sim.createCall();
+      const replacedCallId = await sim.createCall();
+      return {
+        callId,
+        invite: { participants: [{ ...invitee, replacesCallId: replacedCallId }], clientContext: randomUUID() },
+        expect: { status: 'completed', rosterCallId: replacedCallId, roster: [{ key: `user:${idOf(invitee)}` }], callbacks: JOINED },
+      };
+    },
+  },
+  {
+    name: 'reference example 4: a phone number joins',
+    async prepare(sim) {
+      const phone = `+1${String(Math.floor(Math.random() * 1e10)).padStart(10, '0')}`;
+      const callId = await sim.createCall();
+      return {
+        callId,
+        invite: { participants: [{ identity: { phone: { id: phone } } }], clientContext: randomUUID() },
+        expect: { status: 'completed', rosterCallId: callId, roster: [{ key: `phone:${phone}` }], callbacks: JOINED },
+      };
+    },
+  },
+  singleOutcome('the invitee declines', 'decline', () => ({ status: 'failed', resultCode: 603, roster: [], callbacks: NOBODY_JOINED })),
+  singleOutcome(
+    'the invitee does not answer (Graph rings, then gives up; codes sent as strings)',
+    'noAnswer',
+    () => ({ status: 'failed', resultCode: 408, roster: [], callbacks: NOBODY_JOINED }),
+    { quirks: { stringResultCodes: true } },
+  ),
+  singleOutcome('Graph rejects the invite at once', 'reject', () => ({ status: 'failed', resultCode: 403, roster: [], callbacks: NOBODY_JOINED })),
+  singleOutcome('the invitee waits in the lobby', 'lobby', (id) => ({
+    status: 'completed',
+    roster: [{ key: `application:${id}`, isInLobby: true }],
+    callbacks: JOINED,
+  })),
+  singleOutcome('the invitee joins, then leaves', 'joinThenLeave', () => ({
+    status: 'completed',
+    roster: [],
+    callbacks: [...JOINED, 'roster deleted (1)'],
+  })),
+  singleOutcome(
+    'callbacks arrive twice, out of order, with a late running',
+    'join',
+    (id) => ({
+      status: 'completed',
+      roster: [{ key: `application:${id}` }],
+      callbacks: ['operation running', 'operation running', 'operation completed', 'operation completed', 'roster updated (1)', 'roster updated (1)', 'operation running', 'operation running'],
+    }),
+    { quirks: { duplicate: true, outOfOrder: true, lateRunning: true } },
+  ),
+];
