@@ -91,6 +91,7 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
   const calls = new Map<string, SimulatedCall>();
   const faults: Fault[] = [];
   const requests: RecordedRequest[] = [];
+  const stats = { keyFetches: 0 };
   const settings = {
     autoCallbacks: true,
     stepDelayMs: options.stepDelayMs ?? 100,
@@ -169,7 +170,10 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
     if (method === 'GET' && /^\/(v1\.0\/)?\.well-known\/openidconfiguration$/i.test(path)) {
       return sendJson(res, 200, { issuer, jwks_uri: `${baseUrl}/keys`, id_token_signing_alg_values_supported: ['RS256'] });
     }
-    if (method === 'GET' && path === '/keys') return sendJson(res, 200, keys.jwks());
+    if (method === 'GET' && path === '/keys') {
+      stats.keyFetches++;
+      return sendJson(res, 200, keys.jwks());
+    }
 
     const graph = /^\/(v1\.0|beta)\/communications\/calls(?:\/([^/]+)(\/participants\/invite)?)?$/i.exec(path);
     if (graph) {
@@ -186,6 +190,8 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
     switch (`${method} ${path}`) {
       case 'GET /_sim/requests':
         return sendJson(res, 200, { requests });
+      case 'GET /_sim/stats':
+        return sendJson(res, 200, stats);
       case 'GET /_sim/deliveries':
         return sendJson(res, 200, { deliveries: delivery.log });
       case 'POST /_sim/calls':
