@@ -14,7 +14,13 @@ app.http('notifications', {
     await authenticateCallback(req, services.callbackTokens, context);
     const body = await readJsonBody(req, services.config.limits.notificationsBodyBytes);
     const summary = await applyNotifications(
-      { operations: services.operations, roster: services.roster, now: services.now, log: context },
+      {
+        operations: services.operations,
+        roster: services.roster,
+        maxBatchItems: services.config.limits.notificationsPerBatch,
+        now: services.now,
+        log: context,
+      },
       body,
     );
     context.info(`Notifications applied: ${summary.applied}, skipped: ${summary.skipped}.`);

@@ -49,6 +49,7 @@ export const SettingsSchema = z
     ALLOW_LOOPBACK_URLS: bool,
     INVITE_MAX_BODY_BYTES: positiveInt(1024 * 1024),
     NOTIFICATIONS_MAX_BODY_BYTES: positiveInt(8 * 1024 * 1024),
+    NOTIFICATIONS_MAX_BATCH_ITEMS: positiveInt(1000),
     RETRY_AFTER_RUNNING_SECONDS: positiveInt(2),
     RETRY_AFTER_UNAVAILABLE_SECONDS: positiveInt(5),
   })
@@ -121,7 +122,7 @@ export interface Config {
     allowedTenants: string[];
     keyRefreshCooldownMs: number;
   };
-  limits: { inviteBodyBytes: number; notificationsBodyBytes: number };
+  limits: { inviteBodyBytes: number; notificationsBodyBytes: number; notificationsPerBatch: number };
   retryAfter: { runningSeconds: number; unavailableSeconds: number };
   allowLoopbackUrls: boolean;
   localFunctionKey?: string;
@@ -165,7 +166,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowedTenants: s.CALLBACK_ALLOWED_TENANTS,
       keyRefreshCooldownMs: s.CALLBACK_KEY_REFRESH_SECONDS * 1000,
     },
-    limits: { inviteBodyBytes: s.INVITE_MAX_BODY_BYTES, notificationsBodyBytes: s.NOTIFICATIONS_MAX_BODY_BYTES },
+    limits: {
+      inviteBodyBytes: s.INVITE_MAX_BODY_BYTES,
+      notificationsBodyBytes: s.NOTIFICATIONS_MAX_BODY_BYTES,
+      notificationsPerBatch: s.NOTIFICATIONS_MAX_BATCH_ITEMS,
+    },
     retryAfter: { runningSeconds: s.RETRY_AFTER_RUNNING_SECONDS, unavailableSeconds: s.RETRY_AFTER_UNAVAILABLE_SECONDS },
     allowLoopbackUrls: s.ALLOW_LOOPBACK_URLS,
     localFunctionKey: s.LOCAL_FUNCTION_KEY,

@@ -1,6 +1,23 @@
 import type { HttpRequest } from '@azure/functions';
 import { badRequest, payloadTooLarge } from './apiError';
 
+/** Graph's payloads nest a dozen levels at most; deeper input only serves to exhaust the stack. */
+export const MAX_JSON_DEPTH = 64;
+
+/** The nesting depth of a parsed JSON value, measured without recursion. */
+export function jsonDepth(value: unknown, stopAt = Infinity): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > stopAt) return deepest;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 /**
  * Reads a JSON body, refusing it with 413 before parsing when it is over the limit
  * (by Content-Length when announced, by the bytes read otherwise).
@@ -12,10 +29,15 @@ export async function readJsonBody(req: HttpRequest, limitBytes: number): Promis
   if (bytes.byteLength > limitBytes) throw payloadTooLarge(limitBytes);
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
   if (text.trim() === '') throw badRequest('The request body is empty; a JSON object is required.', [{ path: '(body)', message: 'required' }]);
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (err) {
     const reason = err instanceof Error ? err.message : 'invalid JSON';
     throw badRequest('The request body is not valid JSON.', [{ path: '(body)', message: reason }]);
   }
+  if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw badRequest(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`, [{ path: '(body)', message: `at most ${MAX_JSON_DEPTH} levels of nesting` }]);
+  }
+  return value;
 }

@@ -1,5 +1,5 @@
 import { CommsNotifications } from '../schemas/commsNotification';
-import { badRequest } from '../http/apiError';
+import { ApiError, badRequest } from '../http/apiError';
 import { invalidBody } from '../http/zodDetails';
 import type { Logger } from '../logger';
 import type { OperationRepository } from '../storage/operationRepository';
@@ -12,6 +12,7 @@ import { parseNotification } from './parseNotification';
 export interface NotificationDeps {
   operations: OperationRepository;
   roster: RosterRepository;
+  maxBatchItems: number;
   now: () => Date;
   log: Logger;
 }
@@ -32,6 +33,11 @@ export async function applyNotifications(deps: NotificationDeps, body: unknown):
   }
   const batch = CommsNotifications.safeParse(body);
   if (!batch.success) throw invalidBody(batch.error);
+  if (batch.data.value.length > deps.maxBatchItems) {
+    throw new ApiError(413, 'PayloadTooLarge', `The batch holds ${batch.data.value.length} notifications; at most ${deps.maxBatchItems} are accepted at once.`, [
+      { path: 'value', message: `at most ${deps.maxBatchItems} items` },
+    ]);
+  }
 
   const summary: BatchSummary = { applied: 0, skipped: 0 };
   for (const [index, item] of batch.data.value.entries()) {

@@ -6,6 +6,7 @@ import { CommsOperation, operationTypeName } from '../schemas/commsOperation';
 import { Participant } from '../schemas/participant';
 import type { OperationStatus } from '../schemas/operationStatus';
 import type { ResultInfo } from '../schemas/resultInfo';
+import { MAX_CHUNKED_BYTES, storedSizeBytes } from '../storage/chunkedJson';
 import { callIdFromPath, operationIdFromPath } from './resourcePath';
 
 export interface OperationUpdate {
@@ -83,6 +84,7 @@ export function parseNotification(item: unknown): ParsedNotification {
 function parseRoster(callId: string, changeType: ChangeType, data: unknown[]): ParsedNotification {
   const participants = z.array(Participant).safeParse(data);
   if (!participants.success) return malformed(describeIssues(participants.error, 'resourceData'));
+  if (participants.data.some((p) => storedSizeBytes(p) > MAX_CHUNKED_BYTES)) return malformed('a participant is too large to store');
   return { kind: 'roster', callId, changeType, participants: participants.data };
 }
 
@@ -95,6 +97,7 @@ function parseOperation(
   const op = CommsOperation.safeParse(data);
   if (!op.success) return malformed(describeIssues(op.error, 'resourceData'));
   const o = op.data;
+  if (storedSizeBytes(o.participants) > MAX_CHUNKED_BYTES) return malformed('the operation is too large to store');
   const operationId =
     (o.id?.trim() ? canonicalOperationId(o.id.trim()) : undefined) ??
     operationIdFromPath(o['@odata.id']) ??

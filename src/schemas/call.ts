@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedId } from './limits';
 import { ResultInfo } from './resultInfo';
 
 export const CALL_STATES = [
@@ -18,15 +19,14 @@ export const CALL_STATES = [
 const byLowerCase = new Map<string, string>(CALL_STATES.map((s) => [s.toLowerCase(), s]));
 
 /** `Established` and `established` are the same state; unknown future states are kept, camelCased. */
-export const CallState = z
-  .string()
+export const CallState = boundedId()
   .trim()
   .min(1)
   .transform((v) => byLowerCase.get(v.toLowerCase()) ?? v.charAt(0).toLowerCase() + v.slice(1));
 
 export const Call = z.looseObject({
   '@odata.type': z.string().optional(),
-  id: z.string().nullish(),
+  id: boundedId().nullish(),
   state: CallState.nullish(),
   resultInfo: ResultInfo.nullish(),
 });

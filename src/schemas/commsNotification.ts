@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_PATH_CHARS } from './limits';
 
 export const CHANGE_TYPES = ['created', 'updated', 'deleted'] as const;
 export type ChangeType = (typeof CHANGE_TYPES)[number];
@@ -21,8 +22,8 @@ export const CommsNotification = z
   .looseObject({
     '@odata.type': z.string().optional(),
     changeType: ChangeTypeSchema,
-    resource: z.string().nullish(),
-    resourceUrl: z.string().nullish(),
+    resource: z.string().max(MAX_PATH_CHARS).nullish(),
+    resourceUrl: z.string().max(MAX_PATH_CHARS).nullish(),
     resourceData: z.unknown().optional(),
   })
   .refine((n) => Boolean(n.resource || n.resourceUrl), {

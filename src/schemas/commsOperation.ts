@@ -1,14 +1,15 @@
 import { z } from 'zod';
+import { boundedId, MAX_PATH_CHARS } from './limits';
 import { OperationStatusSchema } from './operationStatus';
 import { ResultInfo } from './resultInfo';
 
 /** Any commsOperation (inviteParticipantsOperation, playPromptOperation, ...) as Graph reports it. */
 export const CommsOperation = z.looseObject({
-  '@odata.type': z.string().optional(),
-  '@odata.id': z.string().optional(),
-  id: z.string().nullish(),
+  '@odata.type': boundedId().optional(),
+  '@odata.id': z.string().max(MAX_PATH_CHARS).optional(),
+  id: boundedId().nullish(),
   status: OperationStatusSchema,
-  clientContext: z.string().nullish(),
+  clientContext: boundedId().nullish(),
   resultInfo: ResultInfo.nullish(),
   participants: z.array(z.unknown()).nullish(),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedId, MAX_ID_CHARS } from './limits';
 
 /** The identity kinds of Graph's identitySet / communicationsIdentitySet, in the order roster keys prefer them. */
 export const IDENTITY_KINDS = [
@@ -19,8 +20,8 @@ export type IdentityKind = (typeof IDENTITY_KINDS)[number];
 const E164 = /^\+[0-9]{7,15}$/;
 
 export const Identity = z.looseObject({
-  id: z.string().trim().min(1, 'must be a non-empty string'),
-  displayName: z.string().nullish(),
+  id: z.string().trim().min(1, 'must be a non-empty string').max(MAX_ID_CHARS, `at most ${MAX_ID_CHARS} characters`),
+  displayName: boundedId().nullish(),
 });
 export type Identity = z.infer<typeof Identity>;
 
@@ -45,7 +46,7 @@ export type IdentitySet = z.infer<typeof IdentitySet>;
  */
 export const ReportedIdentitySet = z.looseObject(
   Object.fromEntries(
-    IDENTITY_KINDS.map((kind) => [kind, z.looseObject({ id: z.string().nullish() }).nullish()]),
+    IDENTITY_KINDS.map((kind) => [kind, z.looseObject({ id: boundedId().nullish() }).nullish()]),
   ) as Record<IdentityKind, z.ZodOptional<z.ZodNullable<z.ZodObject<{ id: z.ZodOptional<z.ZodNullable<z.ZodString>> }>>>>,
 );
 export type ReportedIdentitySet = z.infer<typeof ReportedIdentitySet>;

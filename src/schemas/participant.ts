@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { ReportedIdentitySet } from './identitySet';
+import { boundedId } from './limits';
 
 /** A roster entry as Graph sends it; `id` is null in every reference example. */
 export const Participant = z.looseObject({
-  id: z.string().nullish(),
+  id: boundedId().nullish(),
   info: z
     .looseObject({
       identity: ReportedIdentitySet.nullish(),

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { boundedId, boundedText } from './limits';
 
 // Some Graph pages send codes as strings ("200"); numbers are what callers compare against.
-const numberish = z.union([z.number(), z.string()]).transform((v) => {
+const numberish = z.union([z.number(), boundedId()]).transform((v) => {
   if (typeof v === 'number') return v;
   return /^-?\d+$/.test(v.trim()) ? Number(v.trim()) : v;
 });
@@ -12,7 +13,7 @@ export const ResultInfo = z
     code: numberish.nullish(),
     subcode: numberish.nullish(),
     subCode: numberish.nullish(),
-    message: z.string().nullish(),
+    message: boundedText().nullish(),
   })
   .transform((r) => ({
     code: r.code ?? null,

@@ -76,6 +76,31 @@ describe('POST /api/notifications: body', () => {
     expect(res.body.error.code).toBe('PayloadTooLarge');
   });
 
+  it('answers 413 for a batch of more than 1000 notifications, storing none of them', async () => {
+    const callId = newCallId();
+    const items = Array.from({ length: 1001 }, (_, i) => rosterNotification(callId, [participant('user', `b-${i}`)]).value[0]!);
+    const res = await postNotifications({ value: items });
+    expect(res.status).toBe(413);
+    expect(res.body.error.details[0].path).toBe('value');
+    expect((await getRoster(callId)).status).toBe(404);
+  });
+
+  it('skips items whose strings exceed what Graph ever sends, and applies the others', async () => {
+    const callId = newCallId();
+    const operationId = randomUUID();
+    const body = batch(
+      callNotification(callId, 'x'.repeat(40_000)),
+      operationNotification({ callId, operationId: randomUUID(), clientContext: 'c'.repeat(300), status: 'running' }),
+      rosterNotification(callId, [participant('user', 'u'.repeat(300))]),
+      operationNotification({ callId, operationId, status: 'failed', resultInfo: { code: 1, subcode: 2, message: 'm'.repeat(5000) } }),
+      operationNotification({ callId, operationId, status: 'running' }),
+    );
+    expect((await postNotifications(body)).status).toBe(202);
+    const ops = (await listOperations(callId)).body.operations;
+    expect(ops.map((o: { id: string; status: string }) => [o.id, o.status])).toEqual([[operationId, 'running']]);
+    expect((await getRoster(callId)).body).toMatchObject({ state: null, participants: [] });
+  });
+
   it('skips one malformed item and applies the others', async () => {
     const callId = newCallId();
     const operationId = randomUUID();

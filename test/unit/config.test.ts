@@ -23,7 +23,7 @@ describe('settings', () => {
     expect(config.callback.openIdConfigurationUrl).toBe('https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration');
     expect(config.callback.audience).toBe('app-id');
     expect(config.callback.issuers).toEqual(['https://api.botframework.com', 'https://graph.microsoft.com']);
-    expect(config.limits).toEqual({ inviteBodyBytes: 1048576, notificationsBodyBytes: 8388608 });
+    expect(config.limits).toEqual({ inviteBodyBytes: 1048576, notificationsBodyBytes: 8388608, notificationsPerBatch: 1000 });
   });
 
   it('treats empty values as unset', () => {
