@@ -3,12 +3,12 @@ import { getConfig, type Config } from './config';
 import type { GraphGateway } from './graph/graphGateway';
 import { OperationRepository } from './storage/operationRepository';
 import { RosterRepository } from './storage/rosterRepository';
-import { lazyTables, type Tables } from './storage/tableClients';
+import { lazyTables, type TableAccess } from './storage/tableClients';
 
 /** Everything the handlers need, created once per process on first use. */
 export interface Services {
   config: Config;
-  tables: () => Promise<Tables>;
+  tables: TableAccess;
   operations: OperationRepository;
   roster: RosterRepository;
   graph: () => Promise<GraphGateway>;

@@ -1,5 +1,6 @@
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { getServices, type Services } from '../services';
+import { isTableMissing } from '../storage/storageErrors';
 import { toErrorResponse } from './errorResponse';
 
 export type ServiceHandler = (req: HttpRequest, services: Services, context: InvocationContext) => Promise<HttpResponseInit>;
@@ -12,6 +13,7 @@ export function withErrors(handler: ServiceHandler): HttpHandler {
       services = getServices();
       return await handler(req, services, context);
     } catch (err) {
+      if (isTableMissing(err)) services?.tables.forget(); // recreated by the next request
       return toErrorResponse(err, context, services?.config.retryAfter.unavailableSeconds ?? 5);
     }
   };

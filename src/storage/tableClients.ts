@@ -34,13 +34,17 @@ async function ensureTable(client: TableClient): Promise<void> {
   }
 }
 
+/** The process's table clients; `forget()` makes the next use create the tables again. */
+export type TableAccess = (() => Promise<Tables>) & { forget(): void };
+
 /**
  * Table clients for the process, created once; the tables are created on first use.
- * A failed creation (store down) is forgotten so the next request tries again.
+ * A failed creation (store down) is forgotten so the next request tries again, and so is a
+ * table that disappeared (a recreated account, an emulator restarted without its data).
  */
-export function lazyTables(config: Config['tables']): () => Promise<Tables> {
+export function lazyTables(config: Config['tables']): TableAccess {
   let pending: Promise<Tables> | undefined;
-  return () => {
+  const access = () => {
     pending ??= (async () => {
       const [operations, roster] = await Promise.all([
         createClient(config, config.operationsTable),
@@ -54,4 +58,5 @@ export function lazyTables(config: Config['tables']): () => Promise<Tables> {
     });
     return pending;
   };
+  return Object.assign(access, { forget: () => (pending = undefined) });
 }

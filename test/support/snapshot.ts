@@ -1,9 +1,9 @@
-import { getRoster, listOperations } from './api';
+import { call } from './api';
 
 const TIMESTAMP_KEYS = new Set(['createdDateTime', 'lastModifiedDateTime']);
 
 /** What a caller can read about a call, with timestamps and the call id taken out, for comparing runs. */
-export async function callSnapshot(callId: string, extraCallIds: string[] = []) {
+export async function callSnapshot(callId: string, extraCallIds: string[] = [], baseUrl?: string) {
   const strip = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(strip);
     if (value && typeof value === 'object') {
@@ -15,8 +15,8 @@ export async function callSnapshot(callId: string, extraCallIds: string[] = []) 
     }
     return typeof value === 'string' ? [callId, ...extraCallIds].reduce((s, id, i) => s.split(id).join(`<call${i}>`), value) : value;
   };
-  const operations = await listOperations(callId);
-  const roster = await getRoster(callId);
+  const operations = await call('GET', `/api/calls/${callId}/operations`, { baseUrl });
+  const roster = await call('GET', `/api/calls/${callId}/participants`, { baseUrl });
   const ops = (operations.body?.operations ?? []) as Array<{ id: string }>;
   return strip({
     operationsStatus: operations.status,
