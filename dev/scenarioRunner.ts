@@ -90,7 +90,8 @@ export async function runScenario(target: ScenarioTarget, scenario: Scenario, op
     headers,
     body: JSON.stringify(prepared.invite),
   });
-  let body = (await invited.json()) as { status?: string; resultInfo?: { code?: number } | null };
+  let body = (await invited.json()) as { id?: string; status?: string; resultInfo?: { code?: number } | null };
+  const operationUrl = `${target.hostUrl}/api/calls/${prepared.callId}/operations/${body.id}`;
   note(`invite -> ${invited.status} ${body.status ?? JSON.stringify(body)}`);
   let location = invited.headers.get('location');
   let retryAfter = Number(invited.headers.get('retry-after') ?? 1);
@@ -123,6 +124,21 @@ export async function runScenario(target: ScenarioTarget, scenario: Scenario, op
     await sleep(100);
   } while (Date.now() < deadline);
   mismatches.push(...rosterProblems);
+
+  // Each invitee's outcome, read from the operation once the roster has settled.
+  const inviteesOf = (op: { invitees?: Array<{ key: string; outcome: string }> }) =>
+    Object.fromEntries((op.invitees ?? []).map((i) => [i.key, i.outcome]));
+  let invitees: Record<string, string> = {};
+  do {
+    const res = await fetch(operationUrl, { headers });
+    invitees = inviteesOf((await res.json()) as never);
+    if (JSON.stringify(invitees) === JSON.stringify(prepared.expect.invitees)) break;
+    await sleep(100);
+  } while (Date.now() < deadline);
+  note(`invitees: ${Object.entries(invitees).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (JSON.stringify(invitees) !== JSON.stringify(prepared.expect.invitees)) {
+    mismatches.push(`invitees are ${JSON.stringify(invitees)}, expected ${JSON.stringify(prepared.expect.invitees)}`);
+  }
 
   // What the simulator sent (and the service answered), merged into the timeline.
   const callIds = [...new Set([prepared.callId, prepared.expect.rosterCallId])];

@@ -16,6 +16,8 @@ export interface ScenarioExpectation {
   roster: Array<{ key: string; isInLobby?: boolean }>;
   /** The callbacks the simulator sends, in order, as the runner describes them. */
   callbacks: string[];
+  /** Each invitee's outcome on the operation, by invitee key. */
+  invitees: Record<string, string>;
 }
 
 export interface PreparedScenario {
@@ -42,13 +44,20 @@ const NOBODY_JOINED = ['operation running', 'operation failed'];
 const idOf = (p: { identity: { user?: { id: string } } }) => p.identity.user!.id;
 
 /** One user per outcome, invited alone, and what the roster and operation then show. */
-function singleOutcome(name: string, outcome: Outcome, expect: (userId: string) => Omit<ScenarioExpectation, 'rosterCallId'>, extra: Partial<SimulatedCall> = {}): Scenario {
+function singleOutcome(
+  name: string,
+  outcome: Outcome,
+  inviteeOutcome: string,
+  expect: (userId: string) => Omit<ScenarioExpectation, 'rosterCallId' | 'invitees'>,
+  extra: Partial<SimulatedCall> = {},
+): Scenario {
   return {
     name,
     async prepare(sim, { ringTimeoutMs }) {
       const invitee = user();
       const callId = await sim.createCall({ defaultOutcome: outcome, ringTimeoutMs, ...extra });
-      return { callId, invite: { participants: [invitee], clientContext: randomUUID() }, expect: { rosterCallId: callId, ...expect(idOf(invitee)) } };
+      const expected = { rosterCallId: callId, invitees: { [`user:${idOf(invitee)}`]: inviteeOutcome }, ...expect(idOf(invitee)) };
+      return { callId, invite: { participants: [invitee], clientContext: randomUUID() }, expect: expected };
     },
   };
 }
@@ -62,7 +71,13 @@ export const SCENARIOS: Scenario[] = [
       return {
         callId,
         invite: { participants: [invitee], clientContext: randomUUID() },
-        expect: { status: 'completed', rosterCallId: callId, roster: [{ key: `application:${idOf(invitee)}` }], callbacks: JOINED },
+        expect: {
+          status: 'completed',
+          rosterCallId: callId,
+          roster: [{ key: `application:${idOf(invitee)}` }],
+          callbacks: JOINED,
+          invitees: { [`user:${idOf(invitee)}`]: 'joined' },
+        },
       };
     },
   },
@@ -79,6 +94,7 @@ export const SCENARIOS: Scenario[] = [
           rosterCallId: callId,
           roster: [{ key: `application:${idOf(a)}` }, { key: `user:${idOf(b)}` }],
           callbacks: ['operation running', 'roster updated (2)', 'operation completed'],
+          invitees: { [`user:${idOf(a)}`]: 'joined', [`user:${idOf(b)}`]: 'joined' },
         },
       };
     },
@@ -92,7 +108,13 @@ export const SCENARIOS: Scenario[] = [
       return {
         callId,
         invite: { participants: [{ ...invitee, replacesCallId: replacedCallId }], clientContext: randomUUID() },
-        expect: { status: 'completed', rosterCallId: replacedCallId, roster: [{ key: `user:${idOf(invitee)}` }], callbacks: JOINED },
+        expect: {
+          status: 'completed',
+          rosterCallId: replacedCallId,
+          roster: [{ key: `user:${idOf(invitee)}` }],
+          callbacks: JOINED,
+          invitees: { [`user:${idOf(invitee)}`]: 'joined' },
+        },
       };
     },
   },
@@ -104,24 +126,25 @@ export const SCENARIOS: Scenario[] = [
       return {
         callId,
         invite: { participants: [{ identity: { phone: { id: phone } } }], clientContext: randomUUID() },
-        expect: { status: 'completed', rosterCallId: callId, roster: [{ key: `phone:${phone}` }], callbacks: JOINED },
+        expect: { status: 'completed', rosterCallId: callId, roster: [{ key: `phone:${phone}` }], callbacks: JOINED, invitees: { [`phone:${phone}`]: 'joined' } },
       };
     },
   },
-  singleOutcome('the invitee declines', 'decline', () => ({ status: 'failed', resultCode: 603, roster: [], callbacks: NOBODY_JOINED })),
+  singleOutcome('the invitee declines', 'decline', 'notJoined', () => ({ status: 'failed', resultCode: 603, roster: [], callbacks: NOBODY_JOINED })),
   singleOutcome(
     'the invitee does not answer (Graph rings, then gives up; codes sent as strings)',
     'noAnswer',
+    'notJoined',
     () => ({ status: 'failed', resultCode: 408, roster: [], callbacks: NOBODY_JOINED }),
     { quirks: { stringResultCodes: true } },
   ),
-  singleOutcome('Graph rejects the invite at once', 'reject', () => ({ status: 'failed', resultCode: 403, roster: [], callbacks: NOBODY_JOINED })),
-  singleOutcome('the invitee waits in the lobby', 'lobby', (id) => ({
+  singleOutcome('Graph rejects the invite at once', 'reject', 'notJoined', () => ({ status: 'failed', resultCode: 403, roster: [], callbacks: NOBODY_JOINED })),
+  singleOutcome('the invitee waits in the lobby', 'lobby', 'inLobby', (id) => ({
     status: 'completed',
     roster: [{ key: `application:${id}`, isInLobby: true }],
     callbacks: JOINED,
   })),
-  singleOutcome('the invitee joins, then leaves', 'joinThenLeave', () => ({
+  singleOutcome('the invitee joins, then leaves', 'joinThenLeave', 'left', () => ({
     status: 'completed',
     roster: [],
     callbacks: [...JOINED, 'roster deleted (1)'],
@@ -129,6 +152,7 @@ export const SCENARIOS: Scenario[] = [
   singleOutcome(
     'callbacks arrive twice, out of order, with a late running',
     'join',
+    'joined',
     (id) => ({
       status: 'completed',
       roster: [{ key: `application:${id}` }],

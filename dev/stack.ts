@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { AZURITE_DEVELOPMENT_CONNECTION } from '../src/config';
+import { azuriteConnection } from '../src/config';
 import { startGraphSimulator, type RunningSimulator } from './simulator/graphSimulator';
 
 /** Project root, from dist/dev/ or dev/ alike. */
@@ -67,24 +67,36 @@ function spawnService(args: string[], env: NodeJS.ProcessEnv, echo?: (line: stri
   };
 }
 
+export interface AzuritePorts {
+  table: number;
+  queue: number;
+  blob: number;
+}
+
 export interface Azurite extends ChildService {
+  /** The Table service's port. */
   port: number;
+  ports: AzuritePorts;
+  /** A connection string naming all three services. */
   connectionString: string;
 }
 
-/** Azurite's Table service from the npm package: in memory, or persisted under `location`. */
-export async function startAzurite(options: { port?: number; location?: string; echo?: (l: string) => void } = {}): Promise<Azurite> {
-  const port = options.port ?? (await freePort());
-  const bin = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist/src/table/main.js');
-  const args = [bin, '--tableHost', '127.0.0.1', '--tablePort', String(port), '--skipApiVersionCheck', '--disableTelemetry', '--silent'];
+/** Azurite from the npm package (Table, Queue and Blob): in memory, or persisted under `location`. */
+export async function startAzurite(
+  options: { ports?: Partial<AzuritePorts>; location?: string; echo?: (l: string) => void } = {},
+): Promise<Azurite> {
+  const ports: AzuritePorts = {
+    table: options.ports?.table ?? (await freePort()),
+    queue: options.ports?.queue ?? (await freePort()),
+    blob: options.ports?.blob ?? (await freePort()),
+  };
+  const bin = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist/src/azurite.js');
+  const args = [bin, '--skipApiVersionCheck', '--disableTelemetry', '--silent'];
+  for (const [service, port] of Object.entries(ports)) args.push(`--${service}Host`, '127.0.0.1', `--${service}Port`, String(port));
   args.push(...(options.location ? ['--location', options.location] : ['--inMemoryPersistence']));
   const service = spawnService(args, process.env, options.echo);
-  await waitForPort(port, 20_000);
-  return {
-    ...service,
-    port,
-    connectionString: AZURITE_DEVELOPMENT_CONNECTION.replace('127.0.0.1:10002', `127.0.0.1:${port}`),
-  };
+  await Promise.all(Object.values(ports).map((port) => waitForPort(port, 20_000)));
+  return { ...service, port: ports.table, ports, connectionString: azuriteConnection(ports) };
 }
 
 export interface HostProcess extends ChildService {
@@ -116,9 +128,17 @@ export interface Stack {
 
 /** Azurite + Graph simulator + local host, wired to each other: what `npm start` and the tests run. */
 export async function startStack(
-  options: { hostPort?: number; simulatorPort?: number; azuritePort?: number; azuriteLocation?: string; functionKey?: string; env?: Record<string, string>; echo?: (l: string) => void } = {},
+  options: {
+    hostPort?: number;
+    simulatorPort?: number;
+    azuritePorts?: Partial<AzuritePorts>;
+    azuriteLocation?: string;
+    functionKey?: string;
+    env?: Record<string, string>;
+    echo?: (l: string) => void;
+  } = {},
 ): Promise<Stack> {
-  const azurite = await startAzurite({ port: options.azuritePort, location: options.azuriteLocation, echo: options.echo });
+  const azurite = await startAzurite({ ports: options.azuritePorts, location: options.azuriteLocation, echo: options.echo });
   const hostPort = options.hostPort ?? (await freePort());
   const simulator = await startGraphSimulator({
     port: options.simulatorPort,
@@ -130,6 +150,7 @@ export async function startStack(
   const functionKey = options.functionKey ?? 'local-dev-function-key';
   const hostEnv = {
     TABLES_CONNECTION_STRING: azurite.connectionString,
+    WEBHOOK_QUEUE: azurite.connectionString,
     GRAPH_BASE_URL: simulator.graphBaseUrl,
     GRAPH_CLIENT_ID: DEV_APP_ID,
     GRAPH_TENANT_ID: DEV_TENANT_ID,

@@ -11,7 +11,7 @@ async function main() {
   const stack = await startStack({
     hostPort: Number(process.env.PORT || 7071),
     simulatorPort: Number(process.env.SIMULATOR_PORT || 7072),
-    azuritePort: Number(process.env.AZURITE_TABLE_PORT || 10002),
+    azuritePorts: { blob: 10000, queue: 10001, table: 10002 },
     azuriteLocation: location,
     functionKey: process.env.LOCAL_FUNCTION_KEY || 'local-dev-function-key',
     echo: (line) => {
@@ -24,7 +24,7 @@ async function main() {
 Everything is running:
   Functions host   ${stack.hostUrl}   (function key: ${stack.functionKey})
   Graph simulator  ${stack.simulator.url}   (Graph base URL ${stack.simulator.graphBaseUrl})
-  Azurite tables   127.0.0.1:${stack.azurite.port}   (data in .azurite/)
+  Azurite          tables 127.0.0.1:${stack.azurite.ports.table}, queues ${stack.azurite.ports.queue}, blobs ${stack.azurite.ports.blob}   (data in .azurite/)
 
 Try it:
   curl -i -X POST "${api}/calls/${callId}/participants/invite" \\

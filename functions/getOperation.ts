@@ -3,7 +3,8 @@ import { operationResponse } from '../src/http/operationResponse';
 import { parseCallId, parseOperationId } from '../src/http/params';
 import { withErrors } from '../src/http/withErrors';
 import { canonicalOperationId } from '../src/ids';
-import { getOperation } from '../src/operations/readOperations';
+import { describeOperation, getOperation } from '../src/operations/readOperations';
+import { readDeps } from '../src/services';
 
 app.http('getOperation', {
   route: 'calls/{callId}/operations/{operationId}',
@@ -13,6 +14,6 @@ app.http('getOperation', {
     const callId = parseCallId(req).canonical;
     const operationId = canonicalOperationId(parseOperationId(req));
     const operation = await getOperation(services.operations, callId, operationId);
-    return operationResponse(req, operation, services.config.retryAfter.runningSeconds);
+    return operationResponse(req, await describeOperation(readDeps(services), operation), services.config.retryAfter.runningSeconds);
   }),
 });

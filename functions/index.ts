@@ -7,3 +7,5 @@ import './listOperations';
 import './getRoster';
 import './notifications';
 import './health';
+import './webhooks';
+import './deliverWebhook';

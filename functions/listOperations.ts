@@ -2,7 +2,8 @@ import { app } from '@azure/functions';
 import { jsonResponse } from '../src/http/errorResponse';
 import { parseCallId } from '../src/http/params';
 import { withErrors } from '../src/http/withErrors';
-import { listOperations, toOperationBody } from '../src/operations/readOperations';
+import { listOperations } from '../src/operations/readOperations';
+import { readDeps } from '../src/services';
 
 app.http('listOperations', {
   route: 'calls/{callId}/operations',
@@ -10,7 +11,6 @@ app.http('listOperations', {
   authLevel: 'function',
   handler: withErrors(async (req, services) => {
     const callId = parseCallId(req).canonical;
-    const operations = await listOperations(services.operations, callId);
-    return jsonResponse(200, { callId, operations: operations.map(toOperationBody) });
+    return jsonResponse(200, { callId, operations: await listOperations(readDeps(services), callId) });
   }),
 });

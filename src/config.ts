@@ -1,10 +1,18 @@
 import { z } from 'zod';
 
-/** Azurite's published development account; used only when no storage setting is given. */
-export const AZURITE_DEVELOPMENT_CONNECTION =
-  'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;' +
-  'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;' +
-  'TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;';
+/** A connection string for Azurite's published development account, with the given service ports. */
+export function azuriteConnection(ports: { table?: number; queue?: number; blob?: number } = {}): string {
+  const { table = 10002, queue = 10001, blob = 10000 } = ports;
+  return (
+    'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;' +
+    'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;' +
+    `BlobEndpoint=http://127.0.0.1:${blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:${queue}/devstoreaccount1;` +
+    `TableEndpoint=http://127.0.0.1:${table}/devstoreaccount1;`
+  );
+}
+
+/** Azurite's development account on its default ports; used only when no storage setting is given. */
+export const AZURITE_DEVELOPMENT_CONNECTION = azuriteConnection();
 
 // App settings arrive as strings; an empty value means "unset" (API.md section 6).
 const optionalText = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().optional());
@@ -52,6 +60,14 @@ export const SettingsSchema = z
     NOTIFICATIONS_MAX_BATCH_ITEMS: positiveInt(1000),
     RETRY_AFTER_RUNNING_SECONDS: positiveInt(2),
     RETRY_AFTER_UNAVAILABLE_SECONDS: positiveInt(5),
+    // The queue of completion webhooks: a connection string, or (managed identity) the queue service URI,
+    // under the names a Functions queue trigger with `connection: 'WEBHOOK_QUEUE'` reads.
+    WEBHOOK_QUEUE: optionalText,
+    WEBHOOK_QUEUE__queueServiceUri: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    WEBHOOK_MAX_ATTEMPTS: positiveInt(8),
+    WEBHOOK_RETRY_BASE_SECONDS: positiveInt(15),
+    WEBHOOK_TIMEOUT_SECONDS: positiveInt(10),
+    RING_TIMEOUT_SECONDS: positiveInt(60),
   })
   .superRefine((s, ctx) => {
     if (s.TABLES_CONNECTION_STRING && s.TABLES_ENDPOINT) {
@@ -124,6 +140,13 @@ export interface Config {
   };
   limits: { inviteBodyBytes: number; notificationsBodyBytes: number; notificationsPerBatch: number };
   retryAfter: { runningSeconds: number; unavailableSeconds: number };
+  webhooks: {
+    queue: { connectionString?: string; serviceUri?: string };
+    maxAttempts: number;
+    retryBaseSeconds: number;
+    timeoutMs: number;
+  };
+  ringTimeoutMs: number;
   allowLoopbackUrls: boolean;
   localFunctionKey?: string;
 }
@@ -172,6 +195,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       notificationsPerBatch: s.NOTIFICATIONS_MAX_BATCH_ITEMS,
     },
     retryAfter: { runningSeconds: s.RETRY_AFTER_RUNNING_SECONDS, unavailableSeconds: s.RETRY_AFTER_UNAVAILABLE_SECONDS },
+    webhooks: {
+      queue: s.WEBHOOK_QUEUE__queueServiceUri
+        ? { serviceUri: s.WEBHOOK_QUEUE__queueServiceUri }
+        : { connectionString: s.WEBHOOK_QUEUE ?? AZURITE_DEVELOPMENT_CONNECTION },
+      maxAttempts: s.WEBHOOK_MAX_ATTEMPTS,
+      retryBaseSeconds: s.WEBHOOK_RETRY_BASE_SECONDS,
+      timeoutMs: s.WEBHOOK_TIMEOUT_SECONDS * 1000,
+    },
+    ringTimeoutMs: s.RING_TIMEOUT_SECONDS * 1000,
     allowLoopbackUrls: s.ALLOW_LOOPBACK_URLS,
     localFunctionKey: s.LOCAL_FUNCTION_KEY,
   };

@@ -1,9 +1,15 @@
 import { createCallbackTokenValidator, type CallbackTokenValidator } from './auth/callbackToken';
 import { getConfig, type Config } from './config';
 import type { GraphGateway } from './graph/graphGateway';
+import type { Logger } from './logger';
+import type { NotificationDeps } from './notifications/applyNotifications';
+import type { ReadDeps } from './operations/readOperations';
+import type { InviteDeps } from './operations/startInvite';
 import { OperationRepository } from './storage/operationRepository';
 import { RosterRepository } from './storage/rosterRepository';
 import { lazyTables, type TableAccess } from './storage/tableClients';
+import { storageQueueScheduler } from './webhooks/webhookQueue';
+import type { WebhookScheduler } from './webhooks/webhookScheduler';
 
 /** Everything the handlers need, created once per process on first use. */
 export interface Services {
@@ -11,6 +17,7 @@ export interface Services {
   tables: TableAccess;
   operations: OperationRepository;
   roster: RosterRepository;
+  webhooks: WebhookScheduler;
   graph: () => Promise<GraphGateway>;
   callbackTokens: CallbackTokenValidator;
   now: () => Date;
@@ -24,6 +31,7 @@ export function createServices(config: Config): Services {
     tables,
     operations: new OperationRepository(tables),
     roster: new RosterRepository(tables),
+    webhooks: storageQueueScheduler(config.webhooks.queue),
     // The Graph client and @azure/identity load on the first invite, not at cold start.
     graph: () => {
       graph ??= import('./graph/graphGateway.js').then((m) => m.createGraphGateway(config.graph));
@@ -40,3 +48,32 @@ export function getServices(): Services {
   services ??= createServices(getConfig());
   return services;
 }
+
+// What each use case needs, taken from the services and settings.
+
+export const readDeps = (s: Services): ReadDeps => ({
+  operations: s.operations,
+  roster: s.roster,
+  now: s.now,
+  ringTimeoutMs: s.config.ringTimeoutMs,
+});
+
+export const inviteDeps = (s: Services, log: Logger): InviteDeps => ({
+  operations: s.operations,
+  graph: s.graph,
+  webhooks: s.webhooks,
+  graphDeadlineMs: s.config.graph.deadlineMs,
+  retryAfterSeconds: { running: s.config.retryAfter.runningSeconds, unavailable: s.config.retryAfter.unavailableSeconds },
+  requestBodyLimitBytes: s.config.limits.inviteBodyBytes,
+  now: s.now,
+  log,
+});
+
+export const notificationDeps = (s: Services, log: Logger): NotificationDeps => ({
+  operations: s.operations,
+  roster: s.roster,
+  webhooks: s.webhooks,
+  maxBatchItems: s.config.limits.notificationsPerBatch,
+  now: s.now,
+  log,
+});

@@ -4,6 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadRegistrations } from './functionsCore';
 import { startLocalHost } from './localHost';
+import { startQueueTriggers } from './queueTriggers';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 
@@ -41,11 +42,13 @@ async function main() {
     port: Number(process.env.PORT || 7071),
     host: process.env.HOST || '127.0.0.1',
   });
+  const queues = startQueueTriggers(registrations, (line) => console.log(line));
   console.log(`Functions host listening on ${host.url}`);
   for (const fn of host.functions) {
     console.log(`  ${fn.name}: [${fn.methods.join(',')}] ${host.url}/${routePrefix()}/${fn.route.template} (${fn.authLevel})`);
   }
-  const stop = () => void host.close().then(() => process.exit(0));
+  for (const name of queues.names) console.log(`  ${name}: queue trigger`);
+  const stop = () => void Promise.all([host.close(), queues.stop()]).then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

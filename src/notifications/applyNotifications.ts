@@ -4,6 +4,7 @@ import { invalidBody } from '../http/zodDetails';
 import type { Logger } from '../logger';
 import type { OperationRepository } from '../storage/operationRepository';
 import type { RosterRepository } from '../storage/rosterRepository';
+import type { WebhookScheduler } from '../webhooks/webhookScheduler';
 import { applyOperationUpdate } from './applyOperationUpdate';
 import { applyCallUpdate } from './applyCallUpdate';
 import { applyRosterUpdate } from './applyRosterUpdate';
@@ -12,6 +13,7 @@ import { parseNotification } from './parseNotification';
 export interface NotificationDeps {
   operations: OperationRepository;
   roster: RosterRepository;
+  webhooks: WebhookScheduler;
   maxBatchItems: number;
   now: () => Date;
   log: Logger;
@@ -45,7 +47,7 @@ export async function applyNotifications(deps: NotificationDeps, body: unknown):
     const now = deps.now().toISOString();
     switch (parsed.kind) {
       case 'operation': {
-        const result = await applyOperationUpdate(deps.operations, parsed, now, deps.log);
+        const result = await applyOperationUpdate(deps, parsed, now);
         if (result === 'unmatched') summary.skipped++;
         else summary.applied++;
         break;

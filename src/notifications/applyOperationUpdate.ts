@@ -2,62 +2,59 @@ import type { Logger } from '../logger';
 import type { InviteContextRecord, OperationRecord } from '../operations/operationRecord';
 import { laterStatus, mergeOperationChange } from '../operations/operationStatusRules';
 import { retryOnConflict } from '../operations/retryOnConflict';
+import { isTerminal } from '../schemas/operationStatus';
 import type { OperationRepository, RowWrite } from '../storage/operationRepository';
+import { scheduleWebhookIfStarting, type WebhookScheduler } from '../webhooks/webhookScheduler';
 import type { OperationUpdate } from './parseNotification';
 
 export type OperationApplyResult = 'applied' | 'unchanged' | 'unmatched';
+
+export interface OperationUpdateDeps {
+  operations: OperationRepository;
+  webhooks: WebhookScheduler;
+  log: Logger;
+}
 
 /**
  * Applies an operation notification. Matched by operation id; without one, by clientContext
  * within the call. A notification for an operation we have no record of creates the record.
  */
-export async function applyOperationUpdate(
-  operations: OperationRepository,
-  update: OperationUpdate,
-  now: string,
-  log: Logger,
-): Promise<OperationApplyResult> {
-  if (update.operationId) return applyById(operations, update, update.operationId, now, log);
+export async function applyOperationUpdate(deps: OperationUpdateDeps, update: OperationUpdate, now: string): Promise<OperationApplyResult> {
+  if (update.operationId) return applyById(deps, update, update.operationId, now);
   if (!update.clientContext) {
-    log.warn(`Operation notification for call ${update.callId} has neither an id nor a clientContext; not stored.`);
+    deps.log.warn(`Operation notification for call ${update.callId} has neither an id nor a clientContext; not stored.`);
     return 'unmatched';
   }
   const clientContext = update.clientContext;
   return retryOnConflict(async () => {
-    const ctx = await operations.getInviteContext(update.callId, clientContext);
+    const ctx = await deps.operations.getInviteContext(update.callId, clientContext);
     if (!ctx) {
-      log.warn(`Operation notification for call ${update.callId} matches no clientContext; not stored.`);
+      deps.log.warn(`Operation notification for call ${update.callId} matches no clientContext; not stored.`);
       return 'unmatched';
     }
-    if (ctx.value.operationId) return applyById(operations, update, ctx.value.operationId, now, log);
+    if (ctx.value.operationId) return applyById(deps, update, ctx.value.operationId, now);
     // Graph has not answered the invite yet: keep what the callback says on the invite's row.
     const earlyStatus = laterStatus(ctx.value.earlyStatus, update.status);
     const earlyResultInfo = ctx.value.earlyResultInfo ?? update.resultInfo;
     if (earlyStatus === ctx.value.earlyStatus && earlyResultInfo === ctx.value.earlyResultInfo) return 'unchanged';
-    await operations.updateInviteContext({ ...ctx.value, earlyStatus, earlyResultInfo }, ctx.etag);
+    await deps.operations.updateInviteContext({ ...ctx.value, earlyStatus, earlyResultInfo }, ctx.etag);
     return 'applied';
   });
 }
 
-async function applyById(
-  operations: OperationRepository,
-  update: OperationUpdate,
-  operationId: string,
-  now: string,
-  log: Logger,
-): Promise<OperationApplyResult> {
+async function applyById(deps: OperationUpdateDeps, update: OperationUpdate, operationId: string, now: string): Promise<OperationApplyResult> {
   const { callId } = update;
+  const { operations, log } = deps;
   return retryOnConflict(async () => {
     const existing = await operations.get(callId, operationId);
     if (existing) {
       const merged = mergeOperationChange(existing.value, update, now);
       if (merged.conflictingTerminal) {
-        log.warn(
-          `Operation ${operationId} of call ${callId} is ${existing.value.status}; ignoring later ${merged.conflictingTerminal}.`,
-        );
+        log.warn(`Operation ${operationId} of call ${callId} is ${existing.value.status}; ignoring later ${merged.conflictingTerminal}.`);
       }
       if (!merged.changed) return 'unchanged';
-      await operations.save({ operation: { value: merged.record, etag: existing.etag } });
+      const record = await scheduleWebhookIfStarting(deps.webhooks, existing.value, merged.record, now);
+      await operations.save({ operation: { value: record, etag: existing.etag } });
       return 'applied';
     }
     // First we hear of it: an operation of another kind, or an invite whose answer never reached us.
@@ -73,10 +70,14 @@ async function applyById(
       participants: update.participants ?? null,
       createdDateTime: invite?.value.createdDateTime ?? now,
       lastModifiedDateTime: now,
+      terminalDateTime: isTerminal(update.status) ? now : null,
+      callbackUrl: invite?.value.callbackUrl ?? null,
+      webhook: null,
     };
     if (invite?.value.earlyStatus) {
       record = mergeOperationChange(record, { status: invite.value.earlyStatus, resultInfo: invite.value.earlyResultInfo }, now).record;
     }
+    record = await scheduleWebhookIfStarting(deps.webhooks, undefined, record, now);
     let context: RowWrite<InviteContextRecord> | undefined;
     if (invite && !invite.value.operationId) {
       context = { value: { ...invite.value, operationId, earlyStatus: null, earlyResultInfo: null }, etag: invite.etag };

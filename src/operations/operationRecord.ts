@@ -12,6 +12,20 @@ export interface OperationRecord {
   participants: unknown[] | null;
   createdDateTime: string;
   lastModifiedDateTime: string;
+  /** When the status first became completed or failed (the ring timeout counts from here). */
+  terminalDateTime: string | null;
+  /** Where the final operation is POSTed (Logic Apps' webhook pattern); a secret, never shown. */
+  callbackUrl: string | null;
+  webhook: WebhookState | null;
+}
+
+/** Delivery of the completion webhook of one operation. */
+export interface WebhookState {
+  status: 'pending' | 'delivering' | 'delivered' | 'cancelled' | 'failed';
+  attempts: number;
+  /** When the current status was entered. */
+  since: string;
+  lastError?: string;
 }
 
 /**
@@ -31,4 +45,5 @@ export interface InviteContextRecord {
   earlyStatus: OperationStatus | null;
   earlyResultInfo: ResultInfo | null;
   createdDateTime: string;
+  callbackUrl: string | null;
 }

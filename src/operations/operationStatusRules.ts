@@ -10,6 +10,7 @@ export interface OperationChange {
   type?: string;
   clientContext?: string | null;
   participants?: unknown[] | null;
+  callbackUrl?: string | null;
 }
 
 export interface MergeResult {
@@ -31,6 +32,7 @@ export function mergeOperationChange(current: OperationRecord, change: Operation
   if (RANK[change.status] > RANK[current.status]) {
     next.status = change.status;
     if (change.resultInfo) next.resultInfo = change.resultInfo;
+    if (isTerminal(change.status)) next.terminalDateTime = now;
   } else if (change.status === current.status) {
     if (change.resultInfo && !current.resultInfo) next.resultInfo = change.resultInfo;
   } else if (isTerminal(current.status) && isTerminal(change.status)) {
@@ -38,6 +40,7 @@ export function mergeOperationChange(current: OperationRecord, change: Operation
   }
   if (!next.clientContext && change.clientContext) next.clientContext = change.clientContext;
   if (!next.participants && change.participants) next.participants = change.participants;
+  if (!next.callbackUrl && change.callbackUrl) next.callbackUrl = change.callbackUrl;
   if (next.type === 'commsOperation' && change.type && change.type !== 'commsOperation') next.type = change.type;
 
   const changed =
@@ -45,9 +48,19 @@ export function mergeOperationChange(current: OperationRecord, change: Operation
     next.resultInfo !== current.resultInfo ||
     next.clientContext !== current.clientContext ||
     next.participants !== current.participants ||
+    next.callbackUrl !== current.callbackUrl ||
     next.type !== current.type;
   if (changed) next.lastModifiedDateTime = now;
   return { record: next, changed, conflictingTerminal };
+}
+
+/**
+ * Whether writing `after` (over `before`, if it existed) must start the completion webhook:
+ * the operation has just become terminal with a callbackUrl, or just gained one while terminal.
+ */
+export function startsWebhook(before: OperationRecord | undefined, after: OperationRecord): boolean {
+  if (!after.callbackUrl || !isTerminal(after.status) || after.webhook) return false;
+  return !(before && before.callbackUrl && isTerminal(before.status));
 }
 
 /** The status the early callbacks of a not-yet-answered invite reached, by the same rule. */

@@ -3,6 +3,7 @@ import { isLoopbackHost } from '../config';
 import { badRequest } from '../http/apiError';
 import { invalidBody } from '../http/zodDetails';
 import { InviteRequest } from '../schemas/inviteRequest';
+import { isInternalAddress } from '../webhooks/addresses';
 
 /** Validates an invite body: the schema, then where a completion callback may be sent. */
 export function parseInviteRequest(raw: unknown, allowLoopbackUrls: boolean): InviteRequest {
@@ -26,14 +27,4 @@ function callbackUrlProblem(url: URL, allowLoopback: boolean): string | undefine
     return 'must not point to a loopback, private or link-local address';
   }
   return undefined;
-}
-
-export function isInternalAddress(ip: string): boolean {
-  if (isIP(ip) === 4) {
-    const [a = 0, b = 0] = ip.split('.').map(Number);
-    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
-  }
-  const v6 = ip.toLowerCase();
-  if (v6.startsWith('::ffff:')) return isInternalAddress(v6.slice(7));
-  return v6 === '::' || v6 === '::1' || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6);
 }

@@ -1,6 +1,22 @@
 import { notFound } from '../http/apiError';
+import { loadInvitees } from '../invitees/loadInvitees';
+import type { OperationBody } from '../schemas/responses';
 import type { OperationRepository } from '../storage/operationRepository';
+import type { RosterRepository } from '../storage/rosterRepository';
+import { toOperationBody } from './operationBody';
 import type { OperationRecord } from './operationRecord';
+
+export interface ReadDeps {
+  operations: OperationRepository;
+  roster: RosterRepository;
+  now: () => Date;
+  ringTimeoutMs: number;
+}
+
+/** An operation with its invitees' outcomes, as the contract shows it. */
+export async function describeOperation(deps: ReadDeps, op: OperationRecord): Promise<OperationBody> {
+  return toOperationBody(op, await loadInvitees(deps.roster, op, deps.now(), deps.ringTimeoutMs));
+}
 
 export async function getOperation(operations: OperationRepository, callId: string, operationId: string): Promise<OperationRecord> {
   const found = await operations.get(callId, operationId);
@@ -9,23 +25,9 @@ export async function getOperation(operations: OperationRepository, callId: stri
 }
 
 /** Every operation of the call, newest first; 404 when the call was never seen. */
-export async function listOperations(operations: OperationRepository, callId: string): Promise<OperationRecord[]> {
-  const { known, operations: records } = await operations.list(callId);
+export async function listOperations(deps: ReadDeps, callId: string): Promise<OperationBody[]> {
+  const { known, operations: records } = await deps.operations.list(callId);
   if (!known) throw notFound(`Call ${callId} is not known.`);
-  return records.sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime));
-}
-
-/** The operation as the HTTP contract shows it. */
-export function toOperationBody(r: OperationRecord) {
-  return {
-    '@odata.type': `#microsoft.graph.${r.type}`,
-    id: r.id,
-    callId: r.callId,
-    clientContext: r.clientContext,
-    status: r.status,
-    resultInfo: r.resultInfo,
-    participants: r.participants ?? [],
-    createdDateTime: r.createdDateTime,
-    lastModifiedDateTime: r.lastModifiedDateTime,
-  };
+  records.sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime));
+  return Promise.all(records.map((op) => describeOperation(deps, op)));
 }

@@ -12,6 +12,8 @@ import { isConflict, isPreconditionFailed } from '../storage/storageErrors';
 import type { InviteContextRecord, OperationRecord } from './operationRecord';
 import { mergeOperationChange } from './operationStatusRules';
 import { retryOnConflict } from './retryOnConflict';
+import { scheduleWebhookIfStarting, type WebhookScheduler } from '../webhooks/webhookScheduler';
+import { isTerminal } from '../schemas/operationStatus';
 import { stableHash } from './stableHash';
 
 const PASSED_THROUGH_STATUSES = new Set([400, 403, 404, 409]);
@@ -19,6 +21,7 @@ const PASSED_THROUGH_STATUSES = new Set([400, 403, 404, 409]);
 export interface InviteDeps {
   operations: OperationRepository;
   graph: () => Promise<GraphGateway>;
+  webhooks: WebhookScheduler;
   graphDeadlineMs: number;
   retryAfterSeconds: { running: number; unavailable: number };
   requestBodyLimitBytes: number;
@@ -46,7 +49,7 @@ export async function startInvite(deps: InviteDeps, cmd: InviteCommand): Promise
   const requestHash = stableHash({ ...(cmd.rawBody as object), clientContext });
   if (storedSizeBytes(cmd.request.participants) > MAX_CHUNKED_BYTES) throw payloadTooLarge(deps.requestBodyLimitBytes);
 
-  const claim = await claimInvite(deps, cmd.callId, clientContext, requestHash);
+  const claim = await claimInvite(deps, cmd.callId, clientContext, requestHash, cmd.request.callbackUrl);
   if ('existing' in claim) return claim.existing;
 
   const { callbackUrl: _ours, ...graphBody } = cmd.request;
@@ -74,6 +77,9 @@ export async function startInvite(deps: InviteDeps, cmd: InviteCommand): Promise
     participants: cmd.request.participants,
     createdDateTime: claim.context.value.createdDateTime,
     lastModifiedDateTime: now,
+    terminalDateTime: isTerminal(parsed.data.status) ? now : null,
+    callbackUrl: cmd.request.callbackUrl ?? null,
+    webhook: null,
   };
   return recordAcceptedInvite(deps, claim.context, accepted);
 }
@@ -81,7 +87,13 @@ export async function startInvite(deps: InviteDeps, cmd: InviteCommand): Promise
 type Claim = { existing: OperationRecord } | { context: Versioned<InviteContextRecord> };
 
 /** Takes the right to call Graph for this clientContext, or finds the invite's existing answer. */
-async function claimInvite(deps: InviteDeps, callId: string, clientContext: string, requestHash: string): Promise<Claim> {
+async function claimInvite(
+  deps: InviteDeps,
+  callId: string,
+  clientContext: string,
+  requestHash: string,
+  callbackUrl: string | undefined,
+): Promise<Claim> {
   const now = deps.now();
   const fresh: InviteContextRecord = {
     callId,
@@ -92,6 +104,7 @@ async function claimInvite(deps: InviteDeps, callId: string, clientContext: stri
     earlyStatus: null,
     earlyResultInfo: null,
     createdDateTime: now.toISOString(),
+    callbackUrl: callbackUrl ?? null,
   };
   return retryOnConflict(async () => {
     const found = await deps.operations.getInviteContext(callId, clientContext);
@@ -175,11 +188,12 @@ async function recordAcceptedInvite(
     earlyResultInfo: null,
   });
   try {
+    const record = await scheduleWebhookIfStarting(deps.webhooks, undefined, accepted, accepted.lastModifiedDateTime);
     await deps.operations.save({
-      operation: { value: accepted },
+      operation: { value: record },
       context: { value: link(claimed.value), etag: claimed.etag },
     });
-    return accepted;
+    return record;
   } catch (err) {
     if (!isConflict(err) && !isPreconditionFailed(err)) throw err;
   }
@@ -188,10 +202,13 @@ async function recordAcceptedInvite(
     const ctx = await deps.operations.getInviteContext(callId, claimed.value.clientContext);
     const existing = await deps.operations.get(callId, accepted.id);
     const now = accepted.lastModifiedDateTime;
-    let record = existing ? mergeOperationChange(existing.value, accepted, now).record : accepted;
+    // The invite's row has the callbackUrl as it stands now (an unsubscribe may have removed it).
+    const answer = ctx ? { ...accepted, callbackUrl: ctx.value.callbackUrl } : accepted;
+    let record = existing ? mergeOperationChange(existing.value, answer, now).record : answer;
     if (ctx?.value.earlyStatus) {
       record = mergeOperationChange(record, { status: ctx.value.earlyStatus, resultInfo: ctx.value.earlyResultInfo }, now).record;
     }
+    record = await scheduleWebhookIfStarting(deps.webhooks, existing?.value, record, now);
     const linkedContext = ctx && ctx.value.operationId !== accepted.id ? { value: link(ctx.value), etag: ctx.etag } : undefined;
     await deps.operations.save({ operation: { value: record, etag: existing?.etag }, context: linkedContext });
     return record;

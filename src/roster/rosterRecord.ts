@@ -13,6 +13,15 @@ export interface CallRecord {
   lastModifiedDateTime: string | null;
 }
 
+/** Whether an identity is, or was, in a call's roster: what an invitee's outcome is derived from. */
+export interface PresenceEntry {
+  callId: string;
+  identityId: string;
+  present: boolean;
+  isInLobby: boolean;
+  lastModifiedDateTime: string;
+}
+
 export interface RosterSnapshot {
   call: CallRecord | undefined;
   entries: RosterEntry[];

@@ -1,5 +1,5 @@
 import type { TableEntity } from '@azure/data-tables';
-import type { InviteContextRecord, OperationRecord } from '../operations/operationRecord';
+import type { InviteContextRecord, OperationRecord, WebhookState } from '../operations/operationRecord';
 import type { OperationStatus } from '../schemas/operationStatus';
 import type { ResultInfo } from '../schemas/resultInfo';
 import { fromChunks, toChunks } from './chunkedJson';
@@ -31,6 +31,9 @@ export function toOperationEntity(r: OperationRecord): StoredEntity {
     ...(r.participants ? toChunks('participants', r.participants) : {}),
     createdDateTime: r.createdDateTime,
     lastModifiedDateTime: r.lastModifiedDateTime,
+    terminalDateTime: r.terminalDateTime ?? '',
+    callbackUrl: r.callbackUrl ?? '',
+    webhook: json(r.webhook),
   };
 }
 
@@ -45,6 +48,9 @@ export function fromOperationEntity(e: Record<string, unknown>): OperationRecord
     participants: fromChunks<unknown[]>(e, 'participants') ?? null,
     createdDateTime: String(e.createdDateTime),
     lastModifiedDateTime: String(e.lastModifiedDateTime),
+    terminalDateTime: text(e.terminalDateTime),
+    callbackUrl: text(e.callbackUrl),
+    webhook: parseJson<WebhookState>(e.webhook),
   };
 }
 
@@ -61,6 +67,7 @@ export function toInviteContextEntity(r: InviteContextRecord): StoredEntity {
     earlyStatus: r.earlyStatus ?? '',
     earlyResultInfo: json(r.earlyResultInfo),
     createdDateTime: r.createdDateTime,
+    callbackUrl: r.callbackUrl ?? '',
   };
 }
 
@@ -74,5 +81,6 @@ export function fromInviteContextEntity(e: Record<string, unknown>): InviteConte
     earlyStatus: text(e.earlyStatus) as OperationStatus | null,
     earlyResultInfo: parseJson<ResultInfo>(e.earlyResultInfo),
     createdDateTime: String(e.createdDateTime),
+    callbackUrl: text(e.callbackUrl),
   };
 }

@@ -2,7 +2,8 @@ import { odata, type TableClient, type TransactionAction } from '@azure/data-tab
 import type { ChangeType } from '../schemas/commsNotification';
 import type { Participant } from '../schemas/participant';
 import type { ResultInfo } from '../schemas/resultInfo';
-import type { CallRecord, RosterEntry, RosterSnapshot } from '../roster/rosterRecord';
+import { primaryIdentity } from '../roster/participantKey';
+import type { CallRecord, PresenceEntry, RosterEntry, RosterSnapshot } from '../roster/rosterRecord';
 import { fromChunks, toChunks } from './chunkedJson';
 import { CALL_ROW_KEY, participantRowKey } from './keys';
 import type { Versioned } from './operationRepository';
@@ -14,7 +15,8 @@ const PARTICIPANTS_PER_TRANSACTION = 99;
 
 /**
  * Rows of the roster table (partition = canonical call id): `kind: "participant"`, row
- * `p:` + escaped participant key, the participant's JSON in chunks; and one `kind: "call"` row
+ * `p:` + escaped participant key, the participant's JSON in chunks, its primary `identityId`,
+ * `present` (false once Graph reported it deleted) and `isInLobby`; and one `kind: "call"` row
  * `call` with the call's state. One participant changing writes its own row and the call row,
  * in one transaction.
  */
@@ -25,28 +27,49 @@ export class RosterRepository {
     return (await this.tables()).roster;
   }
 
+  /**
+   * `created`/`updated` store the listed participants as present; `deleted` keeps them as
+   * departed (a tombstone: the roster no longer shows them, an invitee's outcome becomes `left`).
+   */
   async applyChange(callId: string, changeType: ChangeType, entries: RosterEntry[], now: string): Promise<void> {
     const client = await this.client();
     const touched = { partitionKey: callId, rowKey: CALL_ROW_KEY, kind: 'call', lastModifiedDateTime: now };
     // One notification may list a participant twice; a transaction may name a row once.
     const unique = [...new Map(entries.map((e) => [e.key, e])).values()];
+    const present = changeType !== 'deleted';
     for (let i = 0; i < unique.length || i === 0; i += PARTICIPANTS_PER_TRANSACTION) {
-      const slice = unique.slice(i, i + PARTICIPANTS_PER_TRANSACTION);
-      const actions: TransactionAction[] = slice.map((e) =>
-        changeType === 'deleted'
-          ? ['delete', { partitionKey: callId, rowKey: participantRowKey(e.key) }]
-          : ['upsert', toParticipantEntity(callId, e, now), 'Replace'],
-      );
+      const actions: TransactionAction[] = unique
+        .slice(i, i + PARTICIPANTS_PER_TRANSACTION)
+        .map((e) => ['upsert', toParticipantEntity(callId, e, present, now), 'Replace']);
       actions.push(['upsert', touched, 'Merge']);
-      try {
-        await client.submitTransaction(actions);
-      } catch (err) {
-        // Deleting a participant we never saw fails the whole transaction: delete one by one.
-        if (changeType !== 'deleted' || !isNotFound(err)) throw err;
-        await Promise.all(slice.map((e) => deleteIfPresent(client, callId, participantRowKey(e.key))));
-        await client.upsertEntity(touched, 'Merge');
+      await client.submitTransaction(actions);
+    }
+  }
+
+  /** Who of the given identities is, or was, in the calls' rosters (any identity kind). */
+  async presence(callIds: string[], identityIds: string[]): Promise<PresenceEntry[]> {
+    if (identityIds.length === 0) return [];
+    const client = await this.client();
+    const found: PresenceEntry[] = [];
+    // A filter may hold 15 comparisons: the partition, the kind, and the ids in groups.
+    for (const callId of callIds) {
+      for (let i = 0; i < identityIds.length; i += 10) {
+        const ids = identityIds.slice(i, i + 10).map((id) => odata`identityId eq ${id}`).join(' or ');
+        const filter = `${odata`PartitionKey eq ${callId} and kind eq ${'participant'}`} and (${ids})`;
+        for await (const e of client.listEntities<Record<string, unknown>>({
+          queryOptions: { filter, select: ['identityId', 'present', 'isInLobby', 'lastModifiedDateTime'] },
+        })) {
+          found.push({
+            callId,
+            identityId: String(e.identityId),
+            present: e.present !== false,
+            isInLobby: e.isInLobby === true,
+            lastModifiedDateTime: String(e.lastModifiedDateTime),
+          });
+        }
       }
     }
+    return found;
   }
 
   async getCall(callId: string): Promise<Versioned<CallRecord> | undefined> {
@@ -83,7 +106,7 @@ export class RosterRepository {
       queryOptions: { filter: odata`PartitionKey eq ${callId}` },
     })) {
       if (e.kind === 'call') call = fromCallEntity(e);
-      else if (e.kind === 'participant') {
+      else if (e.kind === 'participant' && e.present !== false) {
         entries.push({ key: String(e.key), participant: fromChunks<Participant>(e, 'participant') ?? {} });
       }
     }
@@ -91,20 +114,15 @@ export class RosterRepository {
   }
 }
 
-async function deleteIfPresent(client: TableClient, partitionKey: string, rowKey: string): Promise<void> {
-  try {
-    await client.deleteEntity(partitionKey, rowKey);
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
-}
-
-function toParticipantEntity(callId: string, entry: RosterEntry, now: string) {
+function toParticipantEntity(callId: string, entry: RosterEntry, present: boolean, now: string) {
   return {
     partitionKey: callId,
     rowKey: participantRowKey(entry.key),
     kind: 'participant',
     key: entry.key,
+    identityId: primaryIdentity(entry.participant.info?.identity)?.id ?? '',
+    present,
+    isInLobby: entry.participant.isInLobby === true,
     ...toChunks('participant', entry.participant),
     lastModifiedDateTime: now,
   };

@@ -59,7 +59,7 @@ describe('Azurite stopped in the middle of a notification batch', () => {
     expect(first.retryAfter).toBe('5');
     expect((await call('GET', '/api/health', { baseUrl: host.url, key: false })).status).toBe(503);
 
-    azurite = await startAzurite({ port: azurite.port, location });
+    azurite = await startAzurite({ ports: azurite.ports, location });
     // Graph delivers again until it gets 202. The restarted emulator lost its tables (its data is
     // saved periodically): the first delivery finds that out and gets 503, the next recreates them.
     const statuses: number[] = [];

@@ -17,6 +17,7 @@ function azureHostMetadata(): Metadata[] {
 }
 
 const httpTrigger = (m: Metadata) => Object.values(m.bindings).find((b) => b.type === 'httpTrigger')!;
+const isHttp = (m: Metadata) => Object.values(m.bindings).some((b) => b.type === 'httpTrigger');
 
 // The routes of the contract (API.md), as the Functions host must see them.
 const CONTRACT = [
@@ -26,10 +27,21 @@ const CONTRACT = [
   { name: 'getRoster', route: 'calls/{callId}/participants', methods: ['GET'], authLevel: 'function' },
   { name: 'notifications', route: 'notifications', methods: ['POST'], authLevel: 'anonymous' },
   { name: 'health', route: 'health', methods: ['GET'], authLevel: 'anonymous' },
+  { name: 'subscribeInvite', route: 'calls/{callId}/webhooks/invite', methods: ['POST'], authLevel: 'function' },
+  { name: 'unsubscribeInvite', route: 'calls/{callId}/webhooks/invite', methods: ['DELETE'], authLevel: 'function' },
+  { name: 'cancelOperationWebhook', route: 'calls/{callId}/operations/{operationId}/webhook', methods: ['DELETE'], authLevel: 'function' },
 ];
 
 describe('the app as the Functions host loads it', () => {
-  const metadata = azureHostMetadata();
+  const all = azureHostMetadata();
+  const metadata = all.filter(isHttp);
+
+  it('registers the webhook delivery as a queue trigger on the WEBHOOK_QUEUE connection', () => {
+    const queued = all.filter((m) => !isHttp(m));
+    expect(queued.map((m) => [m.name, Object.values(m.bindings).find((b) => b.direction === 'in')])).toEqual([
+      ['deliverWebhook', expect.objectContaining({ type: 'queueTrigger', queueName: 'webhook-deliveries', connection: 'WEBHOOK_QUEUE' })],
+    ]);
+  });
 
   it('registers, through @azure/functions, each contract route with its methods and auth level', () => {
     const registered = metadata.map((m) => {

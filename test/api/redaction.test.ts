@@ -2,20 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatorApi } from '../../dev/scenarioRunner';
 import { freePort, startHostProcess, type HostProcess } from '../../dev/stack';
-import { AZURITE_DEVELOPMENT_CONNECTION } from '../../src/config';
+import { azuriteConnection } from '../../src/config';
 import { call, stack, userInvitee, waitFor } from '../support/api';
 import { operationNotification } from '../support/notifications';
 import { simulator } from '../support/simulator';
 
 const SECRET = `graph-secret-${randomUUID()}`;
 const FUNCTION_KEY = `key-${randomUUID()}`;
-const ACCOUNT_KEY = /AccountKey=([^;]+)/.exec(AZURITE_DEVELOPMENT_CONNECTION)![1]!;
+const ACCOUNT_KEY = /AccountKey=([^;]+)/.exec(azuriteConnection())![1]!;
 
 // Hosts with a Graph client secret and their own function key, one of them with storage down.
 let hosts: HostProcess[] = [];
 beforeAll(async () => {
   const env = { ...stack.hostEnv, GRAPH_CLIENT_SECRET: SECRET, LOCAL_FUNCTION_KEY: FUNCTION_KEY };
-  const deadStorage = AZURITE_DEVELOPMENT_CONNECTION.replace('10002', String(await freePort()));
+  const deadStorage = azuriteConnection({ table: await freePort() });
   hosts = await Promise.all([startHostProcess({ env }), startHostProcess({ env: { ...env, TABLES_CONNECTION_STRING: deadStorage } })]);
 });
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatorApi } from '../../dev/scenarioRunner';
 import { startHostProcess, type HostProcess } from '../../dev/stack';
-import { AZURITE_DEVELOPMENT_CONNECTION } from '../../src/config';
+import { azuriteConnection } from '../../src/config';
 import { call, getOperation, stack, userInvitee, waitFor } from '../support/api';
 import { FaultyProxy } from '../support/faultyProxy';
 import { batch, callNotification, operationNotification, participant, rosterNotification } from '../support/notifications';
@@ -16,7 +16,7 @@ beforeAll(async () => {
   const azuritePort = Number(new URL(/TableEndpoint=([^;]+)/.exec(stack.tablesConnectionString)![1]!).port);
   proxy = await new FaultyProxy(azuritePort).start();
   host = await startHostProcess({
-    env: { ...stack.hostEnv, TABLES_CONNECTION_STRING: AZURITE_DEVELOPMENT_CONNECTION.replace('10002', String(proxy.port)) },
+    env: { ...stack.hostEnv, TABLES_CONNECTION_STRING: azuriteConnection({ table: proxy.port }) },
   });
   await call('GET', '/api/health', { baseUrl: host.url, key: false }); // tables created
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startHostProcess, type HostProcess } from '../../dev/stack';
-import { AZURITE_DEVELOPMENT_CONNECTION } from '../../src/config';
+import { azuriteConnection } from '../../src/config';
 import { call, newCallId, stack, userInvitee } from '../support/api';
 import { operationNotification } from '../support/notifications';
 import { simulator } from '../support/simulator';
@@ -11,7 +11,7 @@ let host: HostProcess;
 beforeAll(async () => {
   const deadPort = await freePort();
   host = await startHostProcess({
-    env: { ...stack.hostEnv, TABLES_CONNECTION_STRING: AZURITE_DEVELOPMENT_CONNECTION.replace('10002', String(deadPort)) },
+    env: { ...stack.hostEnv, TABLES_CONNECTION_STRING: azuriteConnection({ table: deadPort }) },
   });
 });
 afterAll(() => host?.stop());

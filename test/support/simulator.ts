@@ -27,9 +27,9 @@ export const simulator = {
 };
 
 /** Posts a commsNotifications body to the service the way Graph does, with a signed token. */
-export async function postNotifications(payload: unknown, options: { token?: string | null; raw?: string } = {}) {
+export async function postNotifications(payload: unknown, options: { token?: string | null; raw?: string; baseUrl?: string } = {}) {
   const token = options.token === undefined ? await simulator.token() : options.token;
-  const res = await fetch(`${stack.hostUrl}/api/notifications`, {
+  const res = await fetch(`${options.baseUrl ?? stack.hostUrl}/api/notifications`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: options.raw ?? JSON.stringify(payload),

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { CALL_STATES } from './call';
+import { OPERATION_STATUSES } from './operationStatus';
+
+// The shapes this service answers with: the single source of the response types and of the
+// OpenAPI document's definitions. `x-ms-summary` labels the fields in Logic Apps' designer.
+
+export const INVITEE_OUTCOMES = ['pending', 'joined', 'inLobby', 'notJoined', 'left'] as const;
+
+const summary = (text: string, description?: string) => ({ 'x-ms-summary': text, ...(description ? { description } : {}) });
+
+export const ResultInfoBody = z
+  .object({
+    code: z.union([z.number(), z.string()]).nullable().meta(summary('Result code')),
+    subcode: z.union([z.number(), z.string()]).nullable().meta(summary('Result subcode')),
+    message: z.string().nullable().meta(summary('Result message')),
+  })
+  .meta({ id: 'resultInfo', description: "Graph's resultInfo, with numeric codes." });
+
+export const InviteeBody = z
+  .object({
+    key: z.string().meta(summary('Invitee key', 'Stable key, formed as the roster key: <kind>:<identity id>.')),
+    identity: z.record(z.string(), z.unknown()).meta(summary('Identity', 'The identitySet as invited.')),
+    outcome: z.enum(INVITEE_OUTCOMES).meta(summary('Outcome', 'pending, joined, inLobby, notJoined or left.')),
+    lastChangedDateTime: z.string().meta(summary('Outcome changed at')),
+  })
+  .meta({ id: 'invitee' });
+export type InviteeBody = z.infer<typeof InviteeBody>;
+
+export const OperationBody = z
+  .object({
+    '@odata.type': z.string().meta(summary('Operation type')),
+    id: z.string().meta(summary('Operation id')),
+    callId: z.string().meta(summary('Call id')),
+    clientContext: z.string().nullable().meta(summary('Client context')),
+    status: z.enum(OPERATION_STATUSES).meta(summary('Status', 'notStarted, running, completed or failed.')),
+    resultInfo: ResultInfoBody.nullable(),
+    participants: z.array(z.record(z.string(), z.unknown())).meta(summary('Participants', 'The invitationParticipantInfo items.')),
+    invitees: z.array(InviteeBody).optional().meta(summary('Invitees', 'Invite operations only: each invitee with its outcome.')),
+    createdDateTime: z.string().meta(summary('Created at')),
+    lastModifiedDateTime: z.string().meta(summary('Last modified at')),
+  })
+  .meta({ id: 'operation' });
+export type OperationBody = z.infer<typeof OperationBody>;
+
+export const OperationListBody = z
+  .object({ callId: z.string().meta(summary('Call id')), operations: z.array(OperationBody) })
+  .meta({ id: 'operationList' });
+
+export const RosterParticipantBody = z
+  .looseObject({
+    key: z.string().meta(summary('Participant key')),
+    id: z.string().nullable().meta(summary('Participant id')),
+    info: z.record(z.string(), z.unknown()).optional().meta(summary('Participant info')),
+    isMuted: z.boolean().nullish().meta(summary('Muted')),
+    isInLobby: z.boolean().nullish().meta(summary('In lobby')),
+    mediaStreams: z.array(z.unknown()).nullish().meta(summary('Media streams')),
+  })
+  .meta({ id: 'rosterParticipant' });
+
+export const RosterBody = z
+  .object({
+    callId: z.string().meta(summary('Call id')),
+    state: z.union([z.enum(CALL_STATES), z.string()]).nullable().meta(summary('Call state')),
+    resultInfo: ResultInfoBody.nullable(),
+    lastModifiedDateTime: z.string().nullable().meta(summary('Last modified at')),
+    participants: z.array(RosterParticipantBody),
+  })
+  .meta({ id: 'roster' });
+export type RosterBody = z.infer<typeof RosterBody>;
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string().meta(summary('Error code')),
+      message: z.string().meta(summary('Error message')),
+      details: z.array(z.object({ path: z.string(), message: z.string(), code: z.string().optional() })),
+    }),
+  })
+  .meta({ id: 'error' });
+
+export const HealthBody = z.object({ status: z.literal('ok') }).meta({ id: 'health' });

@@ -1,0 +1,29 @@
+import { notFound } from '../http/apiError';
+import { retryOnConflict } from '../operations/retryOnConflict';
+import type { OperationRepository } from '../storage/operationRepository';
+
+/**
+ * Stops an operation's completion webhook (the Logic Apps webhook action's unsubscribe): no
+ * delivery starts after this; one already on the wire may still arrive. Idempotent.
+ */
+export async function cancelWebhook(operations: OperationRepository, callId: string, operationId: string, now: string): Promise<void> {
+  await retryOnConflict(async () => {
+    const found = await operations.get(callId, operationId);
+    if (!found) throw notFound(`Operation ${operationId} of call ${callId} is not known.`);
+    const webhook = found.value.webhook;
+    if (webhook?.status === 'cancelled' || webhook?.status === 'delivered') return;
+    const cancelled = { status: 'cancelled' as const, attempts: webhook?.attempts ?? 0, since: now };
+    await operations.save({ operation: { value: { ...found.value, webhook: cancelled }, etag: found.etag } });
+  });
+}
+
+/** The same, for an invite named by its clientContext (all a Logic Apps HTTP Webhook unsubscribe can know). */
+export async function cancelWebhookByClientContext(operations: OperationRepository, callId: string, clientContext: string, now: string): Promise<void> {
+  await retryOnConflict(async () => {
+    const ctx = await operations.getInviteContext(callId, clientContext);
+    if (!ctx) throw notFound(`No invite with this clientContext is known in call ${callId}.`);
+    if (ctx.value.operationId) return cancelWebhook(operations, callId, ctx.value.operationId, now);
+    // Graph has not answered yet: forget the callbackUrl so the operation, once known, has none.
+    if (ctx.value.callbackUrl) await operations.updateInviteContext({ ...ctx.value, callbackUrl: null }, ctx.etag);
+  });
+}

@@ -1,0 +1,107 @@
+import { outcomesSettled } from '../invitees/inviteeOutcomes';
+import type { Logger } from '../logger';
+import type { OperationRecord, WebhookState } from '../operations/operationRecord';
+import { describeOperation, type ReadDeps } from '../operations/readOperations';
+import { retryOnConflict } from '../operations/retryOnConflict';
+import { isTerminal } from '../schemas/operationStatus';
+import type { OperationRepository } from '../storage/operationRepository';
+import { isPreconditionFailed } from '../storage/storageErrors';
+import type { PostResult } from './postJson';
+import type { WebhookMessage, WebhookScheduler } from './webhookScheduler';
+
+export interface DeliveryDeps extends ReadDeps {
+  operations: OperationRepository;
+  webhooks: WebhookScheduler;
+  post: (url: string, body: unknown) => Promise<PostResult>;
+  maxAttempts: number;
+  retryBaseSeconds: number;
+  /** How long a delivery in progress holds the operation before another message may take over. */
+  leaseMs: number;
+  log: Logger;
+}
+
+export type DeliveryOutcome = 'delivered' | 'retrying' | 'waiting' | 'done' | 'failed';
+
+// A message that finds its operation not yet stored (the write after queueing failed) waits a while.
+const WAIT_SECONDS = 2;
+const MAX_WAITS = 30;
+
+/** Seconds before attempt `n + 1` after `n` failed ones: base, 2 × base, 4 × base, ... */
+export const backoffSeconds = (failedAttempts: number, baseSeconds: number) => baseSeconds * 2 ** Math.max(0, failedAttempts - 1);
+
+/**
+ * Runs one queued delivery of an operation's completion webhook. The operation's `webhook` state
+ * makes delivery once-only across duplicate messages and instances: a delivery claims it
+ * (`delivering`, by ETag) before POSTing and marks it `delivered` after a 2xx. A failure queues the
+ * next attempt with exponential back-off, until `maxAttempts`. Waits until the invitees' outcomes
+ * are settled (at most the ring timeout), so the body says who joined.
+ */
+export async function deliverWebhook(deps: DeliveryDeps, message: WebhookMessage): Promise<DeliveryOutcome> {
+  const found = await deps.operations.get(message.callId, message.operationId);
+  const op = found?.value;
+  const later = (delaySeconds: number, next: Partial<WebhookMessage> = {}) =>
+    deps.webhooks.schedule({ ...message, ...next }, Math.max(1, Math.ceil(delaySeconds)));
+
+  if (!found || !op || !isTerminal(op.status) || !op.webhook || !op.callbackUrl) {
+    if (op?.webhook?.status === 'cancelled') return 'done';
+    if (message.waits >= MAX_WAITS) {
+      deps.log.warn(`Webhook of operation ${message.operationId} dropped: the operation never became terminal with a callbackUrl.`);
+      return 'done';
+    }
+    await later(WAIT_SECONDS, { waits: message.waits + 1 });
+    return 'waiting';
+  }
+  const now = deps.now();
+  const webhook = op.webhook;
+  if (webhook.status === 'delivered' || webhook.status === 'cancelled' || webhook.status === 'failed') return 'done';
+  const leaseLeft = Date.parse(webhook.since) + deps.leaseMs - now.getTime();
+  if (webhook.status === 'delivering' && leaseLeft > 0) {
+    await later(leaseLeft / 1000);
+    return 'waiting';
+  }
+
+  const body = await describeOperation(deps, op);
+  const settleAt = Date.parse(op.terminalDateTime ?? op.lastModifiedDateTime) + deps.ringTimeoutMs;
+  if (!outcomesSettled(body.invitees ?? []) && now.getTime() < settleAt) {
+    await later((settleAt - now.getTime()) / 1000);
+    return 'waiting';
+  }
+
+  const attempts = webhook.attempts + 1;
+  try {
+    await deps.operations.save({ operation: { value: withWebhook(op, { status: 'delivering', attempts, since: now.toISOString() }), etag: found.etag } });
+  } catch (err) {
+    if (!isPreconditionFailed(err)) throw err;
+    return deliverWebhook(deps, message); // another instance moved first: look again
+  }
+
+  const result = await deps.post(op.callbackUrl, body);
+  const ok = result.status >= 200 && result.status < 300;
+  if (ok) {
+    await setWebhook(deps, op, { status: 'delivered', attempts, since: deps.now().toISOString() });
+    deps.log.info(`Webhook of operation ${op.id} delivered (attempt ${attempts}).`);
+    return 'delivered';
+  }
+  const reason = result.status ? `HTTP ${result.status}` : (result.error ?? 'no answer');
+  if (attempts >= deps.maxAttempts) {
+    await setWebhook(deps, op, { status: 'failed', attempts, since: deps.now().toISOString(), lastError: reason });
+    deps.log.warn(`Webhook of operation ${op.id} failed after ${attempts} attempts (${reason}); giving up.`);
+    return 'failed';
+  }
+  const delay = backoffSeconds(attempts, deps.retryBaseSeconds);
+  await deps.webhooks.schedule({ ...message, attempt: attempts, waits: 0 }, delay);
+  await setWebhook(deps, op, { status: 'pending', attempts, since: deps.now().toISOString(), lastError: reason });
+  deps.log.warn(`Webhook of operation ${op.id} attempt ${attempts} failed (${reason}); next in ${delay} s.`);
+  return 'retrying';
+}
+
+const withWebhook = (op: OperationRecord, webhook: WebhookState): OperationRecord => ({ ...op, webhook });
+
+/** Sets the webhook state on the latest version of the operation (nothing else changes). */
+async function setWebhook(deps: DeliveryDeps, op: OperationRecord, webhook: WebhookState): Promise<void> {
+  await retryOnConflict(async () => {
+    const current = await deps.operations.get(op.callId, op.id);
+    if (!current || current.value.webhook?.status === 'cancelled') return;
+    await deps.operations.save({ operation: { value: withWebhook(current.value, webhook), etag: current.etag } });
+  });
+}
