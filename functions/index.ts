@@ -9,3 +9,4 @@ import './notifications';
 import './health';
 import './webhooks';
 import './deliverWebhook';
+import './openapi';

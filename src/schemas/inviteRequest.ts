@@ -9,9 +9,18 @@ export const InviteRequest = z
     participants: z
       .array(InvitationParticipantInfo)
       .min(1, 'at least 1 participant is required')
-      .max(MAX_INVITEES, `at most ${MAX_INVITEES} participants per invite`),
-    clientContext: z.string().min(1).max(256, 'at most 256 characters').optional(),
-    callbackUrl: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).optional(),
+      .max(MAX_INVITEES, `at most ${MAX_INVITEES} participants per invite`)
+      .meta({ 'x-ms-summary': 'Participants', description: 'invitationParticipantInfo items: each with an identity (user, phone, ...).' }),
+    clientContext: z
+      .string()
+      .min(1)
+      .max(256, 'at most 256 characters')
+      .optional()
+      .meta({ 'x-ms-summary': 'Client context', description: 'Idempotency key of the invite within the call, e.g. the workflow run id.' }),
+    callbackUrl: z
+      .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
+      .optional()
+      .meta({ 'x-ms-summary': 'Callback URL', description: 'https URL the final operation is POSTed to once completed or failed.' }),
   })
   .superRefine((body, ctx) => {
     // Graph silently drops every invitee after the first when replacesCallId is set (reference 004, example 3).
@@ -26,5 +35,6 @@ export const InviteRequest = z
         }
       });
     }
-  });
+  })
+  .meta({ id: 'inviteRequest', description: "Graph's participant: invite body, plus an optional callbackUrl." });
 export type InviteRequest = z.infer<typeof InviteRequest>;

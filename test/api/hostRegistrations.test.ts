@@ -30,6 +30,7 @@ const CONTRACT = [
   { name: 'subscribeInvite', route: 'calls/{callId}/webhooks/invite', methods: ['POST'], authLevel: 'function' },
   { name: 'unsubscribeInvite', route: 'calls/{callId}/webhooks/invite', methods: ['DELETE'], authLevel: 'function' },
   { name: 'cancelOperationWebhook', route: 'calls/{callId}/operations/{operationId}/webhook', methods: ['DELETE'], authLevel: 'function' },
+  { name: 'openapi', route: 'openapi.json', methods: ['GET'], authLevel: 'anonymous' },
 ];
 
 describe('the app as the Functions host loads it', () => {

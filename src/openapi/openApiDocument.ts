@@ -1,0 +1,183 @@
+import { InviteRequest } from '../schemas/inviteRequest';
+import { ErrorBody, HealthBody, OperationBody, OperationListBody, RosterBody } from '../schemas/responses';
+import { toSwaggerSchema } from './swagger2';
+
+type Json = Record<string, unknown>;
+
+const ref = (name: string) => ({ $ref: `#/definitions/${name}` });
+const callIdParameter = {
+  name: 'callId',
+  in: 'path',
+  required: true,
+  type: 'string',
+  'x-ms-summary': 'Call id',
+  description: 'The Graph call id, a GUID with or without dashes.',
+};
+const operationIdParameter = { name: 'operationId', in: 'path', required: true, type: 'string', 'x-ms-summary': 'Operation id' };
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [String(s), { description: ERROR_TEXT[s] ?? 'Error', schema: ref('error') }]));
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Invalid input; details names each field',
+  401: 'Missing or wrong function key (callback: missing or invalid Graph token)',
+  403: 'Graph refused the invite (UpstreamError)',
+  404: 'Unknown call or operation',
+  409: 'clientContext reused with another body, or Graph conflict',
+  413: 'Body over the limit',
+  502: 'Graph answered with something unusable',
+  503: 'Storage or Graph unavailable; retry after Retry-After seconds',
+};
+const asyncHeaders = {
+  Location: { type: 'string', description: 'Absolute URL of the operation: poll it while it answers 202.' },
+  'Retry-After': { type: 'integer', description: 'Seconds to wait before polling again.' },
+};
+const functionKey = [{ functionKey: [] }];
+
+/**
+ * The OpenAPI 2.0 (Swagger) document of the service, usable as a Power Platform / Logic Apps
+ * custom connector. Every schema in it is generated from the zod schemas the handlers validate
+ * and answer with.
+ */
+export function openApiDocument(host: string, scheme: 'http' | 'https'): Json {
+  const definitions: Json = {};
+  toSwaggerSchema(InviteRequest, 'input', definitions);
+  for (const schema of [OperationBody, OperationListBody, RosterBody, ErrorBody, HealthBody]) toSwaggerSchema(schema, 'output', definitions);
+
+  // The webhook trigger's subscribe body: the invite, with callbackUrl filled in by the platform.
+  const invite = definitions.inviteRequest as { properties: Json; required?: string[] };
+  definitions.inviteSubscription = {
+    ...invite,
+    description: 'An invite whose final operation is POSTed to callbackUrl.',
+    required: [...(invite.required ?? []), 'callbackUrl'],
+    properties: {
+      ...invite.properties,
+      callbackUrl: { ...(invite.properties.callbackUrl as Json), 'x-ms-notification-url': true, 'x-ms-visibility': 'internal' },
+    },
+  };
+
+  return {
+    swagger: '2.0',
+    info: {
+      title: 'Graph call invites',
+      version: '1.0',
+      description: 'Invite people into a Microsoft Teams / Graph call, follow the invite to its end, and read who is in the call.',
+    },
+    host,
+    basePath: '/api',
+    schemes: [scheme],
+    consumes: ['application/json'],
+    produces: ['application/json'],
+    securityDefinitions: { functionKey: { type: 'apiKey', in: 'header', name: 'x-functions-key' } },
+    paths: {
+      '/calls/{callId}/participants/invite': {
+        post: {
+          operationId: 'InviteParticipants',
+          summary: 'Invite participants into a call',
+          description: 'Sends Graph participant: invite. Answers 202 with Location and Retry-After until the invite is completed or failed.',
+          security: functionKey,
+          'x-ms-long-running-operation': true,
+          'x-ms-long-running-operation-options': { 'final-state-via': 'location' },
+          parameters: [callIdParameter, { name: 'body', in: 'body', required: true, schema: ref('inviteRequest') }],
+          responses: {
+            '200': { description: 'The invite is already completed or failed', schema: ref('operation') },
+            '202': { description: 'The invite is running', schema: ref('operation'), headers: asyncHeaders },
+            ...errors(400, 401, 403, 404, 409, 413, 502, 503),
+          },
+        },
+      },
+      '/calls/{callId}/webhooks/invite': {
+        post: {
+          operationId: 'WhenInviteFinishes',
+          summary: 'When an invite finishes',
+          description: 'Invites participants and calls back once the invite is completed or failed, with each invitee outcome.',
+          security: functionKey,
+          'x-ms-trigger': 'single',
+          parameters: [callIdParameter, { name: 'body', in: 'body', required: true, schema: ref('inviteSubscription') }],
+          responses: {
+            '201': {
+              description: 'Subscribed; DELETE the Location to unsubscribe',
+              schema: ref('operation'),
+              headers: { Location: { type: 'string', description: "The subscription: the operation's webhook." } },
+            },
+            ...errors(400, 401, 403, 404, 409, 413, 502, 503),
+          },
+          'x-ms-notification-content': { description: 'The final operation', schema: ref('operation') },
+        },
+        delete: {
+          operationId: 'UnsubscribeInvite',
+          summary: 'Stop the callback of an invite, by its clientContext',
+          security: functionKey,
+          'x-ms-visibility': 'internal',
+          parameters: [callIdParameter, { name: 'clientContext', in: 'query', required: true, type: 'string', 'x-ms-summary': 'Client context' }],
+          responses: { '204': { description: 'Unsubscribed' }, ...errors(400, 401, 404, 503) },
+        },
+      },
+      '/calls/{callId}/operations/{operationId}/webhook': {
+        delete: {
+          operationId: 'CancelOperationWebhook',
+          summary: "Stop an operation's callback",
+          security: functionKey,
+          'x-ms-visibility': 'internal',
+          parameters: [callIdParameter, operationIdParameter],
+          responses: { '204': { description: 'Unsubscribed' }, ...errors(400, 401, 404, 503) },
+        },
+      },
+      '/calls/{callId}/operations/{operationId}': {
+        get: {
+          operationId: 'GetOperation',
+          summary: 'Get an operation',
+          security: functionKey,
+          parameters: [callIdParameter, operationIdParameter],
+          responses: {
+            '200': { description: 'Completed or failed', schema: ref('operation') },
+            '202': { description: 'Still running', schema: ref('operation'), headers: asyncHeaders },
+            ...errors(400, 401, 404, 503),
+          },
+        },
+      },
+      '/calls/{callId}/operations': {
+        get: {
+          operationId: 'ListOperations',
+          summary: "List a call's operations",
+          security: functionKey,
+          parameters: [callIdParameter],
+          responses: { '200': { description: 'Newest first', schema: ref('operationList') }, ...errors(400, 401, 404, 503) },
+        },
+      },
+      '/calls/{callId}/participants': {
+        get: {
+          operationId: 'GetRoster',
+          summary: "Get the call's roster",
+          security: functionKey,
+          parameters: [callIdParameter],
+          responses: { '200': { description: 'The latest roster', schema: ref('roster') }, ...errors(400, 401, 404, 503) },
+        },
+      },
+      '/notifications': {
+        post: {
+          operationId: 'GraphNotifications',
+          summary: "Graph's callback (commsNotifications); authenticated by Graph's bearer token",
+          'x-ms-visibility': 'internal',
+          parameters: [{ name: 'body', in: 'body', required: true, schema: { type: 'object' } }],
+          responses: { '202': { description: 'Stored' }, ...errors(400, 401, 413, 503) },
+        },
+      },
+      '/health': {
+        get: {
+          operationId: 'Health',
+          summary: 'Health',
+          'x-ms-visibility': 'internal',
+          responses: { '200': { description: 'Storage answers', schema: ref('health') }, ...errors(503) },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          operationId: 'OpenApi',
+          summary: 'This document',
+          'x-ms-visibility': 'internal',
+          responses: { '200': { description: 'OpenAPI 2.0', schema: { type: 'object' } } },
+        },
+      },
+    },
+    definitions,
+  };
+}

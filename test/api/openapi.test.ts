@@ -1,0 +1,58 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../dev/stack';
+import { call, stack } from '../support/api';
+
+type Binding = { type: string; route?: string; methods?: string[]; authLevel?: string };
+
+function httpRegistrations() {
+  const out = execFileSync(process.execPath, [path.join(projectRoot, 'dist/dev/host/printMetadata.js')], {
+    env: { ...process.env, ...stack.hostEnv },
+    encoding: 'utf8',
+  });
+  return (JSON.parse(out) as Array<{ name: string; bindings: Record<string, Binding> }>).flatMap((m) => {
+    const t = Object.values(m.bindings).find((b) => b.type === 'httpTrigger');
+    return t ? (t.methods ?? []).map((method) => ({ path: `/${t.route}`, method: method.toLowerCase(), authLevel: t.authLevel })) : [];
+  });
+}
+
+describe('GET /api/openapi.json', () => {
+  it('serves anonymously an OpenAPI 2.0 document that a validator accepts', async () => {
+    const res = await call('GET', '/api/openapi.json', { key: false });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ swagger: '2.0', basePath: '/api', host: new URL(stack.hostUrl).host, schemes: ['http'] });
+    await expect(SwaggerParser.validate(structuredClone(res.body))).resolves.toBeTruthy();
+  });
+
+  it('describes exactly the routes the app registers, each with its auth', async () => {
+    const doc = (await call('GET', '/api/openapi.json', { key: false })).body;
+    const documented = Object.entries(doc.paths as Record<string, Record<string, { security?: unknown[] }>>).flatMap(([p, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ path: p, method, keyed: Boolean(op.security?.length) })),
+    );
+    const registered = httpRegistrations().map((r) => ({ path: r.path, method: r.method, keyed: r.authLevel === 'function' }));
+    const byKey = (a: { path: string; method: string }, b: { path: string; method: string }) => `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`);
+    expect(documented.sort(byKey)).toEqual(registered.sort(byKey));
+  });
+
+  it('carries the schemas of bodies and answers, with connector extensions', async () => {
+    const doc = (await call('GET', '/api/openapi.json', { key: false })).body;
+    expect(Object.keys(doc.definitions).sort()).toEqual(
+      ['error', 'health', 'invitee', 'inviteRequest', 'inviteSubscription', 'operation', 'operationList', 'resultInfo', 'roster', 'rosterParticipant'].sort(),
+    );
+    const invite = doc.definitions.inviteRequest;
+    expect(invite.properties.participants).toMatchObject({ type: 'array', minItems: 1, maxItems: 5, 'x-ms-summary': 'Participants' });
+    expect(invite.properties.clientContext).toMatchObject({ maxLength: 256, 'x-ms-summary': 'Client context' });
+    expect(doc.definitions.operation.properties.status.enum).toEqual(['notStarted', 'running', 'completed', 'failed']);
+    expect(doc.definitions.invitee.properties.outcome.enum).toEqual(['pending', 'joined', 'inLobby', 'notJoined', 'left']);
+    const trigger = doc.paths['/calls/{callId}/webhooks/invite'].post;
+    expect(trigger['x-ms-trigger']).toBe('single');
+    expect(doc.definitions.inviteSubscription.properties.callbackUrl['x-ms-notification-url']).toBe(true);
+    expect(doc.definitions.inviteSubscription.required).toContain('callbackUrl');
+    const action = doc.paths['/calls/{callId}/participants/invite'].post;
+    expect(action.responses['202'].headers).toHaveProperty('Location');
+    expect(action.responses['202'].headers).toHaveProperty('Retry-After');
+    expect(JSON.stringify(doc)).not.toMatch(/"nullable"|"anyOf"|"oneOf"|"const"/); // OpenAPI 3 only
+  });
+});
