@@ -1,32 +1,9 @@
 import { app } from '@azure/functions';
-import { getServices, readDeps } from '../src/services';
-import { deliverWebhook } from '../src/webhooks/deliverWebhook';
-import { postJson } from '../src/webhooks/postJson';
-import { WEBHOOK_QUEUE_NAME } from '../src/webhooks/webhookQueue';
-import { WebhookMessageSchema } from '../src/webhooks/webhookScheduler';
+import { lazyHandler } from '../src/http/lazyHandler';
 
-// Runs the queued completion webhooks. A thrown error (storage down) leaves the message to the
-// host's own retries; delivery failures are retried by queueing the next attempt with back-off.
+// Runs the queued completion webhooks (queue name and connection as src/webhooks/webhookQueue.ts).
 app.storageQueue('deliverWebhook', {
-  queueName: WEBHOOK_QUEUE_NAME,
+  queueName: 'webhook-deliveries',
   connection: 'WEBHOOK_QUEUE',
-  handler: async (queued, context) => {
-    const message = WebhookMessageSchema.safeParse(queued);
-    if (!message.success) return context.warn('Webhook message ignored: not a delivery.');
-    const services = getServices();
-    const { webhooks: settings, allowLoopbackUrls } = services.config;
-    const outcome = await deliverWebhook(
-      {
-        ...readDeps(services),
-        webhooks: services.webhooks,
-        post: (url, body) => postJson(url, body, { timeoutMs: settings.timeoutMs, allowLoopback: allowLoopbackUrls }),
-        maxAttempts: settings.maxAttempts,
-        retryBaseSeconds: settings.retryBaseSeconds,
-        leaseMs: settings.timeoutMs * 2 + 10_000,
-        log: context,
-      },
-      message.data,
-    );
-    context.info(`Webhook of operation ${message.data.operationId}: ${outcome}.`);
-  },
+  handler: lazyHandler(() => import('../src/handlers/deliverWebhook.js')),
 });

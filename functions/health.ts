@@ -1,14 +1,9 @@
 import { app } from '@azure/functions';
-import { jsonResponse } from '../src/http/errorResponse';
-import { withErrors } from '../src/http/withErrors';
-import { checkStorage } from '../src/storage/checkStorage';
+import { lazyHandler } from '../src/http/lazyHandler';
 
 app.http('health', {
   route: 'health',
   methods: ['GET'],
   authLevel: 'anonymous',
-  handler: withErrors(async (_req, services) => {
-    await checkStorage(services.tables);
-    return jsonResponse(200, { status: 'ok' });
-  }),
+  handler: lazyHandler(() => import('../src/handlers/health.js')),
 });

@@ -1,6 +1,8 @@
-// Entry point (package.json "main"). The settings are checked first, so a misconfigured app
-// stops at start-up with a message naming the setting; then every function registers.
-import '../src/checkSettings';
+// Entry point (package.json "main"): every function registers here. Importing it loads nothing
+// but `@azure/functions` and the registrations (each handler loads on its first call), so a
+// cold start stays small; the settings are checked when the app starts, so a misconfigured
+// app stops then, with a message naming each bad setting.
+import { app } from '@azure/functions';
 import './invite';
 import './getOperation';
 import './listOperations';
@@ -10,3 +12,8 @@ import './health';
 import './webhooks';
 import './deliverWebhook';
 import './openapi';
+
+app.hook.appStart(async () => {
+  const { checkSettings } = await import('../src/checkSettings.js');
+  checkSettings();
+});

@@ -1,14 +1,9 @@
 import { app } from '@azure/functions';
-import { operationResponse } from '../src/http/operationResponse';
-import { runInvite } from '../src/http/runInvite';
-import { withErrors } from '../src/http/withErrors';
+import { lazyHandler } from '../src/http/lazyHandler';
 
 app.http('invite', {
   route: 'calls/{callId}/participants/invite',
   methods: ['POST'],
   authLevel: 'function',
-  handler: withErrors(async (req, services, context) => {
-    const operation = await runInvite(req, services, context);
-    return operationResponse(req, operation, services.config.retryAfter.runningSeconds);
-  }),
+  handler: lazyHandler(() => import('../src/handlers/invite.js')),
 });

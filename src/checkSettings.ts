@@ -1,4 +1,6 @@
 import { getConfig } from './config';
 
-// Imported first by the entry point: throws a ConfigError naming every bad setting.
-getConfig();
+/** Throws a ConfigError naming every bad setting; run when the app starts. */
+export function checkSettings(): void {
+  getConfig();
+}

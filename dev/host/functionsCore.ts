@@ -20,7 +20,7 @@ export interface Registration {
  * mode" and registers nothing), so supplying it lets this host receive exactly the metadata and
  * handlers the Azure host would.
  */
-function createCoreApi(registrations: Registration[]) {
+function createCoreApi(registrations: Registration[], hooks: Hook[]) {
   let programmingModel: unknown;
   const disposable = { dispose() {} };
   return {
@@ -35,7 +35,8 @@ function createCoreApi(registrations: Registration[]) {
     getProgrammingModel() {
       return programmingModel;
     },
-    registerHook() {
+    registerHook(name: string, callback: Hook['callback']) {
+      hooks.push({ name, callback });
       return disposable;
     },
     log(level: string, category: string, message: string) {
@@ -46,17 +47,34 @@ function createCoreApi(registrations: Registration[]) {
 
 const CORE_MODULE = '@azure/functions-core';
 
+interface Hook {
+  name: string;
+  callback: (coreContext: { hookData: Record<string, unknown> }) => unknown;
+}
+
 /**
  * Loads the app's entry module with `@azure/functions-core` resolvable and returns every
- * function it registered. The entry is the one package.json names in "main", as for `func`.
+ * function it registered, without starting the app. The entry is package.json's "main", as for `func`.
  */
 export function loadRegistrations(entryFile: string): Registration[] {
+  return loadEntry(entryFile).registrations;
+}
+
+/** Loads the app and runs its `appStart` hooks, as the host does before it serves anything. */
+export async function startApp(entryFile: string): Promise<Registration[]> {
+  const { registrations, hooks } = loadEntry(entryFile);
+  for (const hook of hooks.filter((h) => h.name === 'appStart')) await hook.callback({ hookData: {} });
+  return registrations;
+}
+
+function loadEntry(entryFile: string): { registrations: Registration[]; hooks: Hook[] } {
   const registrations: Registration[] = [];
+  const hooks: Hook[] = [];
   const coreFile = path.join(__dirname, '__azure_functions_core__.js');
   const stub = new Module(coreFile);
   stub.filename = coreFile;
   stub.loaded = true;
-  stub.exports = createCoreApi(registrations);
+  stub.exports = createCoreApi(registrations, hooks);
   require.cache[coreFile] = stub;
 
   const moduleInternals = Module as unknown as {
@@ -67,5 +85,5 @@ export function loadRegistrations(entryFile: string): Registration[] {
     return request === CORE_MODULE ? coreFile : resolve.call(this, request, ...rest);
   };
   require(path.resolve(entryFile));
-  return registrations;
+  return { registrations, hooks };
 }

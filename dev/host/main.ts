@@ -2,7 +2,7 @@
 // (and local.settings.json's Values for anything the environment does not set, as `func start` does).
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadRegistrations } from './functionsCore';
+import { startApp } from './functionsCore';
 import { startLocalHost } from './localHost';
 import { startQueueTriggers } from './queueTriggers';
 
@@ -30,7 +30,7 @@ async function main() {
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { main: string };
   let registrations;
   try {
-    registrations = loadRegistrations(path.join(root, pkg.main));
+    registrations = await startApp(path.join(root, pkg.main));
   } catch (err) {
     console.error(`The app failed to start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);

@@ -1,0 +1,15 @@
+import { authenticateCallback } from '../http/authenticateCallback';
+import { readJsonBody } from '../http/requestBody';
+import { withErrors } from '../http/withErrors';
+import { applyNotifications } from '../notifications/applyNotifications';
+import { notificationDeps } from '../services';
+
+// Graph's callbackUri. Anonymous for the Functions host: Graph sends no function key,
+// so the bearer token Graph signs is checked instead, before the body is read.
+export const handler = withErrors(async (req, services, context) => {
+  await authenticateCallback(req, services.callbackTokens, context);
+  const body = await readJsonBody(req, services.config.limits.notificationsBodyBytes);
+  const summary = await applyNotifications(notificationDeps(services, context), body);
+  context.info(`Notifications applied: ${summary.applied}, skipped: ${summary.skipped}.`);
+  return { status: 202 };
+});
