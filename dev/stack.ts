@@ -62,7 +62,7 @@ function spawnService(args: string[], env: NodeJS.ProcessEnv, echo?: (line: stri
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       }),
   };
 }
@@ -105,10 +105,15 @@ export interface HostProcess extends ChildService {
 }
 
 /** The local Functions host (`npm run host`) as a child process with the given settings. */
-export async function startHostProcess(options: { port?: number; env: Record<string, string>; echo?: (l: string) => void }): Promise<HostProcess> {
+export async function startHostProcess(options: {
+  port?: number;
+  env: Record<string, string>;
+  nodeArgs?: string[];
+  echo?: (l: string) => void;
+}): Promise<HostProcess> {
   const port = options.port ?? (await freePort());
   const env = { ...process.env, LOAD_LOCAL_SETTINGS: 'false', ...options.env, PORT: String(port) };
-  const service = spawnService([path.join(projectRoot, 'dist/dev/host/main.js')], env, options.echo);
+  const service = spawnService([...(options.nodeArgs ?? []), path.join(projectRoot, 'dist/dev/host/main.js')], env, options.echo);
   const exited = new Promise<never>((_, reject) =>
     service.process.once('exit', (code) => reject(new Error(`host exited (${code}): ${service.lines.join('\n')}`))),
   );
@@ -135,6 +140,7 @@ export async function startStack(
     azuriteLocation?: string;
     functionKey?: string;
     env?: Record<string, string>;
+    hostNodeArgs?: string[];
     echo?: (l: string) => void;
   } = {},
 ): Promise<Stack> {
@@ -161,7 +167,7 @@ export async function startStack(
   };
   let host: HostProcess;
   try {
-    host = await startHostProcess({ port: hostPort, env: hostEnv, echo: options.echo });
+    host = await startHostProcess({ port: hostPort, env: hostEnv, nodeArgs: options.hostNodeArgs, echo: options.echo });
   } catch (err) {
     await simulator.close();
     await azurite.stop();

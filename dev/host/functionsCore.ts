@@ -68,6 +68,16 @@ export async function startApp(entryFile: string): Promise<Registration[]> {
 }
 
 function loadEntry(entryFile: string): { registrations: Registration[]; hooks: Hook[] } {
+  const captured = installFunctionsCore();
+  require(path.resolve(entryFile));
+  return captured;
+}
+
+/**
+ * Makes `@azure/functions-core` resolvable in this process, as the Node worker does, and returns
+ * the lists that registrations and hooks will be collected into.
+ */
+export function installFunctionsCore(): { registrations: Registration[]; hooks: Hook[] } {
   const registrations: Registration[] = [];
   const hooks: Hook[] = [];
   const coreFile = path.join(__dirname, '__azure_functions_core__.js');
@@ -84,6 +94,5 @@ function loadEntry(entryFile: string): { registrations: Registration[]; hooks: H
   moduleInternals._resolveFilename = function (request: string, ...rest: unknown[]) {
     return request === CORE_MODULE ? coreFile : resolve.call(this, request, ...rest);
   };
-  require(path.resolve(entryFile));
   return { registrations, hooks };
 }

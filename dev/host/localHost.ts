@@ -112,7 +112,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       invocationId: randomUUID(),
       functionName: fn.name,
       options: { trigger: { ...fn.binding, name: String(fn.binding.name), type: 'httpTrigger' } },
-      logHandler: (level, ...args) => log(`[${level}] ${fn.name}: ${args.map(String).join(' ')}`),
+      logHandler: (level, ...args) => {
+        if (level !== 'debug' && level !== 'trace') log(`[${level}] ${fn.name}: ${args.map(String).join(' ')}`);
+      },
     });
     const result = (await fn.handler(request, context)) as HttpResponseInit | HttpResponse | undefined;
     const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? { status: 204 });

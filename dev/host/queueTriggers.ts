@@ -98,7 +98,7 @@ export function startQueueTriggers(registrations: Registration[], log: (line: st
     names,
     stop: async () => {
       running = false;
-      await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 3000))]);
+      await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 1000))]);
     },
   };
 }

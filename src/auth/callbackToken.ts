@@ -1,6 +1,7 @@
 import type { JWTVerifyGetKey } from 'jose';
 import { isLoopbackHost, type Config } from '../config';
 import { canonicalGuid } from '../ids';
+import { VerifiedTokens } from './verifiedTokens';
 
 /** The token is missing or does not prove the callback came from Graph for our bot: 401. */
 export class CallbackTokenError extends Error {
@@ -59,6 +60,7 @@ function checkedUrl(value: unknown, allowLoopback: boolean, what: string): URL {
  */
 export function createCallbackTokenValidator(cfg: Config['callback'], allowLoopback: boolean): CallbackTokenValidator {
   let keySet: Promise<JWTVerifyGetKey> | undefined;
+  const verified = new VerifiedTokens<CallbackClaims>(MAX_CLOCK_SKEW_SECONDS);
   const allowedTenants = new Set(cfg.allowedTenants.map((t) => canonicalGuid(t) ?? t.toLowerCase()));
 
   const loadKeySet = async (): Promise<JWTVerifyGetKey> => {
@@ -82,6 +84,8 @@ export function createCallbackTokenValidator(cfg: Config['callback'], allowLoopb
   return {
     async validate(authorization) {
       const token = bearerToken(authorization);
+      const known = verified.get(token, Date.now() / 1000);
+      if (known) return known;
       keySet ??= loadKeySet().catch((err: unknown) => {
         keySet = undefined; // try the metadata again on the next callback
         throw err;
@@ -101,7 +105,9 @@ export function createCallbackTokenValidator(cfg: Config['callback'], allowLoopb
           throw new CallbackTokenError('tenant not allowed');
         }
         const appId = typeof payload.appid === 'string' ? payload.appid : undefined;
-        return { issuer: String(payload.iss), tenantId, appId };
+        const claims = { issuer: String(payload.iss), tenantId, appId };
+        verified.remember(token, claims, payload.nbf ?? payload.iat ?? 0, payload.exp!);
+        return claims;
       } catch (err) {
         if (err instanceof CallbackTokenError) throw err;
         if (err instanceof errors.JOSEError && !KEY_SOURCE_CODES.has(err.code)) throw new CallbackTokenError(err.code);

@@ -10,6 +10,6 @@ export const handler = withErrors(async (req, services, context) => {
   await authenticateCallback(req, services.callbackTokens, context);
   const body = await readJsonBody(req, services.config.limits.notificationsBodyBytes);
   const summary = await applyNotifications(notificationDeps(services, context), body);
-  context.info(`Notifications applied: ${summary.applied}, skipped: ${summary.skipped}.`);
+  context.debug(`Notifications applied: ${summary.applied}, skipped: ${summary.skipped}.`);
   return { status: 202 };
 });

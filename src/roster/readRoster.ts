@@ -5,14 +5,14 @@ import type { RosterRepository } from '../storage/rosterRepository';
 /** The roster snapshot as the HTTP contract shows it; 404 when the call was never seen. */
 export async function readRoster(roster: RosterRepository, operations: OperationRepository, callId: string) {
   const snapshot = await roster.snapshot(callId);
-  if (!snapshot.call && snapshot.entries.length === 0 && !(await operations.hasAny(callId))) {
+  if (!snapshot.known && !(await operations.hasAny(callId))) {
     throw notFound(`Call ${callId} is not known.`);
   }
   return {
     callId,
     state: snapshot.call?.state ?? null,
     resultInfo: snapshot.call?.resultInfo ?? null,
-    lastModifiedDateTime: snapshot.call?.lastModifiedDateTime ?? null,
+    lastModifiedDateTime: snapshot.lastModifiedDateTime,
     participants: snapshot.entries.map(({ key, participant }) => {
       const { '@odata.type': _type, ...rest } = participant as Record<string, unknown>;
       return { key, id: participant.id ?? null, ...rest };

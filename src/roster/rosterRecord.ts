@@ -24,5 +24,10 @@ export interface PresenceEntry {
 
 export interface RosterSnapshot {
   call: CallRecord | undefined;
+  /** Participants in the call now (departed ones are not listed). */
   entries: RosterEntry[];
+  /** The latest change to the call or its roster, departures included. */
+  lastModifiedDateTime: string | null;
+  /** Whether any roster or call notification was ever stored for the call. */
+  known: boolean;
 }

@@ -10,15 +10,15 @@ import type { Versioned } from './operationRepository';
 import { isNotFound } from './storageErrors';
 import type { Tables } from './tableClients';
 
-// A transaction holds at most 100 actions; one is the call entity.
-const PARTICIPANTS_PER_TRANSACTION = 99;
+// A transaction holds at most 100 actions.
+const PARTICIPANTS_PER_TRANSACTION = 100;
 
 /**
  * Rows of the roster table (partition = canonical call id): `kind: "participant"`, row
  * `p:` + escaped participant key, the participant's JSON in chunks, its primary `identityId`,
  * `present` (false once Graph reported it deleted) and `isInLobby`; and one `kind: "call"` row
- * `call` with the call's state. One participant changing writes its own row and the call row,
- * in one transaction.
+ * `call` with the call's state. One participant changing writes its own row and nothing else:
+ * the roster's lastModifiedDateTime is the latest of its rows'.
  */
 export class RosterRepository {
   constructor(private readonly tables: () => Promise<Tables>) {}
@@ -33,15 +33,17 @@ export class RosterRepository {
    */
   async applyChange(callId: string, changeType: ChangeType, entries: RosterEntry[], now: string): Promise<void> {
     const client = await this.client();
-    const touched = { partitionKey: callId, rowKey: CALL_ROW_KEY, kind: 'call', lastModifiedDateTime: now };
     // One notification may list a participant twice; a transaction may name a row once.
     const unique = [...new Map(entries.map((e) => [e.key, e])).values()];
     const present = changeType !== 'deleted';
-    for (let i = 0; i < unique.length || i === 0; i += PARTICIPANTS_PER_TRANSACTION) {
+    if (unique.length === 1) {
+      await client.upsertEntity(toParticipantEntity(callId, unique[0]!, present, now), 'Replace');
+      return;
+    }
+    for (let i = 0; i < unique.length; i += PARTICIPANTS_PER_TRANSACTION) {
       const actions: TransactionAction[] = unique
         .slice(i, i + PARTICIPANTS_PER_TRANSACTION)
         .map((e) => ['upsert', toParticipantEntity(callId, e, present, now), 'Replace']);
-      actions.push(['upsert', touched, 'Merge']);
       await client.submitTransaction(actions);
     }
   }
@@ -102,15 +104,17 @@ export class RosterRepository {
     const client = await this.client();
     const entries: RosterEntry[] = [];
     let call: CallRecord | undefined;
+    let lastModified = '';
     for await (const e of client.listEntities<Record<string, unknown>>({
       queryOptions: { filter: odata`PartitionKey eq ${callId}` },
     })) {
+      if (typeof e.lastModifiedDateTime === 'string' && e.lastModifiedDateTime > lastModified) lastModified = e.lastModifiedDateTime;
       if (e.kind === 'call') call = fromCallEntity(e);
       else if (e.kind === 'participant' && e.present !== false) {
         entries.push({ key: String(e.key), participant: fromChunks<Participant>(e, 'participant') ?? {} });
       }
     }
-    return { call, entries };
+    return { call, entries, lastModifiedDateTime: lastModified || null, known: Boolean(lastModified || call) };
   }
 }
 

@@ -89,3 +89,23 @@ describe('request digest', () => {
     expect(stableHash({ a: 1 })).not.toBe(stableHash({ a: 2 }));
   });
 });
+
+import { VerifiedTokens } from '../../src/auth/verifiedTokens';
+
+describe('verified token cache', () => {
+  it('serves a verified token only within its validity (with skew), and stays bounded', () => {
+    const cache = new VerifiedTokens<string>(300, 2);
+    cache.remember('t1', 'claims-1', 1000, 2000);
+    expect(cache.get('t1', 1500)).toBe('claims-1');
+    expect(cache.get('t1', 701)).toBe('claims-1'); // nbf - skew
+    expect(cache.get('t1', 600)).toBeUndefined();
+    cache.remember('t1', 'claims-1', 1000, 2000);
+    expect(cache.get('t1', 2299)).toBe('claims-1');
+    expect(cache.get('t1', 2300)).toBeUndefined(); // expired beyond the skew: dropped
+    expect(cache.get('t1', 1500)).toBeUndefined();
+    cache.remember('a', 'A', 0, 9e9);
+    cache.remember('b', 'B', 0, 9e9);
+    cache.remember('c', 'C', 0, 9e9);
+    expect([cache.get('a', 1), cache.get('b', 1), cache.get('c', 1)]).toEqual([undefined, 'B', 'C']);
+  });
+});
