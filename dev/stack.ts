@@ -157,6 +157,7 @@ export async function startStack(
   const hostEnv = {
     TABLES_CONNECTION_STRING: azurite.connectionString,
     WEBHOOK_QUEUE: azurite.connectionString,
+    RETENTION_SCHEDULE: '0 30 3 * * *',
     GRAPH_BASE_URL: simulator.graphBaseUrl,
     GRAPH_CLIENT_ID: DEV_APP_ID,
     GRAPH_TENANT_ID: DEV_TENANT_ID,

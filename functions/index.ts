@@ -12,6 +12,7 @@ import './health';
 import './webhooks';
 import './deliverWebhook';
 import './openapi';
+import './purgeOldRecords';
 
 app.hook.appStart(async () => {
   const { checkSettings } = await import('../src/checkSettings.js');

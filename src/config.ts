@@ -68,6 +68,9 @@ export const SettingsSchema = z
     WEBHOOK_RETRY_BASE_SECONDS: positiveInt(15),
     WEBHOOK_TIMEOUT_SECONDS: positiveInt(10),
     RING_TIMEOUT_SECONDS: positiveInt(60),
+    RETENTION_DAYS: positiveInt(30),
+    // NCRONTAB (with seconds) of the purge; the timer trigger reads it as %RETENTION_SCHEDULE%.
+    RETENTION_SCHEDULE: optionalText.transform((v) => v ?? '0 30 3 * * *'),
   })
   .superRefine((s, ctx) => {
     if (s.TABLES_CONNECTION_STRING && s.TABLES_ENDPOINT) {
@@ -147,6 +150,7 @@ export interface Config {
     timeoutMs: number;
   };
   ringTimeoutMs: number;
+  retention: { days: number; schedule: string };
   allowLoopbackUrls: boolean;
   localFunctionKey?: string;
 }
@@ -204,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: s.WEBHOOK_TIMEOUT_SECONDS * 1000,
     },
     ringTimeoutMs: s.RING_TIMEOUT_SECONDS * 1000,
+    retention: { days: s.RETENTION_DAYS, schedule: s.RETENTION_SCHEDULE },
     allowLoopbackUrls: s.ALLOW_LOOPBACK_URLS,
     localFunctionKey: s.LOCAL_FUNCTION_KEY,
   };

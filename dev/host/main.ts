@@ -5,6 +5,7 @@ import path from 'node:path';
 import { startApp } from './functionsCore';
 import { startLocalHost } from './localHost';
 import { startQueueTriggers } from './queueTriggers';
+import { startTimerTriggers } from './timerTriggers';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 
@@ -43,12 +44,17 @@ async function main() {
     host: process.env.HOST || '127.0.0.1',
   });
   const queues = startQueueTriggers(registrations, (line) => console.log(line));
+  const timers = startTimerTriggers(registrations, (line) => console.log(line));
   console.log(`Functions host listening on ${host.url}`);
   for (const fn of host.functions) {
     console.log(`  ${fn.name}: [${fn.methods.join(',')}] ${host.url}/${routePrefix()}/${fn.route.template} (${fn.authLevel})`);
   }
   for (const name of queues.names) console.log(`  ${name}: queue trigger`);
-  const stop = () => void Promise.all([host.close(), queues.stop()]).then(() => process.exit(0));
+  for (const name of timers.names) console.log(`  ${name}: timer trigger`);
+  const stop = () => {
+    timers.stop();
+    void Promise.all([host.close(), queues.stop()]).then(() => process.exit(0));
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

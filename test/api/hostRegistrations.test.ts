@@ -37,10 +37,11 @@ describe('the app as the Functions host loads it', () => {
   const all = azureHostMetadata();
   const metadata = all.filter(isHttp);
 
-  it('registers the webhook delivery as a queue trigger on the WEBHOOK_QUEUE connection', () => {
-    const queued = all.filter((m) => !isHttp(m));
-    expect(queued.map((m) => [m.name, Object.values(m.bindings).find((b) => b.direction === 'in')])).toEqual([
+  it('registers the webhook delivery as a queue trigger and the retention purge as a timer', () => {
+    const others = all.filter((m) => !isHttp(m));
+    expect(others.map((m) => [m.name, Object.values(m.bindings).find((b) => b.direction === 'in')])).toEqual([
       ['deliverWebhook', expect.objectContaining({ type: 'queueTrigger', queueName: 'webhook-deliveries', connection: 'WEBHOOK_QUEUE' })],
+      ['purgeOldRecords', expect.objectContaining({ type: 'timerTrigger', schedule: '%RETENTION_SCHEDULE%' })],
     ]);
   });
 

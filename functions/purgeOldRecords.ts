@@ -1,0 +1,9 @@
+import { app } from '@azure/functions';
+import { lazyHandler } from '../src/http/lazyHandler';
+
+// Retention: daily by default (RETENTION_SCHEDULE), deletes records older than RETENTION_DAYS
+// and the rosters of terminated calls.
+app.timer('purgeOldRecords', {
+  schedule: '%RETENTION_SCHEDULE%',
+  handler: lazyHandler(() => import('../src/handlers/purgeOldRecords.js')),
+});
