@@ -58,7 +58,7 @@ export const readDeps = (s: Services): ReadDeps => ({
   ringTimeoutMs: s.config.ringTimeoutMs,
 });
 
-export const inviteDeps = (s: Services, log: Logger): InviteDeps => ({
+export const inviteDeps = (s: Services, log: Logger & { traceContext?: { traceParent?: string | null } }): InviteDeps => ({
   operations: s.operations,
   graph: s.graph,
   webhooks: s.webhooks,
@@ -67,6 +67,7 @@ export const inviteDeps = (s: Services, log: Logger): InviteDeps => ({
   requestBodyLimitBytes: s.config.limits.inviteBodyBytes,
   now: s.now,
   log,
+  traceParent: log.traceContext?.traceParent ?? undefined,
 });
 
 export const notificationDeps = (s: Services, log: Logger): NotificationDeps => ({

@@ -1,4 +1,4 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
@@ -111,6 +111,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
     const context = new InvocationContext({
       invocationId: randomUUID(),
       functionName: fn.name,
+      // As the host does: the caller's W3C traceparent, or a new trace.
+      traceContext: { traceParent: headers.traceparent ?? `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01` },
       options: { trigger: { ...fn.binding, name: String(fn.binding.name), type: 'httpTrigger' } },
       logHandler: (level, ...args) => {
         if (level !== 'debug' && level !== 'trace') log(`[${level}] ${fn.name}: ${args.map(String).join(' ')}`);

@@ -270,7 +270,8 @@ const codeFor = (status: number) => ERROR_CODES[status] ?? 'UnknownError';
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+  // Graph answers every request with a request-id, which support asks for.
+  res.writeHead(status, { 'Content-Type': 'application/json', 'request-id': randomUUID(), ...headers });
   res.end(JSON.stringify(body));
 }
 

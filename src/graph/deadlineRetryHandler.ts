@@ -1,7 +1,12 @@
-import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
+import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
 import { retryAfterSeconds } from './graphErrors';
 
 export const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+
+/** Passed with a request, receives Graph's `request-id` of the last answer (for the logs). */
+export class RequestIdCapture implements MiddlewareOptions {
+  requestId: string | undefined;
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -29,6 +34,8 @@ export class DeadlineRetryHandler implements Middleware {
       context.options = { ...context.options, signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) };
       await this.next.execute(context);
       const response = context.response;
+      const capture = context.middlewareControl?.getMiddlewareOptions(RequestIdCapture) as RequestIdCapture | undefined;
+      if (capture && response) capture.requestId = response.headers.get('request-id') ?? capture.requestId;
       if (!response || !RETRYABLE_STATUSES.has(response.status)) return;
       const header = response.headers.get('retry-after');
       const delayMs = header

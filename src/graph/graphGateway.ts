@@ -2,13 +2,13 @@ import type { TokenCredential } from '@azure/identity';
 import { AuthenticationHandler, Client, GraphError, HTTPMessageHandler } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import type { Config } from '../config';
-import { DeadlineRetryHandler, RETRYABLE_STATUSES } from './deadlineRetryHandler';
+import { DeadlineRetryHandler, RequestIdCapture, RETRYABLE_STATUSES } from './deadlineRetryHandler';
 import { GraphNoAnswerError, GraphRejectedError, GraphUnavailableError, retryAfterSeconds } from './graphErrors';
 
 /** What the use cases need from Graph. */
 export interface GraphGateway {
-  /** POST /communications/calls/{id}/participants/invite; resolves to Graph's operation JSON. */
-  inviteParticipants(callId: string, body: Record<string, unknown>): Promise<unknown>;
+  /** POST /communications/calls/{id}/participants/invite; resolves to Graph's operation JSON and request-id. */
+  inviteParticipants(callId: string, body: Record<string, unknown>): Promise<{ operation: unknown; requestId?: string }>;
 }
 
 /** `https://graph.microsoft.com/v1.0` -> base `https://graph.microsoft.com`, version `v1.0`. */
@@ -53,21 +53,27 @@ export async function createGraphGateway(graph: Config['graph']): Promise<GraphG
 
   return {
     async inviteParticipants(callId, body) {
+      const capture = new RequestIdCapture();
       try {
-        return await client.api(`/communications/calls/${encodeURIComponent(callId)}/participants/invite`).post(body);
+        const operation: unknown = await client
+          .api(`/communications/calls/${encodeURIComponent(callId)}/participants/invite`)
+          .middlewareOptions([capture])
+          .post(body);
+        return { operation, requestId: capture.requestId };
       } catch (err) {
-        throw toGraphFailure(err);
+        throw toGraphFailure(err, capture.requestId);
       }
     },
   };
 }
 
-function toGraphFailure(err: unknown): Error {
+function toGraphFailure(err: unknown, answeredRequestId: string | undefined): Error {
   if (!(err instanceof GraphError)) return err instanceof Error ? err : new Error(String(err));
   const status = err.statusCode;
+  const requestId = err.requestId ?? answeredRequestId;
   if (status <= 0) return new GraphNoAnswerError(err.code ?? 'no response');
   if (RETRYABLE_STATUSES.has(status) || status >= 500) {
-    return new GraphUnavailableError(status, retryAfterSeconds(err.headers?.get('retry-after'), 5), err.requestId ?? undefined);
+    return new GraphUnavailableError(status, retryAfterSeconds(err.headers?.get('retry-after'), 5), requestId);
   }
-  return new GraphRejectedError(status, err.code ?? 'Unknown', err.message, err.requestId ?? undefined);
+  return new GraphRejectedError(status, err.code ?? 'Unknown', err.message, requestId);
 }

@@ -9,7 +9,6 @@ import { notificationDeps } from '../services';
 export const handler = withErrors(async (req, services, context) => {
   await authenticateCallback(req, services.callbackTokens, context);
   const body = await readJsonBody(req, services.config.limits.notificationsBodyBytes);
-  const summary = await applyNotifications(notificationDeps(services, context), body);
-  context.debug(`Notifications applied: ${summary.applied}, skipped: ${summary.skipped}.`);
+  await applyNotifications(notificationDeps(services, context), body);
   return { status: 202 };
 });

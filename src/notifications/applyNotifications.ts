@@ -9,6 +9,7 @@ import { applyOperationUpdate } from './applyOperationUpdate';
 import { applyCallUpdate } from './applyCallUpdate';
 import { applyRosterUpdate } from './applyRosterUpdate';
 import { parseNotification } from './parseNotification';
+import { logEvent } from '../telemetry';
 
 export interface NotificationDeps {
   operations: OperationRepository;
@@ -42,6 +43,7 @@ export async function applyNotifications(deps: NotificationDeps, body: unknown):
   }
 
   const summary: BatchSummary = { applied: 0, skipped: 0 };
+  const items: Array<Record<string, unknown>> = [];
   for (const [index, item] of batch.data.value.entries()) {
     const parsed = parseNotification(item);
     const now = deps.now().toISOString();
@@ -54,10 +56,12 @@ export async function applyNotifications(deps: NotificationDeps, body: unknown):
       }
       case 'roster':
         await applyRosterUpdate(deps.roster, parsed, now, deps.log);
+        items.push({ callId: parsed.callId, kind: 'roster', changeType: parsed.changeType, participants: parsed.participants.length });
         summary.applied++;
         break;
       case 'call':
         await applyCallUpdate(deps.roster, parsed, now);
+        items.push({ callId: parsed.callId, kind: 'call', changeType: parsed.changeType, state: parsed.state });
         summary.applied++;
         break;
       case 'ignored':
@@ -70,5 +74,7 @@ export async function applyNotifications(deps: NotificationDeps, body: unknown):
         break;
     }
   }
+  // Operation updates log their own event; one line covers the batch's roster and call changes.
+  if (items.length) logEvent(deps.log, 'notifications.applied', { ...summary, items: items.slice(0, 20) });
   return summary;
 }

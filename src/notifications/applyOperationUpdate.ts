@@ -6,6 +6,7 @@ import { isTerminal } from '../schemas/operationStatus';
 import type { OperationRepository, RowWrite } from '../storage/operationRepository';
 import { scheduleWebhookIfStarting, type WebhookScheduler } from '../webhooks/webhookScheduler';
 import type { OperationUpdate } from './parseNotification';
+import { logEvent } from '../telemetry';
 
 export type OperationApplyResult = 'applied' | 'unchanged' | 'unmatched';
 
@@ -55,6 +56,7 @@ async function applyById(deps: OperationUpdateDeps, update: OperationUpdate, ope
       if (!merged.changed) return 'unchanged';
       const record = await scheduleWebhookIfStarting(deps.webhooks, existing.value, merged.record, now);
       await operations.save({ operation: { value: record, etag: existing.etag } });
+      logUpdate(deps, record);
       return 'applied';
     }
     // First we hear of it: an operation of another kind, or an invite whose answer never reached us.
@@ -73,6 +75,7 @@ async function applyById(deps: OperationUpdateDeps, update: OperationUpdate, ope
       terminalDateTime: isTerminal(update.status) ? now : null,
       callbackUrl: invite?.value.callbackUrl ?? null,
       webhook: null,
+      inviteTraceParent: null,
     };
     if (invite?.value.earlyStatus) {
       record = mergeOperationChange(record, { status: invite.value.earlyStatus, resultInfo: invite.value.earlyResultInfo }, now).record;
@@ -83,6 +86,18 @@ async function applyById(deps: OperationUpdateDeps, update: OperationUpdate, ope
       context = { value: { ...invite.value, operationId, earlyStatus: null, earlyResultInfo: null }, etag: invite.etag };
     }
     await operations.save({ operation: { value: record }, context });
+    logUpdate(deps, record);
     return 'applied';
+  });
+}
+
+function logUpdate(deps: OperationUpdateDeps, op: OperationRecord) {
+  logEvent(deps.log, 'operation.updated', {
+    callId: op.callId,
+    operationId: op.id,
+    clientContext: op.clientContext,
+    type: op.type,
+    status: op.status,
+    inviteTraceParent: op.inviteTraceParent,
   });
 }

@@ -17,6 +17,8 @@ export interface OperationRecord {
   /** Where the final operation is POSTed (Logic Apps' webhook pattern); a secret, never shown. */
   callbackUrl: string | null;
   webhook: WebhookState | null;
+  /** W3C traceparent of the request that started the invite: logged with its callbacks to link them. */
+  inviteTraceParent: string | null;
 }
 
 /** Delivery of the completion webhook of one operation. */

@@ -15,6 +15,7 @@ import { retryOnConflict } from './retryOnConflict';
 import { scheduleWebhookIfStarting, type WebhookScheduler } from '../webhooks/webhookScheduler';
 import { isTerminal } from '../schemas/operationStatus';
 import { stableHash } from './stableHash';
+import { logEvent } from '../telemetry';
 
 const PASSED_THROUGH_STATUSES = new Set([400, 403, 404, 409]);
 
@@ -27,6 +28,8 @@ export interface InviteDeps {
   requestBodyLimitBytes: number;
   now: () => Date;
   log: Logger;
+  /** The W3C traceparent of the invite request, kept on the operation to link its callbacks. */
+  traceParent?: string;
 }
 
 export interface InviteCommand {
@@ -53,14 +56,14 @@ export async function startInvite(deps: InviteDeps, cmd: InviteCommand): Promise
   if ('existing' in claim) return claim.existing;
 
   const { callbackUrl: _ours, ...graphBody } = cmd.request;
-  let answer: unknown;
+  let answer: { operation: unknown; requestId?: string };
   try {
     answer = await (await deps.graph()).inviteParticipants(cmd.callIdAsGiven, { ...graphBody, clientContext });
   } catch (err) {
     throw await onGraphFailure(deps, claim.context, err);
   }
 
-  const parsed = CommsOperation.safeParse(answer);
+  const parsed = CommsOperation.safeParse(answer.operation);
   const graphId = parsed.success && parsed.data.id?.trim();
   if (!parsed.success || !graphId) {
     await releaseSendingClaim(deps, claim.context);
@@ -80,8 +83,18 @@ export async function startInvite(deps: InviteDeps, cmd: InviteCommand): Promise
     terminalDateTime: isTerminal(parsed.data.status) ? now : null,
     callbackUrl: cmd.request.callbackUrl ?? null,
     webhook: null,
+    inviteTraceParent: deps.traceParent ?? null,
   };
-  return recordAcceptedInvite(deps, claim.context, accepted);
+  const recorded = await recordAcceptedInvite(deps, claim.context, accepted);
+  logEvent(deps.log, 'invite.accepted', {
+    callId: recorded.callId,
+    operationId: recorded.id,
+    clientContext,
+    status: recorded.status,
+    graphRequestId: answer.requestId,
+    inviteTraceParent: recorded.inviteTraceParent,
+  });
+  return recorded;
 }
 
 type Claim = { existing: OperationRecord } | { context: Versioned<InviteContextRecord> };
@@ -137,7 +150,7 @@ async function claimInvite(
 async function onGraphFailure(deps: InviteDeps, context: Versioned<InviteContextRecord>, err: unknown): Promise<Error> {
   if (err instanceof GraphRejectedError) {
     await deps.operations.deleteInviteContext(context.value, context.etag);
-    deps.log.warn(`Graph refused invite: ${err.status} ${err.graphCode} (request-id ${err.requestId ?? 'n/a'})`);
+    logEvent(deps.log, 'invite.refused', { ...about(context), graphStatus: err.status, graphCode: err.graphCode, graphRequestId: err.requestId }, 'warn');
     // Graph's 400/403/404/409 describe the invite and pass through; others (401: our credentials) are a bad gateway.
     const status = PASSED_THROUGH_STATUSES.has(err.status) ? err.status : 502;
     return new ApiError(status, 'UpstreamError', `Graph refused the invite: ${err.graphMessage || err.graphCode}`, [
@@ -146,13 +159,13 @@ async function onGraphFailure(deps: InviteDeps, context: Versioned<InviteContext
   }
   if (err instanceof GraphUnavailableError) {
     await deps.operations.deleteInviteContext(context.value, context.etag);
-    deps.log.warn(`Graph unavailable after retries: ${err.status} (request-id ${err.requestId ?? 'n/a'})`);
+    logEvent(deps.log, 'invite.graphUnavailable', { ...about(context), graphStatus: err.status, graphRequestId: err.requestId }, 'warn');
     return serviceUnavailable(`Graph is throttling or unavailable (${err.status}); retry later.`, err.retryAfterSeconds);
   }
   if (err instanceof GraphNoAnswerError) {
     // The invite may have started: keep the record so its callbacks still match.
     await releaseSendingClaim(deps, context);
-    deps.log.warn(`No answer from Graph for invite ${context.value.clientContext}: ${err.reason}`);
+    logEvent(deps.log, 'invite.graphNoAnswer', { ...about(context), reason: err.reason }, 'warn');
     return serviceUnavailable(
       'Graph did not answer in time; the invite may have started. Retry with the same clientContext.',
       deps.retryAfterSeconds.unavailable,
@@ -160,6 +173,8 @@ async function onGraphFailure(deps: InviteDeps, context: Versioned<InviteContext
   }
   return err instanceof Error ? err : new Error(String(err));
 }
+
+const about = (context: Versioned<InviteContextRecord>) => ({ callId: context.value.callId, clientContext: context.value.clientContext });
 
 /** Marks the invite as no longer being sent, so a retry may call Graph again. */
 async function releaseSendingClaim(deps: InviteDeps, context: Versioned<InviteContextRecord>): Promise<void> {

@@ -34,6 +34,7 @@ export function toOperationEntity(r: OperationRecord): StoredEntity {
     terminalDateTime: r.terminalDateTime ?? '',
     callbackUrl: r.callbackUrl ?? '',
     webhook: json(r.webhook),
+    inviteTraceParent: r.inviteTraceParent ?? '',
   };
 }
 
@@ -51,6 +52,7 @@ export function fromOperationEntity(e: Record<string, unknown>): OperationRecord
     terminalDateTime: text(e.terminalDateTime),
     callbackUrl: text(e.callbackUrl),
     webhook: parseJson<WebhookState>(e.webhook),
+    inviteTraceParent: text(e.inviteTraceParent),
   };
 }
 

@@ -4,6 +4,7 @@ import type { OperationRecord, WebhookState } from '../operations/operationRecor
 import { describeOperation, type ReadDeps } from '../operations/readOperations';
 import { retryOnConflict } from '../operations/retryOnConflict';
 import { isTerminal } from '../schemas/operationStatus';
+import { logEvent } from '../telemetry';
 import type { OperationRepository } from '../storage/operationRepository';
 import { isPreconditionFailed } from '../storage/storageErrors';
 import type { PostResult } from './postJson';
@@ -79,19 +80,19 @@ export async function deliverWebhook(deps: DeliveryDeps, message: WebhookMessage
   const ok = result.status >= 200 && result.status < 300;
   if (ok) {
     await setWebhook(deps, op, { status: 'delivered', attempts, since: deps.now().toISOString() });
-    deps.log.info(`Webhook of operation ${op.id} delivered (attempt ${attempts}).`);
+    logEvent(deps.log, 'webhook.delivered', { callId: op.callId, operationId: op.id, attempt: attempts, inviteTraceParent: op.inviteTraceParent });
     return 'delivered';
   }
   const reason = result.status ? `HTTP ${result.status}` : (result.error ?? 'no answer');
   if (attempts >= deps.maxAttempts) {
     await setWebhook(deps, op, { status: 'failed', attempts, since: deps.now().toISOString(), lastError: reason });
-    deps.log.warn(`Webhook of operation ${op.id} failed after ${attempts} attempts (${reason}); giving up.`);
+    logEvent(deps.log, 'webhook.failed', { callId: op.callId, operationId: op.id, attempt: attempts, reason }, 'warn');
     return 'failed';
   }
   const delay = backoffSeconds(attempts, deps.retryBaseSeconds);
   await deps.webhooks.schedule({ ...message, attempt: attempts, waits: 0 }, delay);
   await setWebhook(deps, op, { status: 'pending', attempts, since: deps.now().toISOString(), lastError: reason });
-  deps.log.warn(`Webhook of operation ${op.id} attempt ${attempts} failed (${reason}); next in ${delay} s.`);
+  logEvent(deps.log, 'webhook.retrying', { callId: op.callId, operationId: op.id, attempt: attempts, reason, nextInSeconds: delay }, 'warn');
   return 'retrying';
 }
 
