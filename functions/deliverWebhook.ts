@@ -1,5 +1,5 @@
 import { app } from '@azure/functions';
-import { lazyHandler } from '../src/http/lazyHandler';
+import { lazyHandler } from './lazyHandler';
 
 // Runs the queued completion webhooks (queue name and connection as src/webhooks/webhookQueue.ts).
 app.storageQueue('deliverWebhook', {

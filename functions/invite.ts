@@ -1,5 +1,5 @@
 import { app } from '@azure/functions';
-import { lazyHandler } from '../src/http/lazyHandler';
+import { lazyHandler } from './lazyHandler';
 
 app.http('invite', {
   route: 'calls/{callId}/participants/invite',

@@ -1,5 +1,5 @@
 import { app } from '@azure/functions';
-import { lazyHandler } from '../src/http/lazyHandler';
+import { lazyHandler } from './lazyHandler';
 
 app.http('listOperations', {
   route: 'calls/{callId}/operations',

@@ -1,5 +1,5 @@
 import { app } from '@azure/functions';
-import { lazyHandler } from '../src/http/lazyHandler';
+import { lazyHandler } from './lazyHandler';
 
 // Graph's callbackUri. Anonymous for the Functions host: Graph sends no function key,
 // so the bearer token Graph signs is checked instead, before the body is read.

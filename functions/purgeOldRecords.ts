@@ -1,5 +1,5 @@
 import { app } from '@azure/functions';
-import { lazyHandler } from '../src/http/lazyHandler';
+import { lazyHandler } from './lazyHandler';
 
 // Retention: daily by default (RETENTION_SCHEDULE), deletes records older than RETENTION_DAYS
 // and the rosters of terminated calls.

@@ -1,5 +1,5 @@
 import { app } from '@azure/functions';
-import { lazyHandler } from '../src/http/lazyHandler';
+import { lazyHandler } from './lazyHandler';
 
 // The webhook pattern of Logic Apps and Power Platform connectors: subscribe with a callbackUrl,
 // get the operation POSTed there once it is terminal; unsubscribe by DELETE.
