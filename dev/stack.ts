@@ -83,7 +83,13 @@ export interface Azurite extends ChildService {
 
 /** Azurite from the npm package (Table, Queue and Blob): in memory, or persisted under `location`. */
 export async function startAzurite(
-  options: { ports?: Partial<AzuritePorts>; location?: string; echo?: (l: string) => void } = {},
+  options: {
+    ports?: Partial<AzuritePorts>;
+    location?: string;
+    /** https with this certificate, and OAuth (bearer tokens) checked as Azurite's `basic` level does. */
+    oauth?: { cert: string; key: string };
+    echo?: (l: string) => void;
+  } = {},
 ): Promise<Azurite> {
   const ports: AzuritePorts = {
     table: options.ports?.table ?? (await freePort()),
@@ -94,6 +100,7 @@ export async function startAzurite(
   const args = [bin, '--skipApiVersionCheck', '--disableTelemetry', '--silent'];
   for (const [service, port] of Object.entries(ports)) args.push(`--${service}Host`, '127.0.0.1', `--${service}Port`, String(port));
   args.push(...(options.location ? ['--location', options.location] : ['--inMemoryPersistence']));
+  if (options.oauth) args.push('--oauth', 'basic', '--cert', options.oauth.cert, '--key', options.oauth.key);
   const service = spawnService(args, process.env, options.echo);
   await Promise.all(Object.values(ports).map((port) => waitForPort(port, 20_000)));
   return { ...service, port: ports.table, ports, connectionString: azuriteConnection(ports) };

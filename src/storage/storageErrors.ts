@@ -24,6 +24,8 @@ export function isTableMissing(err: unknown): boolean {
 /** The store did not answer, or answered that it cannot serve now: a retry later may succeed. */
 export function isStorageUnavailable(err: unknown): boolean {
   const e = asRestError(err);
+  // The managed identity could not get a token (endpoint down or not ready): a fault, not a bug.
+  if (e?.name === 'AuthenticationError' || e?.name === 'CredentialUnavailableError' || e?.name === 'AggregateAuthenticationError') return true;
   if (!e || e.name !== 'RestError') return false;
   if (isTableMissing(err)) return true;
   if (e.statusCode === undefined) return true; // connection refused, reset, timeout
