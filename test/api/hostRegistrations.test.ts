@@ -1,23 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot, startHostProcess } from '../../dev/stack';
+import { startHostProcess } from '../../dev/stack';
 import { call, stack } from '../support/api';
+import { azureHostMetadata, httpTriggerOf, type FunctionMetadata } from '../support/metadata';
 
-type Binding = { type: string; direction: string; route?: string; methods?: string[]; authLevel?: string };
-type Metadata = { name: string; bindings: Record<string, Binding> };
-
-/** The metadata the Azure Functions host receives from @azure/functions for this app. */
-function azureHostMetadata(): Metadata[] {
-  const out = execFileSync(process.execPath, [path.join(projectRoot, 'dist/dev/host/printMetadata.js')], {
-    env: { ...process.env, ...stack.hostEnv },
-    encoding: 'utf8',
-  });
-  return JSON.parse(out) as Metadata[];
-}
-
-const httpTrigger = (m: Metadata) => Object.values(m.bindings).find((b) => b.type === 'httpTrigger')!;
-const isHttp = (m: Metadata) => Object.values(m.bindings).some((b) => b.type === 'httpTrigger');
+const httpTrigger = (m: FunctionMetadata) => httpTriggerOf(m)!;
+const isHttp = (m: FunctionMetadata) => Boolean(httpTriggerOf(m));
 
 // The routes of the contract (API.md), as the Functions host must see them.
 const CONTRACT = [

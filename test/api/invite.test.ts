@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { call, getOperation, invite, listOperations, newCallId, stack, userInvitee, waitFor } from '../support/api';
 import { referenceExample } from '../support/fixtures';
-import { simulator } from '../support/simulator';
+import { postNotifications, simulator } from '../support/simulator';
 
 const quietCall = async () => {
   const callId = newCallId();
@@ -265,7 +265,6 @@ describe('invite: Graph failures', () => {
     // The call is known (pending invite kept) though no operation id is known yet.
     expect((await listOperations(callId)).body.operations).toEqual([]);
     const operationId = randomUUID();
-    const { postNotifications } = await import('../support/simulator');
     const completed = referenceExample(1, 'operation-completed-notification');
     completed.value[0].resource = `/app/calls/${callId}/operations/${operationId}`;
     completed.value[0].resourceUrl = `/communications/calls/${callId}/operations/${operationId}`;

@@ -37,7 +37,7 @@ describe('POST /api/notifications: authentication', () => {
     const res = await postNotifications(body, { token: await token() });
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('Unauthorized');
-    const callId = body.value[0]!.resource.split('/')[3]!;
+    const callId = String(body.value[0]!.resource).split('/')[3]!;
     expect((await listOperations(callId)).status).toBe(404);
   });
 

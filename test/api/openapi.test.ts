@@ -1,19 +1,11 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../../dev/stack';
 import { call, stack } from '../support/api';
-
-type Binding = { type: string; route?: string; methods?: string[]; authLevel?: string };
+import { azureHostMetadata, httpTriggerOf } from '../support/metadata';
 
 function httpRegistrations() {
-  const out = execFileSync(process.execPath, [path.join(projectRoot, 'dist/dev/host/printMetadata.js')], {
-    env: { ...process.env, ...stack.hostEnv },
-    encoding: 'utf8',
-  });
-  return (JSON.parse(out) as Array<{ name: string; bindings: Record<string, Binding> }>).flatMap((m) => {
-    const t = Object.values(m.bindings).find((b) => b.type === 'httpTrigger');
+  return azureHostMetadata().flatMap((m) => {
+    const t = httpTriggerOf(m);
     return t ? (t.methods ?? []).map((method) => ({ path: `/${t.route}`, method: method.toLowerCase(), authLevel: t.authLevel })) : [];
   });
 }

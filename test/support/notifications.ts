@@ -60,7 +60,7 @@ export function callNotification(callId: string, state: string, changeType = 'up
   });
 }
 
-export function wrap(...items: Array<Record<string, unknown>>) {
+export function wrap(...items: Array<Record<string, unknown>>): { '@odata.type': string; value: Array<Record<string, unknown>> } {
   return {
     '@odata.type': '#microsoft.graph.commsNotifications',
     value: items.map((item) => ({ '@odata.type': '#microsoft.graph.commsNotification', ...item })),

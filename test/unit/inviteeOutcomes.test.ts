@@ -19,6 +19,7 @@ const op = (overrides: Partial<OperationRecord> = {}): OperationRecord => ({
   terminalDateTime: null,
   callbackUrl: null,
   webhook: null,
+  inviteTraceParent: null,
   ...overrides,
 });
 const seen = (overrides: Partial<PresenceEntry> = {}): PresenceEntry => ({

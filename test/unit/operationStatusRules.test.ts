@@ -14,6 +14,10 @@ const base: OperationRecord = {
   participants: null,
   createdDateTime: '2026-01-01T00:00:00.000Z',
   lastModifiedDateTime: '2026-01-01T00:00:00.000Z',
+  terminalDateTime: null,
+  callbackUrl: null,
+  webhook: null,
+  inviteTraceParent: null,
 };
 const NOW = '2026-01-01T00:00:05.000Z';
 const rank = (s: OperationStatus) => ({ notStarted: 0, running: 1, completed: 2, failed: 2 })[s];
