@@ -2,26 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { deriveInviteeOutcomes, inviteesOf, outcomesSettled, rosterCallsOf } from '../../src/invitees/inviteeOutcomes';
 import type { OperationRecord } from '../../src/operations/operationRecord';
 import type { PresenceEntry } from '../../src/roster/rosterRecord';
+import { operationRecord } from '../support/records';
 
 const CALL = 'ab6233a5-20b7-4c5e-bea2-ce56c9776429';
 const REPLACED = 'a7ebfb2d-871e-419c-87af-27290b22e8db';
 const A = '278405a3-f568-4b3e-b684-009193463064';
-const op = (overrides: Partial<OperationRecord> = {}): OperationRecord => ({
-  callId: CALL,
-  id: 'op',
-  type: 'inviteParticipantsOperation',
-  clientContext: 'c',
-  status: 'running',
-  resultInfo: null,
-  participants: [{ identity: { user: { id: A, displayName: 'A' } } }],
-  createdDateTime: '2026-01-01T00:00:00.000Z',
-  lastModifiedDateTime: '2026-01-01T00:00:00.000Z',
-  terminalDateTime: null,
-  callbackUrl: null,
-  webhook: null,
-  inviteTraceParent: null,
-  ...overrides,
-});
+const op = (overrides: Partial<OperationRecord> = {}): OperationRecord =>
+  operationRecord({ callId: CALL, participants: [{ identity: { user: { id: A, displayName: 'A' } } }], ...overrides });
 const seen = (overrides: Partial<PresenceEntry> = {}): PresenceEntry => ({
   callId: CALL,
   identityId: A,

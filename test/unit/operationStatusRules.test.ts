@@ -3,22 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { OperationRecord } from '../../src/operations/operationRecord';
 import { mergeOperationChange } from '../../src/operations/operationStatusRules';
 import { OPERATION_STATUSES, type OperationStatus } from '../../src/schemas/operationStatus';
+import { operationRecord } from '../support/records';
 
-const base: OperationRecord = {
-  callId: 'c',
-  id: 'o',
-  type: 'inviteParticipantsOperation',
-  clientContext: 'ctx',
-  status: 'running',
-  resultInfo: null,
-  participants: null,
-  createdDateTime: '2026-01-01T00:00:00.000Z',
-  lastModifiedDateTime: '2026-01-01T00:00:00.000Z',
-  terminalDateTime: null,
-  callbackUrl: null,
-  webhook: null,
-  inviteTraceParent: null,
-};
+const base = operationRecord();
 const NOW = '2026-01-01T00:00:05.000Z';
 const rank = (s: OperationStatus) => ({ notStarted: 0, running: 1, completed: 2, failed: 2 })[s];
 
