@@ -6,6 +6,7 @@ import { startApp } from './functionsCore';
 import { startLocalHost } from './localHost';
 import { startQueueTriggers } from './queueTriggers';
 import { startTimerTriggers } from './timerTriggers';
+import { bufferedLog } from './bufferedLog';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 
@@ -36,15 +37,17 @@ async function main() {
     console.error(`The app failed to start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
+  const log = bufferedLog();
   const host = await startLocalHost({
     registrations,
     routePrefix: routePrefix(),
     functionKey,
     port: Number(process.env.PORT || 7071),
     host: process.env.HOST || '127.0.0.1',
+    log,
   });
-  const queues = startQueueTriggers(registrations, (line) => console.log(line));
-  const timers = startTimerTriggers(registrations, (line) => console.log(line));
+  const queues = startQueueTriggers(registrations, log);
+  const timers = startTimerTriggers(registrations, log);
   console.log(`Functions host listening on ${host.url}`);
   for (const fn of host.functions) {
     console.log(`  ${fn.name}: [${fn.methods.join(',')}] ${host.url}/${routePrefix()}/${fn.route.template} (${fn.authLevel})`);
