@@ -3,6 +3,7 @@ import type { InviteContextRecord, OperationRecord, WebhookState } from '../oper
 import type { OperationStatus } from '../schemas/operationStatus';
 import type { ResultInfo } from '../schemas/resultInfo';
 import { fromChunks, toChunks } from './chunkedJson';
+import { fromJsonText, fromText, toJsonText } from './entityValues';
 import { inviteContextRowKey, operationRowKey } from './keys';
 
 /**
@@ -13,9 +14,6 @@ import { inviteContextRowKey, operationRowKey } from './keys';
  */
 export type StoredEntity = TableEntity<Record<string, unknown>>;
 
-const json = (value: unknown) => (value == null ? '' : JSON.stringify(value));
-const parseJson = <T>(value: unknown): T | null => (typeof value === 'string' && value !== '' ? (JSON.parse(value) as T) : null);
-const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 
 export function toOperationEntity(r: OperationRecord): StoredEntity {
   return {
@@ -27,13 +25,13 @@ export function toOperationEntity(r: OperationRecord): StoredEntity {
     type: r.type,
     clientContext: r.clientContext ?? '',
     status: r.status,
-    resultInfo: json(r.resultInfo),
+    resultInfo: toJsonText(r.resultInfo),
     ...(r.participants ? toChunks('participants', r.participants) : {}),
     createdDateTime: r.createdDateTime,
     lastModifiedDateTime: r.lastModifiedDateTime,
     terminalDateTime: r.terminalDateTime ?? '',
     callbackUrl: r.callbackUrl ?? '',
-    webhook: json(r.webhook),
+    webhook: toJsonText(r.webhook),
     inviteTraceParent: r.inviteTraceParent ?? '',
   };
 }
@@ -43,16 +41,16 @@ export function fromOperationEntity(e: Record<string, unknown>): OperationRecord
     callId: String(e.callId),
     id: String(e.operationId),
     type: String(e.type),
-    clientContext: text(e.clientContext),
+    clientContext: fromText(e.clientContext),
     status: e.status as OperationStatus,
-    resultInfo: parseJson<ResultInfo>(e.resultInfo),
+    resultInfo: fromJsonText<ResultInfo>(e.resultInfo),
     participants: fromChunks<unknown[]>(e, 'participants') ?? null,
     createdDateTime: String(e.createdDateTime),
     lastModifiedDateTime: String(e.lastModifiedDateTime),
-    terminalDateTime: text(e.terminalDateTime),
-    callbackUrl: text(e.callbackUrl),
-    webhook: parseJson<WebhookState>(e.webhook),
-    inviteTraceParent: text(e.inviteTraceParent),
+    terminalDateTime: fromText(e.terminalDateTime),
+    callbackUrl: fromText(e.callbackUrl),
+    webhook: fromJsonText<WebhookState>(e.webhook),
+    inviteTraceParent: fromText(e.inviteTraceParent),
   };
 }
 
@@ -67,7 +65,7 @@ export function toInviteContextEntity(r: InviteContextRecord): StoredEntity {
     operationId: r.operationId ?? '',
     sendingSince: r.sendingSince ?? '',
     earlyStatus: r.earlyStatus ?? '',
-    earlyResultInfo: json(r.earlyResultInfo),
+    earlyResultInfo: toJsonText(r.earlyResultInfo),
     createdDateTime: r.createdDateTime,
     callbackUrl: r.callbackUrl ?? '',
   };
@@ -78,11 +76,11 @@ export function fromInviteContextEntity(e: Record<string, unknown>): InviteConte
     callId: String(e.callId),
     clientContext: String(e.clientContext),
     requestHash: String(e.requestHash),
-    operationId: text(e.operationId),
-    sendingSince: text(e.sendingSince),
-    earlyStatus: text(e.earlyStatus) as OperationStatus | null,
-    earlyResultInfo: parseJson<ResultInfo>(e.earlyResultInfo),
+    operationId: fromText(e.operationId),
+    sendingSince: fromText(e.sendingSince),
+    earlyStatus: fromText(e.earlyStatus) as OperationStatus | null,
+    earlyResultInfo: fromJsonText<ResultInfo>(e.earlyResultInfo),
     createdDateTime: String(e.createdDateTime),
-    callbackUrl: text(e.callbackUrl),
+    callbackUrl: fromText(e.callbackUrl),
   };
 }

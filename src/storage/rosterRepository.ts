@@ -5,6 +5,7 @@ import type { ResultInfo } from '../schemas/resultInfo';
 import { primaryIdentity } from '../roster/participantKey';
 import type { CallRecord, PresenceEntry, RosterEntry, RosterSnapshot } from '../roster/rosterRecord';
 import { fromChunks, toChunks } from './chunkedJson';
+import { fromJsonText, fromText, toJsonText } from './entityValues';
 import { CALL_ROW_KEY, participantRowKey } from './keys';
 import type { Versioned } from './operationRepository';
 import { isNotFound } from './storageErrors';
@@ -93,7 +94,7 @@ export class RosterRepository {
       rowKey: CALL_ROW_KEY,
       kind: 'call',
       state: call.state ?? '',
-      resultInfo: call.resultInfo ? JSON.stringify(call.resultInfo) : '',
+      resultInfo: toJsonText(call.resultInfo),
       lastModifiedDateTime: call.lastModifiedDateTime ?? '',
     };
     if (etag === undefined) await client.createEntity(entity);
@@ -133,11 +134,9 @@ function toParticipantEntity(callId: string, entry: RosterEntry, present: boolea
 }
 
 function fromCallEntity(e: Record<string, unknown>): CallRecord {
-  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
-  const resultInfo = text(e.resultInfo);
   return {
-    state: text(e.state),
-    resultInfo: resultInfo ? (JSON.parse(resultInfo) as ResultInfo) : null,
-    lastModifiedDateTime: text(e.lastModifiedDateTime),
+    state: fromText(e.state),
+    resultInfo: fromJsonText<ResultInfo>(e.resultInfo),
+    lastModifiedDateTime: fromText(e.lastModifiedDateTime),
   };
 }
