@@ -37,6 +37,11 @@ export class RosterRepository {
     // One notification may list a participant twice; a transaction may name a row once.
     const unique = [...new Map(entries.map((e) => [e.key, e])).values()];
     const present = changeType !== 'deleted';
+    if (unique.length === 0) {
+      // Nothing to store for anyone, but the call has now been seen (its roster route answers 200).
+      await client.upsertEntity({ partitionKey: callId, rowKey: CALL_ROW_KEY, kind: 'call', lastModifiedDateTime: now }, 'Merge');
+      return;
+    }
     if (unique.length === 1) {
       await client.upsertEntity(toParticipantEntity(callId, unique[0]!, present, now), 'Replace');
       return;

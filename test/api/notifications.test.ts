@@ -282,6 +282,14 @@ describe('POST /api/notifications: roster and call state', () => {
     expect(Date.parse(roster.body.lastModifiedDateTime)).not.toBeNaN();
   });
 
+  it('makes a call known from a roster notification that lists nobody', async () => {
+    const callId = newCallId();
+    expect((await postNotifications(rosterNotification(callId, []))).status).toBe(202);
+    const roster = await getRoster(callId);
+    expect(roster.status).toBe(200);
+    expect(roster.body.participants).toEqual([]);
+  });
+
   it('keys a participant by its id when Graph sends one', async () => {
     const callId = newCallId();
     await postNotifications(rosterNotification(callId, [participant('user', 'u-9', { id: 'participant-id-9' })]));
