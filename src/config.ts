@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { settingUrlProblem } from './net/addresses';
 
 /** A connection string for Azurite's published development account, with the given service ports. */
 export function azuriteConnection(ports: { table?: number; queue?: number; blob?: number } = {}): string {
@@ -82,7 +83,7 @@ export const SettingsSchema = z
     }
     const loopbackOk = s.ALLOW_LOOPBACK_URLS;
     for (const name of ['GRAPH_BASE_URL', 'CALLBACK_OPENID_CONFIGURATION_URL'] as const) {
-      const problem = urlProblem(s[name], loopbackOk);
+      const problem = settingUrlProblem(s[name], loopbackOk);
       if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
     }
     const hasCredential = s.GRAPH_USE_MANAGED_IDENTITY || s.GRAPH_CLIENT_SECRET || s.GRAPH_CLIENT_CERTIFICATE_PATH;
@@ -103,23 +104,6 @@ export const SettingsSchema = z
       ctx.addIssue({ code: 'custom', path: ['CALLBACK_AUDIENCE'], message: 'is required when GRAPH_CLIENT_ID is not set' });
     }
   });
-
-function urlProblem(value: string, loopbackOk: boolean): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'must be an absolute URL';
-  }
-  if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:' && loopbackOk && isLoopbackHost(url.hostname)) return undefined;
-  return loopbackOk ? 'must be https, or http on a loopback address' : 'must be an https URL';
-}
-
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
 
 export type Settings = z.infer<typeof SettingsSchema>;
 

@@ -1,5 +1,6 @@
 import type { JWTVerifyGetKey } from 'jose';
-import { isLoopbackHost, type Config } from '../config';
+import type { Config } from '../config';
+import { settingUrlProblem } from '../net/addresses';
 import { canonicalGuid } from '../ids';
 import { VerifiedTokens } from './verifiedTokens';
 
@@ -42,15 +43,9 @@ function bearerToken(authorization: string | null | undefined): string {
 }
 
 function checkedUrl(value: unknown, allowLoopback: boolean, what: string): URL {
-  let url: URL;
-  try {
-    url = new URL(String(value));
-  } catch {
-    throw new SigningKeysUnavailableError(`${what} is not a URL`);
-  }
-  const ok = url.protocol === 'https:' || (allowLoopback && url.protocol === 'http:' && isLoopbackHost(url.hostname));
-  if (!ok) throw new SigningKeysUnavailableError(`${what} must be https`);
-  return url;
+  const problem = settingUrlProblem(value, allowLoopback);
+  if (problem) throw new SigningKeysUnavailableError(`${what} ${problem}`);
+  return new URL(String(value));
 }
 
 /**

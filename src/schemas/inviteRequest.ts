@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InvitationParticipantInfo } from './invitationParticipantInfo';
+import { MAX_URL_CHARS } from './limits';
 
 export const MAX_INVITEES = 5;
 
@@ -19,6 +20,7 @@ export const InviteRequest = z
       .meta({ 'x-ms-summary': 'Client context', description: 'Idempotency key of the invite within the call, e.g. the workflow run id.' }),
     callbackUrl: z
       .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
+      .max(MAX_URL_CHARS, `at most ${MAX_URL_CHARS} characters`)
       .optional()
       .meta({ 'x-ms-summary': 'Callback URL', description: 'https URL the final operation is POSTed to once completed or failed.' }),
   })

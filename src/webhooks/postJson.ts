@@ -1,16 +1,13 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { isIP } from 'node:net';
-import { isInternalAddress } from './addresses';
+import { classifyAddress, isAllowedAddress } from '../net/addresses';
 
 export interface PostResult {
   /** HTTP status, or 0 when no answer came (refused, reset, timed out, blocked address). */
   status: number;
   error?: string;
 }
-
-const isLoopbackAddress = (ip: string) => ip === '::1' || ip.startsWith('127.') || ip === '::ffff:127.0.0.1';
 
 /**
  * POSTs JSON to a caller-supplied URL without letting it reach inside the network: every address
@@ -20,9 +17,9 @@ const isLoopbackAddress = (ip: string) => ip === '::1' || ip.startsWith('127.') 
  */
 export function postJson(target: string, body: unknown, options: { timeoutMs: number; allowLoopback: boolean }): Promise<PostResult> {
   const url = new URL(target);
-  const allowed = (ip: string) => !isInternalAddress(ip) || (options.allowLoopback && isLoopbackAddress(ip));
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host) && !allowed(host)) return Promise.resolve({ status: 0, error: 'address not allowed' });
+  const allowed = (ip: string) => isAllowedAddress(ip, options.allowLoopback);
+  // Node connects to an IP literal without a lookup, so a literal is judged here, before connecting.
+  if (classifyAddress(url.hostname) && !allowed(url.hostname)) return Promise.resolve({ status: 0, error: 'address not allowed' });
   if (url.protocol !== 'https:' && !(options.allowLoopback && url.protocol === 'http:')) {
     return Promise.resolve({ status: 0, error: 'scheme not allowed' });
   }

@@ -136,6 +136,13 @@ describe('invite: bad input', () => {
     ['an empty clientContext', { participants: [userInvitee()], clientContext: '' }, 'clientContext'],
     ['a callbackUrl that is not https', { participants: [userInvitee()], callbackUrl: 'http://example.com/x' }, 'callbackUrl'],
     ['a callbackUrl to a private address', { participants: [userInvitee()], callbackUrl: 'https://10.1.2.3/x' }, 'callbackUrl'],
+    // The URL parser rewrites these to hex IPv6 forms (`[::ffff:a00:1]`); the address inside is what counts.
+    ['a callbackUrl to an IPv4-mapped private address', { participants: [userInvitee()], callbackUrl: 'https://[::ffff:10.0.0.1]/h' }, 'callbackUrl'],
+    ['a callbackUrl to the mapped metadata address', { participants: [userInvitee()], callbackUrl: 'https://[::ffff:a9fe:a9fe]/h' }, 'callbackUrl'],
+    ['a callbackUrl to a fully written mapped address', { participants: [userInvitee()], callbackUrl: 'https://[0:0:0:0:0:ffff:a00:1]/h' }, 'callbackUrl'],
+    // The test host allows loopback (ALLOW_LOOPBACK_URLS): the compatible form of 10.0.0.1 stands in for [::7f00:1].
+    ['a callbackUrl to an IPv4-compatible private address', { participants: [userInvitee()], callbackUrl: 'https://[::10.0.0.1]/h' }, 'callbackUrl'],
+    ['a callbackUrl longer than 2048 characters', { participants: [userInvitee()], callbackUrl: `https://example.com/${'a'.repeat(2030)}` }, 'callbackUrl'],
     ['a body that is an array', [userInvitee()], '(body)'],
   ];
 
