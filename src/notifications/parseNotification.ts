@@ -7,6 +7,7 @@ import { Participant } from '../schemas/participant';
 import type { OperationStatus } from '../schemas/operationStatus';
 import type { ResultInfo } from '../schemas/resultInfo';
 import { MAX_CHUNKED_BYTES, storedSizeBytes } from '../storage/chunkedJson';
+import { findIllFormedText } from '../schemas/wellFormedText';
 import { callIdFromPath, operationIdFromPath } from './resourcePath';
 
 export interface OperationUpdate {
@@ -62,6 +63,8 @@ const odataTypeOf = (v: Record<string, unknown>) => (typeof v['@odata.type'] ===
  * is, not on the path: example 2 of reference 004 sends a roster under `/operations/participants`.
  */
 export function parseNotification(item: unknown): ParsedNotification {
+  const illFormed = findIllFormedText(item);
+  if (illFormed) return malformed(`${['notification', ...illFormed].join('.')}: holds half of a UTF-16 surrogate pair`);
   const parsed = CommsNotification.safeParse(item);
   if (!parsed.success) return malformed(describeIssues(parsed.error, 'notification'));
   const n = parsed.data;

@@ -1,17 +1,22 @@
 import { createHash } from 'node:crypto';
+import { isWellFormed } from '../schemas/wellFormedText';
 
 // Table Storage forbids / \ # ? and control characters in keys; `%` is escaped so the
 // encoding stays reversible and `:` so escaped ids never collide with prefixed rows (`ctx:`).
-const FORBIDDEN = /[/\\#?%:\u0000-\u001f\u007f-\u009f]/g;
+// Half a surrogate pair has no UTF-8 form, so it becomes `%uD800`: distinct from every `%XX`.
+const FORBIDDEN = /[/\\#?%:\u0000-\u001f\u007f-\u009f]|\p{Cs}/gu;
 // Keys may be at most 1 KiB; longer ones are replaced by a digest (distinct, not reversible).
 const MAX_KEY_CHARS = 400;
 
 export function escapeKey(value: string): string {
   const escaped = value.replace(FORBIDDEN, (c) =>
-    Array.from(Buffer.from(c, 'utf8'), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+    c.length === 1 && c >= '\ud800' && c <= '\udfff'
+      ? `%u${c.charCodeAt(0).toString(16).toUpperCase()}`
+      : Array.from(Buffer.from(c, 'utf8'), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
   );
   if (escaped.length <= MAX_KEY_CHARS) return escaped;
-  return `~sha256~${createHash('sha256').update(value, 'utf8').digest('hex')}`;
+  // The digest of ill-formed text is taken of its escaped form: UTF-8 would turn every lone half into U+FFFD.
+  return `~sha256~${createHash('sha256').update(isWellFormed(value) ? value : escaped, 'utf8').digest('hex')}`;
 }
 
 export const operationRowKey = (operationId: string) => escapeKey(operationId);

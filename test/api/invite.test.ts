@@ -144,6 +144,11 @@ describe('invite: bad input', () => {
     ['a callbackUrl to an IPv4-compatible private address', { participants: [userInvitee()], callbackUrl: 'https://[::10.0.0.1]/h' }, 'callbackUrl'],
     ['a callbackUrl longer than 2048 characters', { participants: [userInvitee()], callbackUrl: `https://example.com/${'a'.repeat(2030)}` }, 'callbackUrl'],
     ['a body that is an array', [userInvitee()], '(body)'],
+    // Ill-formed UTF-16 cannot be stored or sent on: refused before Graph or storage is touched.
+    ['a lone surrogate in clientContext', { participants: [userInvitee()], clientContext: 'run-\ud800' }, 'clientContext'],
+    ['a lone surrogate in an identity id', { participants: [userInvitee('a\udc00b')] }, 'participants[0].identity.user.id'],
+    ['a lone surrogate in a field passed to Graph', { participants: [userInvitee(undefined, { note: ['\ud83d'] })] }, 'participants[0].note[0]'],
+    ['a lone surrogate in a key', { participants: [userInvitee()], ['k\udbff']: 1 }, 'k\ufffd'],
   ];
 
   it.each(cases)('answers 400 for %s, naming the field, storing nothing and not calling Graph', async (_name, body, path) => {

@@ -101,6 +101,25 @@ describe('POST /api/notifications: body', () => {
     expect((await getRoster(callId)).body).toMatchObject({ state: null, participants: [] });
   });
 
+  it('skips items holding a lone UTF-16 surrogate anywhere, applies the others, and every read keeps working', async () => {
+    const callId = newCallId();
+    const [good, bad] = [randomUUID(), randomUUID()];
+    const body = batch(
+      rosterNotification(callId, [participant('user', 'before')]),
+      operationNotification({ callId, operationId: bad, clientContext: 'lone\ud800', status: 'running' }),
+      rosterNotification(callId, [participant('user', 'x\udfff')]),
+      rosterNotification(callId, [participant('user', 'ok', { info: { identity: { user: { id: 'ok', displayName: '\ud83d' } } } })]),
+      operationNotification({ callId, operationId: good, status: 'running', resultInfo: { code: 1, message: 'half \udc00 pair' } }),
+      operationNotification({ callId, operationId: good, status: 'completed' }),
+      rosterNotification(callId, [participant('user', 'after')]),
+    );
+    for (let i = 0; i < 2; i++) expect((await postNotifications(body)).status).toBe(202); // redelivery too
+    expect((await getOperation(callId, good)).body.status).toBe('completed');
+    expect((await getOperation(callId, bad)).status).toBe(404);
+    expect((await listOperations(callId)).status).toBe(200);
+    expect((await getRoster(callId)).body.participants.map((p: { key: string }) => p.key).sort()).toEqual(['user:after', 'user:before']);
+  });
+
   it('skips one malformed item and applies the others', async () => {
     const callId = newCallId();
     const operationId = randomUUID();

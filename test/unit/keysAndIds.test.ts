@@ -16,11 +16,14 @@ describe('GUID forms', () => {
 });
 
 describe('table keys', () => {
-  it('escapes every character Table Storage forbids, and nothing collides with prefixed rows', () => {
+  // Any UTF-16 string, lone surrogates included (`unit: 'binary'`), as JSON's \uXXXX escapes can deliver.
+  const anyText = (maxLength?: number) => fc.oneof(fc.string({ unit: 'binary', maxLength }), fc.string({ maxLength }), fc.constantFrom('\ud800', 'a\udfffb', '\ufffd', '%uD800'));
+
+  it('escapes every character Table Storage forbids, lone surrogates too, and nothing collides with prefixed rows', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 300 }), (raw) => {
+      fc.property(anyText(300), (raw) => {
         const key = escapeKey(raw);
-        expect(key).not.toMatch(/[/\\#?\u0000-\u001f\u007f-\u009f]/);
+        expect(key).not.toMatch(/[/\\#?\u0000-\u001f\u007f-\u009f]|\p{Cs}/u);
         expect(operationRowKey(raw).startsWith('ctx:')).toBe(false);
         expect(inviteContextRowKey(raw).startsWith('ctx:')).toBe(true);
       }),
@@ -29,12 +32,14 @@ describe('table keys', () => {
 
   it('keeps distinct values distinct', () => {
     fc.assert(
-      fc.property(fc.string(), fc.string(), (a, b) => {
+      fc.property(anyText(), anyText(), (a, b) => {
         fc.pre(a !== b);
         return escapeKey(a) !== escapeKey(b);
       }),
     );
     expect(escapeKey('a/b')).not.toBe(escapeKey('a%2Fb'));
+    expect(escapeKey('\ud800')).not.toBe(escapeKey('\ufffd'));
+    expect(escapeKey('\ud800')).not.toBe(escapeKey('%uD800'));
   });
 
   it('replaces very long keys by a digest that stays under the key size limit', () => {
