@@ -67,8 +67,12 @@ export const inviteDeps = (s: Services, log: Logger & { traceContext?: { tracePa
   requestBodyLimitBytes: s.config.limits.inviteBodyBytes,
   now: s.now,
   log,
-  traceParent: log.traceContext?.traceParent ?? undefined,
+  traceParent: validTraceParent(log.traceContext?.traceParent),
 });
+
+// Kept on the operation: only a W3C traceparent as the host forms it, never arbitrary header text.
+const TRACE_PARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const validTraceParent = (value: string | null | undefined) => (value && TRACE_PARENT.test(value) ? value : undefined);
 
 export const notificationDeps = (s: Services, log: Logger): NotificationDeps => ({
   operations: s.operations,

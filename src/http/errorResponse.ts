@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { SigningKeysUnavailableError } from '../auth/callbackToken';
-import { isStorageUnavailable } from '../storage/storageErrors';
-import { ApiError, ensureError, serviceUnavailable } from './apiError';
+import { isStorageUnavailable, storageRefusedInput } from '../storage/storageErrors';
+import { ApiError, badRequest, ensureError, serviceUnavailable } from './apiError';
 
 export const jsonResponse = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit => ({
   status,
@@ -24,6 +24,15 @@ export function toErrorResponse(thrown: unknown, context: InvocationContext, una
   if (isStorageUnavailable(err)) {
     context.warn(`Table Storage unavailable: ${err.message}`);
     return apiErrorResponse(serviceUnavailable('Storage is unavailable; retry later.', unavailableRetryAfter));
+  }
+  const refused = storageRefusedInput(err);
+  if (refused) {
+    context.warn(`Table Storage refused a value of the request: ${err.message}`);
+    return apiErrorResponse(
+      refused === 'tooLarge'
+        ? new ApiError(413, 'PayloadTooLarge', 'The request holds more than can be stored in one record; send less.')
+        : badRequest('The request holds a value that cannot be stored.'),
+    );
   }
   if (err instanceof SigningKeysUnavailableError) {
     context.warn(err.message);

@@ -8,7 +8,8 @@ import type { WebhookScheduler } from '../webhooks/webhookScheduler';
 import { applyOperationUpdate } from './applyOperationUpdate';
 import { applyCallUpdate } from './applyCallUpdate';
 import { applyRosterUpdate } from './applyRosterUpdate';
-import { parseNotification } from './parseNotification';
+import { parseNotification, type ParsedNotification } from './parseNotification';
+import { storageRefusedInput } from '../storage/storageErrors';
 import { logEvent } from '../telemetry';
 
 export interface NotificationDeps {
@@ -45,36 +46,45 @@ export async function applyNotifications(deps: NotificationDeps, body: unknown):
   const summary: BatchSummary = { applied: 0, skipped: 0 };
   const items: Array<Record<string, unknown>> = [];
   for (const [index, item] of batch.data.value.entries()) {
-    const parsed = parseNotification(item);
-    const now = deps.now().toISOString();
-    switch (parsed.kind) {
-      case 'operation': {
-        const result = await applyOperationUpdate(deps, parsed, now);
-        if (result === 'unmatched') summary.skipped++;
-        else summary.applied++;
-        break;
-      }
-      case 'roster':
-        await applyRosterUpdate(deps.roster, parsed, now, deps.log);
-        items.push({ callId: parsed.callId, kind: 'roster', changeType: parsed.changeType, participants: parsed.participants.length });
-        summary.applied++;
-        break;
-      case 'call':
-        await applyCallUpdate(deps.roster, parsed, now);
-        items.push({ callId: parsed.callId, kind: 'call', changeType: parsed.changeType, state: parsed.state });
-        summary.applied++;
-        break;
-      case 'ignored':
-        deps.log.info(`Notification value[${index}] acknowledged, not stored: ${parsed.reason}.`);
-        summary.skipped++;
-        break;
-      case 'malformed':
-        deps.log.warn(`Notification value[${index}] skipped as malformed: ${parsed.reason}`);
-        summary.skipped++;
-        break;
+    let outcome: ItemOutcome;
+    try {
+      outcome = await applyOne(deps, parseNotification(item), index);
+    } catch (err) {
+      // Storage refusing what this item holds would refuse it on every redelivery: skip it, keep the batch.
+      if (!storageRefusedInput(err)) throw err;
+      deps.log.warn(`Notification value[${index}] skipped: storage refused it (${(err as Error).message}).`);
+      outcome = { applied: false };
     }
+    summary[outcome.applied ? 'applied' : 'skipped']++;
+    if (outcome.logged) items.push(outcome.logged);
   }
   // Operation updates log their own event; one line covers the batch's roster and call changes.
   if (items.length) logEvent(deps.log, 'notifications.applied', { ...summary, items: items.slice(0, 20) });
   return summary;
+}
+
+interface ItemOutcome {
+  applied: boolean;
+  /** What the batch's log line says of the item (roster and call changes). */
+  logged?: Record<string, unknown>;
+}
+
+async function applyOne(deps: NotificationDeps, parsed: ParsedNotification, index: number): Promise<ItemOutcome> {
+  const now = deps.now().toISOString();
+  switch (parsed.kind) {
+    case 'operation':
+      return { applied: (await applyOperationUpdate(deps, parsed, now)) !== 'unmatched' };
+    case 'roster':
+      await applyRosterUpdate(deps.roster, parsed, now, deps.log);
+      return { applied: true, logged: { callId: parsed.callId, kind: 'roster', changeType: parsed.changeType, participants: parsed.participants.length } };
+    case 'call':
+      await applyCallUpdate(deps.roster, parsed, now);
+      return { applied: true, logged: { callId: parsed.callId, kind: 'call', changeType: parsed.changeType, state: parsed.state } };
+    case 'ignored':
+      deps.log.info(`Notification value[${index}] acknowledged, not stored: ${parsed.reason}.`);
+      return { applied: false };
+    case 'malformed':
+      deps.log.warn(`Notification value[${index}] skipped as malformed: ${parsed.reason}`);
+      return { applied: false };
+  }
 }

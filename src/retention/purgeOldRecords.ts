@@ -1,6 +1,7 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { Logger } from '../logger';
 import type { Tables } from '../storage/tableClients';
+import { toTransactionBatches } from '../storage/transactionBatches';
 
 export interface PurgeResult {
   operationsRows: number;
@@ -28,7 +29,7 @@ export async function purgeOldRecords(tables: Tables, cutoff: Date, log: Logger)
   return result;
 }
 
-/** Deletes every row matching the filter, in transactions of up to 100 rows of one partition. */
+/** Deletes every row matching the filter, in transactions of rows of one partition. */
 async function deleteWhere(client: TableClient, filter: string): Promise<number> {
   const byPartition = new Map<string, string[]>();
   for await (const e of client.listEntities({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } })) {
@@ -38,10 +39,9 @@ async function deleteWhere(client: TableClient, filter: string): Promise<number>
   }
   let deleted = 0;
   for (const [partitionKey, rowKeys] of byPartition) {
-    for (let i = 0; i < rowKeys.length; i += 100) {
-      const actions: TransactionAction[] = rowKeys.slice(i, i + 100).map((rowKey) => ['delete', { partitionKey, rowKey }]);
-      await client.submitTransaction(actions);
-      deleted += actions.length;
+    for (const group of toTransactionBatches(rowKeys, () => 0)) {
+      await client.submitTransaction(group.map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]));
+      deleted += group.length;
     }
   }
   return deleted;

@@ -9,10 +9,8 @@ import { fromJsonText, fromText, toJsonText } from './entityValues';
 import { CALL_ROW_KEY, participantRowKey } from './keys';
 import type { Versioned } from './operationRepository';
 import { isNotFound } from './storageErrors';
+import { entityWireBytes, toTransactionBatches } from './transactionBatches';
 import type { Tables } from './tableClients';
-
-// A transaction holds at most 100 actions.
-const PARTICIPANTS_PER_TRANSACTION = 100;
 
 /**
  * Rows of the roster table (partition = canonical call id): `kind: "participant"`, row
@@ -46,11 +44,9 @@ export class RosterRepository {
       await client.upsertEntity(toParticipantEntity(callId, unique[0]!, present, now), 'Replace');
       return;
     }
-    for (let i = 0; i < unique.length; i += PARTICIPANTS_PER_TRANSACTION) {
-      const actions: TransactionAction[] = unique
-        .slice(i, i + PARTICIPANTS_PER_TRANSACTION)
-        .map((e) => ['upsert', toParticipantEntity(callId, e, present, now), 'Replace']);
-      await client.submitTransaction(actions);
+    const entities = unique.map((e) => toParticipantEntity(callId, e, present, now));
+    for (const group of toTransactionBatches(entities, entityWireBytes)) {
+      await client.submitTransaction(group.map((entity): TransactionAction => ['upsert', entity, 'Replace']));
     }
   }
 

@@ -31,3 +31,17 @@ export function isStorageUnavailable(err: unknown): boolean {
   if (e.statusCode === undefined) return true; // connection refused, reset, timeout
   return e.statusCode >= 500 || e.statusCode === 408 || e.statusCode === 429;
 }
+
+// Table Storage's answers that blame a value in the request, not the service: what a caller
+// sent was too large, or out of the range a property can hold. Other 4xx are this service's bugs.
+const TOO_LARGE = new Set(['PropertyValueTooLarge', 'EntityTooLarge', 'RequestBodyTooLarge']);
+const INVALID_VALUE = new Set(['OutOfRangeInput', 'KeyValueTooLarge', 'PropertyNameTooLong', 'TooManyProperties']);
+
+/** Whether storage refused a value the request carried: `tooLarge` (413) or `invalid` (400). */
+export function storageRefusedInput(err: unknown): 'tooLarge' | 'invalid' | undefined {
+  const e = asRestError(err);
+  if (e?.name !== 'RestError' || !e.code) return undefined;
+  if (TOO_LARGE.has(e.code)) return 'tooLarge';
+  if (INVALID_VALUE.has(e.code)) return 'invalid';
+  return undefined;
+}

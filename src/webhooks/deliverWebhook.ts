@@ -83,7 +83,7 @@ export async function deliverWebhook(deps: DeliveryDeps, message: WebhookMessage
     logEvent(deps.log, 'webhook.delivered', { callId: op.callId, operationId: op.id, attempt: attempts, inviteTraceParent: op.inviteTraceParent });
     return 'delivered';
   }
-  const reason = result.status ? `HTTP ${result.status}` : (result.error ?? 'no answer');
+  const reason = result.status ? `HTTP ${result.status}` : (result.error ?? 'no answer').slice(0, 500);
   if (attempts >= deps.maxAttempts) {
     await setWebhook(deps, op, { status: 'failed', attempts, since: deps.now().toISOString(), lastError: reason });
     logEvent(deps.log, 'webhook.failed', { callId: op.callId, operationId: op.id, attempt: attempts, reason }, 'warn');

@@ -301,6 +301,16 @@ describe('POST /api/notifications: roster and call state', () => {
     expect(Date.parse(roster.body.lastModifiedDateTime)).not.toBeNaN();
   });
 
+  it('stores a roster update whose participants together exceed one 4 MiB transaction', async () => {
+    const callId = newCallId();
+    // 30 participants of 200 KB each on the wire ('é' is two UTF-8 bytes): 6 MB, in one 6 MB notification.
+    const people = Array.from({ length: 30 }, (_, i) => participant('user', `big-${i}`, { note: `${i}`.padEnd(100_000, 'é') }));
+    expect((await postNotifications(rosterNotification(callId, people))).status).toBe(202);
+    const roster = (await getRoster(callId)).body;
+    expect(roster.participants).toHaveLength(30);
+    expect(roster.participants.every((p: { note: string }) => p.note.length === 100_000)).toBe(true);
+  });
+
   it('makes a call known from a roster notification that lists nobody', async () => {
     const callId = newCallId();
     expect((await postNotifications(rosterNotification(callId, []))).status).toBe(202);
