@@ -1,7 +1,5 @@
 import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
-import { retryAfterSeconds } from './graphErrors';
-
-export const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+import { classifyGraphStatus, retryAfterSeconds } from './graphErrors';
 
 /** Passed with a request, receives Graph's `request-id` of the last answer (for the logs). */
 export class RequestIdCapture implements MiddlewareOptions {
@@ -11,8 +9,8 @@ export class RequestIdCapture implements MiddlewareOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Retries throttled and unavailable answers honouring `Retry-After`, like the Graph client's own
- * RetryHandler, but within one total deadline: that handler may wait minutes, while our callers
+ * Retries throttled and unavailable answers (429, 503) honouring `Retry-After`, like the Graph
+ * client's own RetryHandler, but never 500/502/504 (which that handler retries) and within one total deadline: that handler may wait minutes, while our callers
  * must get an answer (503 + Retry-After) in seconds. Each attempt is aborted at the deadline.
  */
 export class DeadlineRetryHandler implements Middleware {
@@ -36,7 +34,8 @@ export class DeadlineRetryHandler implements Middleware {
       const response = context.response;
       const capture = context.middlewareControl?.getMiddlewareOptions(RequestIdCapture) as RequestIdCapture | undefined;
       if (capture && response) capture.requestId = response.headers.get('request-id') ?? capture.requestId;
-      if (!response || !RETRYABLE_STATUSES.has(response.status)) return;
+      // Only answers that say Graph did not act are sent again (an invite is not idempotent).
+      if (!response || classifyGraphStatus(response.status) !== 'throttled') return;
       const header = response.headers.get('retry-after');
       const delayMs = header
         ? retryAfterSeconds(header, 1, Number.MAX_SAFE_INTEGER) * 1000

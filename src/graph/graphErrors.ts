@@ -11,7 +11,7 @@ export class GraphRejectedError extends Error {
   }
 }
 
-/** Graph stayed throttled or failing (429/5xx) until the deadline: nothing was started. */
+/** Graph stayed throttled or unavailable (429/503) until the deadline: nothing was started. */
 export class GraphUnavailableError extends Error {
   constructor(
     readonly status: number,
@@ -23,12 +23,33 @@ export class GraphUnavailableError extends Error {
   }
 }
 
-/** No answer from Graph arrived (timeout, reset): the invite may or may not have started. */
-export class GraphNoAnswerError extends Error {
-  constructor(readonly reason: string) {
-    super(`No answer from Graph: ${reason}`);
-    this.name = 'GraphNoAnswerError';
+/**
+ * Graph's answer does not say whether the request took effect: none arrived (timeout, reset) or it
+ * was 500, 502, 504 or another status that may follow the work being done. Never sent again blindly.
+ */
+export class GraphOutcomeUnknownError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly status?: number,
+    readonly requestId?: string,
+  ) {
+    super(`Outcome of the Graph request unknown: ${reason}`);
+    this.name = 'GraphOutcomeUnknownError';
   }
+}
+
+export type GraphStatusClass = 'accepted' | 'throttled' | 'refused' | 'unknown';
+
+/**
+ * What a Graph answer's status says about a request that is not idempotent (an invite rings
+ * people): 429 and 503 mean Graph did not act, so it may be sent again; any other 4xx is a
+ * refusal; everything else (500, 502, 504, 1xx, 3xx) may come after Graph acted.
+ */
+export function classifyGraphStatus(status: number): GraphStatusClass {
+  if (status >= 200 && status < 300) return 'accepted';
+  if (status === 429 || status === 503) return 'throttled';
+  if (status >= 400 && status < 500) return 'refused';
+  return 'unknown';
 }
 
 /** Graph's `Retry-After` (seconds or an HTTP date) in whole seconds, capped. */

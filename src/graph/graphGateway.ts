@@ -2,8 +2,8 @@ import type { TokenCredential } from '@azure/identity';
 import { AuthenticationHandler, Client, GraphError, HTTPMessageHandler } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import type { Config } from '../config';
-import { DeadlineRetryHandler, RequestIdCapture, RETRYABLE_STATUSES } from './deadlineRetryHandler';
-import { GraphNoAnswerError, GraphRejectedError, GraphUnavailableError, retryAfterSeconds } from './graphErrors';
+import { DeadlineRetryHandler, RequestIdCapture } from './deadlineRetryHandler';
+import { classifyGraphStatus, GraphOutcomeUnknownError, GraphRejectedError, GraphUnavailableError, retryAfterSeconds } from './graphErrors';
 
 /** What the use cases need from Graph. */
 export interface GraphGateway {
@@ -49,6 +49,8 @@ export async function createGraphGateway(graph: Config['graph']): Promise<GraphG
     defaultVersion: version,
     // The client attaches tokens only to hosts it knows as Graph; national clouds and proxies are named here.
     customHosts: origin.startsWith('https:') ? new Set([host]) : undefined,
+    // A redirect is an answer like any other (an unknown outcome), never followed with the body resent.
+    fetchOptions: { redirect: 'manual' },
   });
 
   return {
@@ -71,9 +73,13 @@ function toGraphFailure(err: unknown, answeredRequestId: string | undefined): Er
   if (!(err instanceof GraphError)) return err instanceof Error ? err : new Error(String(err));
   const status = err.statusCode;
   const requestId = err.requestId ?? answeredRequestId;
-  if (status <= 0) return new GraphNoAnswerError(err.code ?? 'no response');
-  if (RETRYABLE_STATUSES.has(status) || status >= 500) {
-    return new GraphUnavailableError(status, retryAfterSeconds(err.headers?.get('retry-after'), 5), requestId);
+  if (status <= 0) return new GraphOutcomeUnknownError(err.code ?? 'no response');
+  switch (classifyGraphStatus(status)) {
+    case 'throttled':
+      return new GraphUnavailableError(status, retryAfterSeconds(err.headers?.get('retry-after'), 5), requestId);
+    case 'refused':
+      return new GraphRejectedError(status, err.code ?? 'Unknown', err.message, requestId);
+    default:
+      return new GraphOutcomeUnknownError(`Graph answered ${status}`, status, requestId);
   }
-  return new GraphRejectedError(status, err.code ?? 'Unknown', err.message, requestId);
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError, conflict, payloadTooLarge, serviceUnavailable } from '../http/apiError';
 import type { GraphGateway } from '../graph/graphGateway';
-import { GraphNoAnswerError, GraphRejectedError, GraphUnavailableError } from '../graph/graphErrors';
+import { GraphOutcomeUnknownError, GraphRejectedError, GraphUnavailableError } from '../graph/graphErrors';
 import { canonicalOperationId } from '../ids';
 import type { Logger } from '../logger';
 import { CommsOperation } from '../schemas/commsOperation';
@@ -162,12 +162,12 @@ async function onGraphFailure(deps: InviteDeps, context: Versioned<InviteContext
     logEvent(deps.log, 'invite.graphUnavailable', { ...about(context), graphStatus: err.status, graphRequestId: err.requestId }, 'warn');
     return serviceUnavailable(`Graph is throttling or unavailable (${err.status}); retry later.`, err.retryAfterSeconds);
   }
-  if (err instanceof GraphNoAnswerError) {
+  if (err instanceof GraphOutcomeUnknownError) {
     // The invite may have started: keep the record so its callbacks still match.
     await releaseSendingClaim(deps, context);
-    logEvent(deps.log, 'invite.graphNoAnswer', { ...about(context), reason: err.reason }, 'warn');
+    logEvent(deps.log, 'invite.outcomeUnknown', { ...about(context), reason: err.reason, graphStatus: err.status, graphRequestId: err.requestId }, 'warn');
     return serviceUnavailable(
-      'Graph did not answer in time; the invite may have started. Retry with the same clientContext.',
+      'Graph gave no clear answer; the invite may have started. Retry with the same clientContext.',
       deps.retryAfterSeconds.unavailable,
     );
   }

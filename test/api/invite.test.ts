@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { call, getOperation, invite, listOperations, newCallId, stack, userInvitee, waitFor } from '../support/api';
 import { referenceExample } from '../support/fixtures';
+import { operationNotification } from '../support/notifications';
 import { postNotifications, simulator } from '../support/simulator';
 
 const quietCall = async () => {
@@ -256,7 +257,7 @@ describe('invite: Graph failures', () => {
     expect(await simulator.invitesFor(callId)).toHaveLength(2);
   });
 
-  it.each([429, 503, 504, 500])('answers 503 with Retry-After when Graph stays at %i, keeping nothing', async (status) => {
+  it.each([429, 503])('answers 503 with Retry-After when Graph stays at %i, keeping nothing', async (status) => {
     const callId = await quietCall();
     await simulator.fault({ callId, status, retryAfter: status === 429 ? 1 : undefined, times: 50 }); // this call only
     const started = Date.now();
@@ -267,6 +268,28 @@ describe('invite: Graph failures', () => {
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await listOperations(callId)).status).toBe(404);
   });
+
+  it.each([500, 502, 504])(
+    'sends an invite once when Graph answers %i (outcome unknown): 503, the pending invite kept, a late callback matches it',
+    async (status) => {
+      const callId = await quietCall();
+      await simulator.fault({ callId, status, times: 50 });
+      const body = { participants: [userInvitee()], clientContext: `unknown-${status}` };
+      const res = await invite(callId, body);
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('ServiceUnavailable');
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(await simulator.invitesFor(callId)).toHaveLength(1); // never re-sent by the service itself
+      expect((await listOperations(callId)).status).toBe(200); // the pending invite is kept
+      const operationId = randomUUID();
+      const completed = operationNotification({ callId, operationId, clientContext: body.clientContext, status: 'completed' });
+      expect((await postNotifications(completed)).status).toBe(202);
+      const retry = await invite(callId, body);
+      expect(retry.status).toBe(200);
+      expect(retry.body).toMatchObject({ id: operationId, status: 'completed' });
+      expect(await simulator.invitesFor(callId)).toHaveLength(1);
+    },
+  );
 
   it('answers 503 when Graph is too slow, keeps the pending invite, and a late callback still matches it', async () => {
     const callId = await quietCall();
