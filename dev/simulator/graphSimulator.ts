@@ -45,6 +45,8 @@ export interface SimulatedCall {
   autoCallbacks?: boolean;
   /** The status the invite answer reports (`Running` unless set, e.g. `Completed`: then no callbacks). */
   inviteStatus?: string;
+  /** The operation id the next invite answer reports (a fresh one otherwise), so a test can send its callbacks first. */
+  nextOperationId?: string;
   /** Outcome per invitee, by identity id; `defaultOutcome` (join) for the others. */
   outcomes?: Record<string, Outcome>;
   defaultOutcome?: Outcome;
@@ -123,8 +125,9 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
       return sendJson(res, 400, graphError('BadRequest', 'Between 1 and 5 participants can be invited.'));
     }
     if (clientContext.length > 256) return sendJson(res, 400, graphError('BadRequest', 'clientContext is too long.'));
-    const operationId = randomUUID();
     const call = callOf(callId);
+    const operationId = call?.nextOperationId ?? randomUUID();
+    if (call) delete call.nextOperationId;
     const answer = inviteResponse(operationId, clientContext, invitees);
     if (call?.inviteStatus) answer.status = call.inviteStatus;
     sendJson(res, 200, answer, { Location: `${baseUrl}/v1.0/communications/calls/${callId}/operations/${operationId}` });

@@ -1,9 +1,10 @@
 import type { Logger } from '../logger';
+import { inviteRecordFrom, linkedTo } from '../operations/inviteRecord';
 import type { InviteContextRecord, OperationRecord } from '../operations/operationRecord';
-import { laterStatus, mergeOperationChange } from '../operations/operationStatusRules';
+import { mergeOperationChange, mergeState } from '../operations/operationStatusRules';
 import { retryOnConflict } from '../operations/retryOnConflict';
 import { isTerminal } from '../schemas/operationStatus';
-import type { OperationRepository, RowWrite } from '../storage/operationRepository';
+import type { OperationRepository, RowWrite, Versioned } from '../storage/operationRepository';
 import { scheduleWebhookIfStarting, type WebhookScheduler } from '../webhooks/webhookScheduler';
 import type { OperationUpdate } from './parseNotification';
 import { logEvent } from '../telemetry';
@@ -34,67 +35,83 @@ export async function applyOperationUpdate(deps: OperationUpdateDeps, update: Op
       return 'unmatched';
     }
     if (ctx.value.operationId) return applyById(deps, update, ctx.value.operationId, now);
-    // Graph has not answered the invite yet: keep what the callback says on the invite's row.
-    const earlyStatus = laterStatus(ctx.value.earlyStatus, update.status);
-    const earlyResultInfo = ctx.value.earlyResultInfo ?? update.resultInfo;
-    if (earlyStatus === ctx.value.earlyStatus && earlyResultInfo === ctx.value.earlyResultInfo) return 'unchanged';
-    await deps.operations.updateInviteContext({ ...ctx.value, earlyStatus, earlyResultInfo }, ctx.etag);
+    // Graph has not answered the invite yet: keep what the callbacks say on the invite's row, in arrival order.
+    const early = ctx.value.early
+      ? mergeState(ctx.value.early, update)
+      : { record: { status: update.status, resultInfo: update.resultInfo }, changed: true };
+    if (!early.changed) return 'unchanged';
+    await deps.operations.updateInviteContext({ ...ctx.value, early: early.record }, ctx.etag);
     return 'applied';
   });
 }
 
 async function applyById(deps: OperationUpdateDeps, update: OperationUpdate, operationId: string, now: string): Promise<OperationApplyResult> {
   const { callId } = update;
-  const { operations, log } = deps;
+  const { operations } = deps;
   return retryOnConflict(async () => {
     const existing = await operations.get(callId, operationId);
-    if (existing) {
-      const merged = mergeOperationChange(existing.value, update, now);
-      if (merged.conflictingTerminal) {
-        log.warn(`Operation ${operationId} of call ${callId} is ${existing.value.status}; ignoring later ${merged.conflictingTerminal}.`);
-      }
-      if (!merged.changed) return 'unchanged';
-      const record = await scheduleWebhookIfStarting(deps.webhooks, existing.value, merged.record, now);
-      await operations.save({ operation: { value: record, etag: existing.etag } });
-      logUpdate(deps, record);
-      return 'applied';
-    }
-    // First we hear of it: an operation of another kind, or an invite whose answer never reached us.
+    if (existing) return applyTo(deps, existing, update, now);
+
+    // First we hear of this id: an operation of another kind, or an invite whose answer has not reached us.
     const ctx = update.clientContext ? await operations.getInviteContext(callId, update.clientContext) : undefined;
-    const invite = ctx && (!ctx.value.operationId || ctx.value.operationId === operationId) ? ctx : undefined;
-    let record: OperationRecord = {
-      callId,
-      id: operationId,
-      type: update.type,
-      clientContext: update.clientContext ?? null,
-      status: update.status,
-      resultInfo: update.resultInfo,
-      participants: update.participants ?? null,
-      createdDateTime: invite?.value.createdDateTime ?? now,
-      lastModifiedDateTime: now,
-      terminalDateTime: isTerminal(update.status) ? now : null,
-      callbackUrl: invite?.value.callbackUrl ?? null,
-      webhook: null,
-      inviteTraceParent: null,
-    };
-    if (invite?.value.earlyStatus) {
-      record = mergeOperationChange(record, { status: invite.value.earlyStatus, resultInfo: invite.value.earlyResultInfo }, now).record;
+    if (ctx?.value.operationId) {
+      // The invite is kept under an id of the service's own (its answer never arrived): this is Graph's id for it.
+      const kept = await operations.get(callId, ctx.value.operationId);
+      if (kept && kept.value.graphOperationId === null) return applyTo(deps, kept, update, now, operationId);
     }
+    const invite = ctx && !ctx.value.operationId ? ctx : undefined;
+    const ids = { id: operationId, graphOperationId: operationId };
+    let record: OperationRecord = invite
+      ? mergeOperationChange(inviteRecordFrom(invite.value, ids, now), update, now).record
+      : {
+          callId,
+          ...ids,
+          type: update.type,
+          clientContext: update.clientContext ?? null,
+          status: update.status,
+          resultInfo: update.resultInfo,
+          participants: update.participants ?? null,
+          createdDateTime: now,
+          lastModifiedDateTime: now,
+          terminalDateTime: isTerminal(update.status) ? now : null,
+          callbackUrl: null,
+          webhook: null,
+          inviteTraceParent: null,
+        };
     record = await scheduleWebhookIfStarting(deps.webhooks, undefined, record, now);
-    let context: RowWrite<InviteContextRecord> | undefined;
-    if (invite && !invite.value.operationId) {
-      context = { value: { ...invite.value, operationId, earlyStatus: null, earlyResultInfo: null }, etag: invite.etag };
-    }
+    const context: RowWrite<InviteContextRecord> | undefined = invite && { value: linkedTo(invite.value, operationId), etag: invite.etag };
     await operations.save({ operation: { value: record }, context });
     logUpdate(deps, record);
     return 'applied';
   });
 }
 
+/** Merges a change into a stored operation by the status rule; `graphOperationId` names Graph's id when just learned. */
+async function applyTo(
+  deps: OperationUpdateDeps,
+  existing: Versioned<OperationRecord>,
+  update: OperationUpdate,
+  now: string,
+  graphOperationId?: string,
+): Promise<OperationApplyResult> {
+  const { callId, id } = existing.value;
+  const merged = mergeOperationChange(existing.value, update, now);
+  if (merged.conflictingTerminal) {
+    deps.log.warn(`Operation ${id} of call ${callId} is ${existing.value.status}; ignoring later ${merged.conflictingTerminal}.`);
+  }
+  if (!merged.changed && !graphOperationId) return 'unchanged';
+  let record = graphOperationId ? { ...merged.record, graphOperationId } : merged.record;
+  record = await scheduleWebhookIfStarting(deps.webhooks, existing.value, record, now);
+  await deps.operations.save({ operation: { value: record, etag: existing.etag } });
+  logUpdate(deps, record);
+  return 'applied';
+}
+
 function logUpdate(deps: OperationUpdateDeps, op: OperationRecord) {
   logEvent(deps.log, 'operation.updated', {
     callId: op.callId,
     operationId: op.id,
+    graphOperationId: op.graphOperationId,
     clientContext: op.clientContext,
     type: op.type,
     status: op.status,

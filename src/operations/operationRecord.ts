@@ -4,7 +4,14 @@ import type { ResultInfo } from '../schemas/resultInfo';
 /** What this service knows of one Graph operation of a call. */
 export interface OperationRecord {
   callId: string;
+  /** The id the service keeps it under: Graph's, or one the service assigned (see graphOperationId). */
   id: string;
+  /**
+   * Graph's own operation id; null while unknown. It differs from `id` only for an invite whose
+   * answer never arrived and that callbacks without an id proved started: the service then
+   * gave it an id of its own, so a retry could answer from it.
+   */
+  graphOperationId: string | null;
   type: string;
   clientContext: string | null;
   status: OperationStatus;
@@ -43,9 +50,16 @@ export interface InviteContextRecord {
   operationId: string | null;
   /** When the current attempt to call Graph started; an attempt older than the Graph deadline is over. */
   sendingSince: string | null;
-  /** Status and result reported by callbacks that matched before any operation id was known. */
-  earlyStatus: OperationStatus | null;
-  earlyResultInfo: ResultInfo | null;
+  /** What callbacks reported before any operation id was known, merged in arrival order; null if none came. */
+  early: OperationState | null;
+  /** The participants as the request gave them: Graph's echo drops `replacesCallId`, so these are kept. */
+  participants: unknown[];
   createdDateTime: string;
   callbackUrl: string | null;
+}
+
+/** The part of an operation its status rule governs. */
+export interface OperationState {
+  status: OperationStatus;
+  resultInfo: ResultInfo | null;
 }

@@ -1,6 +1,6 @@
 import { isTerminal, type OperationStatus } from '../schemas/operationStatus';
 import type { ResultInfo } from '../schemas/resultInfo';
-import type { OperationRecord } from './operationRecord';
+import type { OperationRecord, OperationState } from './operationRecord';
 
 const RANK: Record<OperationStatus, number> = { notStarted: 0, running: 1, completed: 2, failed: 2 };
 
@@ -13,8 +13,8 @@ export interface OperationChange {
   callbackUrl?: string | null;
 }
 
-export interface MergeResult {
-  record: OperationRecord;
+export interface MergeResult<T> {
+  record: T;
   /** False when the change adds nothing (a duplicate or a stale notification): no write needed. */
   changed: boolean;
   /** Set when a different terminal status arrived after the first one, which wins. */
@@ -22,36 +22,39 @@ export interface MergeResult {
 }
 
 /**
- * The one rule for operation state: status never moves backwards (notStarted < running <
- * completed | failed) and the first terminal status wins. Fields the record lacks are filled in.
+ * The one rule for operation state, applied to changes in the order they arrive: status never
+ * moves backwards (notStarted < running < completed | failed), the first terminal status wins,
+ * and resultInfo comes with the status that won (a later equal status only fills it in).
  */
-export function mergeOperationChange(current: OperationRecord, change: OperationChange, now: string): MergeResult {
-  const next: OperationRecord = { ...current };
-  let conflictingTerminal: OperationStatus | undefined;
-
+export function mergeState(current: OperationState, change: OperationChange): MergeResult<OperationState> {
   if (RANK[change.status] > RANK[current.status]) {
-    next.status = change.status;
-    if (change.resultInfo) next.resultInfo = change.resultInfo;
-    if (isTerminal(change.status)) next.terminalDateTime = now;
-  } else if (change.status === current.status) {
-    if (change.resultInfo && !current.resultInfo) next.resultInfo = change.resultInfo;
-  } else if (isTerminal(current.status) && isTerminal(change.status)) {
-    conflictingTerminal = change.status;
+    return { record: { status: change.status, resultInfo: change.resultInfo ?? current.resultInfo }, changed: true };
   }
+  if (change.status === current.status && change.resultInfo && !current.resultInfo) {
+    return { record: { ...current, resultInfo: change.resultInfo }, changed: true };
+  }
+  const conflictingTerminal = isTerminal(current.status) && isTerminal(change.status) && change.status !== current.status;
+  return { record: current, changed: false, ...(conflictingTerminal ? { conflictingTerminal: change.status } : {}) };
+}
+
+/** The status rule on a whole record; fields the record lacks are filled in from the change. */
+export function mergeOperationChange(current: OperationRecord, change: OperationChange, now: string): MergeResult<OperationRecord> {
+  const state = mergeState(current, change);
+  const next: OperationRecord = { ...current, ...state.record };
+  if (state.changed && isTerminal(next.status) && !isTerminal(current.status)) next.terminalDateTime = now;
   if (!next.clientContext && change.clientContext) next.clientContext = change.clientContext;
   if (!next.participants && change.participants) next.participants = change.participants;
   if (!next.callbackUrl && change.callbackUrl) next.callbackUrl = change.callbackUrl;
   if (next.type === 'commsOperation' && change.type && change.type !== 'commsOperation') next.type = change.type;
 
   const changed =
-    next.status !== current.status ||
-    next.resultInfo !== current.resultInfo ||
+    state.changed ||
     next.clientContext !== current.clientContext ||
     next.participants !== current.participants ||
     next.callbackUrl !== current.callbackUrl ||
     next.type !== current.type;
   if (changed) next.lastModifiedDateTime = now;
-  return { record: next, changed, conflictingTerminal };
+  return { record: next, changed, conflictingTerminal: state.conflictingTerminal };
 }
 
 /**
@@ -61,10 +64,4 @@ export function mergeOperationChange(current: OperationRecord, change: Operation
 export function startsWebhook(before: OperationRecord | undefined, after: OperationRecord): boolean {
   if (!after.callbackUrl || !isTerminal(after.status) || after.webhook) return false;
   return !(before && before.callbackUrl && isTerminal(before.status));
-}
-
-/** The status the early callbacks of a not-yet-answered invite reached, by the same rule. */
-export function laterStatus(a: OperationStatus | null, b: OperationStatus): OperationStatus {
-  if (a === null) return b;
-  return RANK[b] > RANK[a] ? b : a;
 }

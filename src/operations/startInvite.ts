@@ -9,6 +9,7 @@ import type { InviteRequest } from '../schemas/inviteRequest';
 import { MAX_CHUNKED_BYTES, storedSizeBytes } from '../storage/chunkedJson';
 import type { OperationRepository, Versioned } from '../storage/operationRepository';
 import { isConflict, isPreconditionFailed } from '../storage/storageErrors';
+import { inviteRecordFrom, linkedTo } from './inviteRecord';
 import type { InviteContextRecord, OperationRecord } from './operationRecord';
 import { mergeOperationChange } from './operationStatusRules';
 import { retryOnConflict } from './retryOnConflict';
@@ -52,7 +53,7 @@ export async function startInvite(deps: InviteDeps, cmd: InviteCommand): Promise
   const requestHash = stableHash({ ...(cmd.rawBody as object), clientContext });
   if (storedSizeBytes(cmd.request.participants) > MAX_CHUNKED_BYTES) throw payloadTooLarge(deps.requestBodyLimitBytes);
 
-  const claim = await claimInvite(deps, cmd.callId, clientContext, requestHash, cmd.request.callbackUrl);
+  const claim = await claimInvite(deps, cmd, clientContext, requestHash);
   if ('existing' in claim) return claim.existing;
 
   const { callbackUrl: _ours, ...graphBody } = cmd.request;
@@ -70,9 +71,11 @@ export async function startInvite(deps: InviteDeps, cmd: InviteCommand): Promise
     throw new ApiError(502, 'UpstreamError', 'Graph accepted the invite but its answer had no operation id.');
   }
   const now = deps.now().toISOString();
+  const id = canonicalOperationId(graphId);
   const accepted: OperationRecord = {
     callId: cmd.callId,
-    id: canonicalOperationId(graphId),
+    id,
+    graphOperationId: id,
     type: 'inviteParticipantsOperation',
     clientContext,
     status: parsed.data.status,
@@ -89,6 +92,7 @@ export async function startInvite(deps: InviteDeps, cmd: InviteCommand): Promise
   logEvent(deps.log, 'invite.accepted', {
     callId: recorded.callId,
     operationId: recorded.id,
+    graphOperationId: recorded.graphOperationId,
     clientContext,
     status: recorded.status,
     graphRequestId: answer.requestId,
@@ -100,24 +104,20 @@ export async function startInvite(deps: InviteDeps, cmd: InviteCommand): Promise
 type Claim = { existing: OperationRecord } | { context: Versioned<InviteContextRecord> };
 
 /** Takes the right to call Graph for this clientContext, or finds the invite's existing answer. */
-async function claimInvite(
-  deps: InviteDeps,
-  callId: string,
-  clientContext: string,
-  requestHash: string,
-  callbackUrl: string | undefined,
-): Promise<Claim> {
+async function claimInvite(deps: InviteDeps, cmd: InviteCommand, clientContext: string, requestHash: string): Promise<Claim> {
+  const { callId } = cmd;
   const now = deps.now();
+  const nowIso = now.toISOString();
   const fresh: InviteContextRecord = {
     callId,
     clientContext,
     requestHash,
     operationId: null,
-    sendingSince: now.toISOString(),
-    earlyStatus: null,
-    earlyResultInfo: null,
-    createdDateTime: now.toISOString(),
-    callbackUrl: callbackUrl ?? null,
+    sendingSince: nowIso,
+    early: null,
+    participants: cmd.request.participants,
+    createdDateTime: nowIso,
+    callbackUrl: cmd.request.callbackUrl ?? null,
   };
   return retryOnConflict(async () => {
     const found = await deps.operations.getInviteContext(callId, clientContext);
@@ -140,13 +140,25 @@ async function claimInvite(
         deps.retryAfterSeconds.running,
       );
     }
-    // Graph's answer never arrived last time: this request calls Graph again.
-    const retaken = { ...ctx, sendingSince: now.toISOString() };
+    if (ctx.early) {
+      // Graph's answer never arrived, but callbacks without an operation id (its form for several
+      // invitees) proved the invite started: answer from them under an id of the service's own.
+      const record = await scheduleWebhookIfStarting(
+        deps.webhooks,
+        undefined,
+        inviteRecordFrom(ctx, { id: randomUUID(), graphOperationId: null }, nowIso),
+        nowIso,
+      );
+      await deps.operations.save({ operation: { value: record }, context: { value: linkedTo(ctx, record.id), etag: found.etag } });
+      logEvent(deps.log, 'invite.answeredFromCallbacks', { callId, operationId: record.id, clientContext, status: record.status });
+      return { existing: record };
+    }
+    // Graph's answer never arrived last time and nothing since showed the invite started: call Graph again.
+    const retaken = { ...ctx, sendingSince: nowIso };
     const etag = await deps.operations.updateInviteContext(retaken, found.etag);
     return { context: { value: retaken, etag } };
   });
 }
-
 async function onGraphFailure(deps: InviteDeps, context: Versioned<InviteContextRecord>, err: unknown): Promise<Error> {
   if (err instanceof GraphRejectedError) {
     await deps.operations.deleteInviteContext(context.value, context.etag);
@@ -187,44 +199,44 @@ async function releaseSendingClaim(deps: InviteDeps, context: Versioned<InviteCo
 
 /**
  * Stores Graph's operation and links it to the invite row in one transaction. Usually nothing
- * changed since the claim and one write lands; if a callback got there first (the operation
- * exists, or the invite row moved on), both rows are read again and merged by the status rule.
+ * changed since the claim and one write lands. If callbacks got there first (the invite row
+ * moved on, or the operation exists), Graph's answer is merged after what they reported: it
+ * arrived later. The request's participants stand over Graph's echo, which drops `replacesCallId`.
  */
 async function recordAcceptedInvite(
   deps: InviteDeps,
   claimed: Versioned<InviteContextRecord>,
   accepted: OperationRecord,
 ): Promise<OperationRecord> {
-  const link = (ctx: InviteContextRecord): InviteContextRecord => ({
-    ...ctx,
-    operationId: accepted.id,
-    sendingSince: null,
-    earlyStatus: null,
-    earlyResultInfo: null,
-  });
   try {
     const record = await scheduleWebhookIfStarting(deps.webhooks, undefined, accepted, accepted.lastModifiedDateTime);
     await deps.operations.save({
       operation: { value: record },
-      context: { value: link(claimed.value), etag: claimed.etag },
+      context: { value: linkedTo(claimed.value, accepted.id), etag: claimed.etag },
     });
     return record;
   } catch (err) {
     if (!isConflict(err) && !isPreconditionFailed(err)) throw err;
   }
   const { callId } = accepted;
+  const now = accepted.lastModifiedDateTime;
   return retryOnConflict(async () => {
     const ctx = await deps.operations.getInviteContext(callId, claimed.value.clientContext);
-    const existing = await deps.operations.get(callId, accepted.id);
-    const now = accepted.lastModifiedDateTime;
-    // The invite's row has the callbackUrl as it stands now (an unsubscribe may have removed it).
-    const answer = ctx ? { ...accepted, callbackUrl: ctx.value.callbackUrl } : accepted;
-    let record = existing ? mergeOperationChange(existing.value, answer, now).record : answer;
-    if (ctx?.value.earlyStatus) {
-      record = mergeOperationChange(record, { status: ctx.value.earlyStatus, resultInfo: ctx.value.earlyResultInfo }, now).record;
-    }
+    // The record a callback already linked the invite to (Graph's id, or the service's own), else Graph's id.
+    const id = ctx?.value.operationId ?? accepted.id;
+    const existing = await deps.operations.get(callId, id);
+    const before = existing?.value ?? (ctx && inviteRecordFrom(ctx.value, { id, graphOperationId: accepted.graphOperationId }, now));
+    let record = before ? mergeOperationChange(before, accepted, now).record : accepted;
+    record = {
+      ...record,
+      graphOperationId: record.graphOperationId ?? accepted.graphOperationId,
+      participants: accepted.participants,
+      // The invite's row has the callbackUrl as it stands now (an unsubscribe may have removed it).
+      callbackUrl: ctx ? ctx.value.callbackUrl : record.callbackUrl,
+      inviteTraceParent: record.inviteTraceParent ?? accepted.inviteTraceParent,
+    };
     record = await scheduleWebhookIfStarting(deps.webhooks, existing?.value, record, now);
-    const linkedContext = ctx && ctx.value.operationId !== accepted.id ? { value: link(ctx.value), etag: ctx.etag } : undefined;
+    const linkedContext = ctx && ctx.value.operationId !== id ? { value: linkedTo(ctx.value, id), etag: ctx.etag } : undefined;
     await deps.operations.save({ operation: { value: record, etag: existing?.etag }, context: linkedContext });
     return record;
   });

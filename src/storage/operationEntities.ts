@@ -1,5 +1,5 @@
 import type { TableEntity } from '@azure/data-tables';
-import type { InviteContextRecord, OperationRecord, WebhookState } from '../operations/operationRecord';
+import type { InviteContextRecord, OperationRecord, OperationState, WebhookState } from '../operations/operationRecord';
 import type { OperationStatus } from '../schemas/operationStatus';
 import type { ResultInfo } from '../schemas/resultInfo';
 import { fromChunks, toChunks } from './chunkedJson';
@@ -9,8 +9,9 @@ import { inviteContextRowKey, operationRowKey } from './keys';
 /**
  * Rows of the operations table (partition = canonical call id):
  * - `kind: "operation"`, row = escaped operation id: one Graph operation;
- * - `kind: "inviteContext"`, row = `ctx:` + escaped clientContext: an invite by its idempotency key.
- * JSON-valued fields (`participants`, `resultInfo`) are stored as text, `participants` in chunks.
+ * - `kind: "inviteContext"`, row = `ctx:` + escaped clientContext: an invite by its idempotency key,
+ *   with the request's participants and what early callbacks reported (`early`).
+ * JSON-valued fields (`participants`, `resultInfo`, `early`) are stored as text, `participants` in chunks.
  */
 export type StoredEntity = TableEntity<Record<string, unknown>>;
 
@@ -22,6 +23,7 @@ export function toOperationEntity(r: OperationRecord): StoredEntity {
     kind: 'operation',
     callId: r.callId,
     operationId: r.id,
+    graphOperationId: r.graphOperationId ?? '',
     type: r.type,
     clientContext: r.clientContext ?? '',
     status: r.status,
@@ -40,6 +42,8 @@ export function fromOperationEntity(e: Record<string, unknown>): OperationRecord
   return {
     callId: String(e.callId),
     id: String(e.operationId),
+    // Rows from before graphOperationId was kept were all keyed by Graph's id.
+    graphOperationId: e.graphOperationId === undefined ? String(e.operationId) : fromText(e.graphOperationId),
     type: String(e.type),
     clientContext: fromText(e.clientContext),
     status: e.status as OperationStatus,
@@ -64,8 +68,8 @@ export function toInviteContextEntity(r: InviteContextRecord): StoredEntity {
     requestHash: r.requestHash,
     operationId: r.operationId ?? '',
     sendingSince: r.sendingSince ?? '',
-    earlyStatus: r.earlyStatus ?? '',
-    earlyResultInfo: toJsonText(r.earlyResultInfo),
+    early: toJsonText(r.early),
+    ...toChunks('participants', r.participants),
     createdDateTime: r.createdDateTime,
     callbackUrl: r.callbackUrl ?? '',
   };
@@ -78,8 +82,8 @@ export function fromInviteContextEntity(e: Record<string, unknown>): InviteConte
     requestHash: String(e.requestHash),
     operationId: fromText(e.operationId),
     sendingSince: fromText(e.sendingSince),
-    earlyStatus: fromText(e.earlyStatus) as OperationStatus | null,
-    earlyResultInfo: fromJsonText<ResultInfo>(e.earlyResultInfo),
+    early: fromJsonText<OperationState>(e.early),
+    participants: fromChunks<unknown[]>(e, 'participants') ?? [],
     createdDateTime: String(e.createdDateTime),
     callbackUrl: fromText(e.callbackUrl),
   };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { call, getOperation, invite, listOperations, newCallId, stack, userInvitee, waitFor } from '../support/api';
 import { referenceExample } from '../support/fixtures';
-import { operationNotification } from '../support/notifications';
+import { operationNotification, participant, rosterNotification } from '../support/notifications';
 import { postNotifications, simulator } from '../support/simulator';
 
 const quietCall = async () => {
@@ -323,5 +323,66 @@ describe('invite: Graph failures', () => {
     }, 10_000, 'the retry to reach Graph');
     expect(retry.status).toBe(202);
     expect(await simulator.invitesFor(callId)).toHaveLength(2);
+  });
+});
+
+describe('invite: callbacks that arrive before Graph answers, or instead of its answer', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** A call whose next invite Graph answers after `delayMs`, with the operation id the test picked. */
+  async function slowGraph(delayMs: number) {
+    const callId = newCallId();
+    const operationId = randomUUID();
+    await simulator.configureCall({ id: callId, autoCallbacks: false, nextOperationId: operationId });
+    await simulator.fault({ callId, delayMs, times: 1 });
+    return { callId, operationId };
+  }
+
+  it('answers a retry from id-less callbacks that proved the invite started, without inviting again', async () => {
+    const { callId } = await slowGraph(3000); // beyond the test host's 2 s deadline
+    const body = { participants: [userInvitee(), userInvitee()], clientContext: 'lost-answer' };
+    expect((await invite(callId, body)).status).toBe(503);
+    // Graph's form for several invitees (reference 004, example 2): id null at /operations/participants.
+    await postNotifications(operationNotification({ callId, operationId: null, clientContext: 'lost-answer', status: 'running' }));
+    const retry = await invite(callId, body);
+    expect(retry.status).toBe(202);
+    expect(retry.body).toMatchObject({ status: 'running', clientContext: 'lost-answer', participants: body.participants });
+    expect(await simulator.invitesFor(callId)).toHaveLength(1);
+    await postNotifications(operationNotification({ callId, operationId: null, clientContext: 'lost-answer', status: 'completed' }));
+    const polled = await call('GET', new URL(retry.headers.get('location')!).pathname);
+    expect(polled.status).toBe(200);
+    expect(polled.body).toMatchObject({ id: retry.body.id, status: 'completed' });
+    expect((await invite(callId, body)).body).toMatchObject({ id: retry.body.id, status: 'completed' });
+  });
+
+  it('keeps the first terminal status when it came as an early id-less callback, with its resultInfo', async () => {
+    const { callId, operationId } = await slowGraph(1200); // within the deadline
+    const clientContext = 'early-failed';
+    const pending = invite(callId, { participants: [userInvitee()], clientContext });
+    await sleep(400);
+    const failed = { code: 500, subcode: 7, message: 'first' };
+    await postNotifications(operationNotification({ callId, operationId: null, clientContext, status: 'failed', resultInfo: failed }));
+    await postNotifications(operationNotification({ callId, operationId, clientContext, status: 'completed', resultInfo: { code: 200, subcode: 0, message: 'later' } }));
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: operationId, status: 'failed', resultInfo: failed });
+    expect((await getOperation(callId, operationId)).body).toMatchObject({ status: 'failed', resultInfo: failed });
+  });
+
+  it("keeps the request's replacesCallId when a callback created the operation before Graph's answer", async () => {
+    const { callId, operationId } = await slowGraph(1200);
+    const replaced = randomUUID();
+    const invitee = userInvitee(undefined, { replacesCallId: replaced });
+    const pending = invite(callId, { participants: [invitee], clientContext: 'replacing' });
+    await sleep(400);
+    // Graph's echo of the participants drops replacesCallId (reference 004, example 1's notification).
+    const running = operationNotification({ callId, operationId, clientContext: 'replacing', status: 'running' });
+    (running.value[0]!.resourceData as Record<string, unknown>).participants = [{ identity: invitee.identity }];
+    await postNotifications(running);
+    expect((await pending).status).toBe(202);
+    const op = (await getOperation(callId, operationId)).body;
+    expect(op.participants).toEqual([invitee]);
+    // The replaced call's roster is consulted for the outcome (example 3).
+    await postNotifications(rosterNotification(replaced, [participant('user', invitee.identity.user.id)]));
+    expect((await getOperation(callId, operationId)).body.invitees[0].outcome).toBe('joined');
   });
 });

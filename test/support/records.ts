@@ -4,6 +4,7 @@ import type { OperationRecord } from '../../src/operations/operationRecord';
 export const operationRecord = (overrides: Partial<OperationRecord> = {}): OperationRecord => ({
   callId: 'c',
   id: 'o',
+  graphOperationId: 'o',
   type: 'inviteParticipantsOperation',
   clientContext: 'ctx',
   status: 'running',

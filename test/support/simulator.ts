@@ -13,7 +13,7 @@ async function sim<T = any>(method: string, path: string, body?: unknown): Promi
 
 export const simulator = {
   fault: (fault: Fault) => sim('POST', '/_sim/faults', fault),
-  configureCall: (call: { id: string; autoCallbacks?: boolean; inviteStatus?: string; callbackUri?: string }) =>
+  configureCall: (call: { id: string; autoCallbacks?: boolean; inviteStatus?: string; callbackUri?: string; nextOperationId?: string }) =>
     sim('POST', '/_sim/calls', call),
   /** Graph requests the simulator received for this call (any GUID form of the id). */
   async invitesFor(callId: string): Promise<Array<{ method: string; path: string; body: any }>> {
