@@ -23,7 +23,7 @@ param graphBaseUrl string = 'https://graph.microsoft.com/v1.0'
 param graphTimeoutSeconds int = 10
 param callbackOpenIdConfigurationUrl string = 'https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration'
 param callbackIssuers string = 'https://api.botframework.com,https://graph.microsoft.com'
-@description('Comma-separated tenant ids accepted in callback tokens; empty accepts any. Set it to your tenant.')
+@description('Comma-separated tenant ids accepted in callback tokens; empty means the app\'s own tenant (graphTenantId), * any tenant.')
 param callbackAllowedTenants string = ''
 param callbackKeyRefreshSeconds int = 30
 param inviteMaxBodyBytes int = 1048576

@@ -17,8 +17,8 @@ export const AZURITE_DEVELOPMENT_CONNECTION = azuriteConnection();
 
 // App settings arrive as strings; an empty value means "unset" (API.md section 6).
 const optionalText = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().optional());
-const list = (fallback: string) =>
-  optionalText.transform((v) => (v ?? fallback).split(',').map((s) => s.trim()).filter(Boolean));
+const splitList = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (fallback: string) => optionalText.transform((v) => splitList(v ?? fallback));
 const bool = optionalText.transform((v, ctx) => {
   if (v === undefined) return false;
   if (/^(true|1|yes)$/i.test(v)) return true;
@@ -52,7 +52,8 @@ export const SettingsSchema = z
     ),
     CALLBACK_AUDIENCE: optionalText,
     CALLBACK_ISSUERS: list('https://api.botframework.com,https://graph.microsoft.com'),
-    CALLBACK_ALLOWED_TENANTS: list(''),
+    // Unset: the app's own tenant (GRAPH_TENANT_ID) when known; `*` any tenant.
+    CALLBACK_ALLOWED_TENANTS: optionalText.transform((v) => (v === undefined ? undefined : splitList(v))),
     CALLBACK_KEY_REFRESH_SECONDS: positiveInt(30),
     LOCAL_FUNCTION_KEY: optionalText,
     ALLOW_LOOPBACK_URLS: bool,
@@ -99,6 +100,9 @@ export const SettingsSchema = z
         });
       }
     }
+    if (s.CALLBACK_ALLOWED_TENANTS?.includes('*') && s.CALLBACK_ALLOWED_TENANTS.length > 1) {
+      ctx.addIssue({ code: 'custom', path: ['CALLBACK_ALLOWED_TENANTS'], message: '* accepts any tenant and cannot be listed with others' });
+    }
     // Without an audience any bot's callback token would pass: never run without one.
     if (!s.CALLBACK_AUDIENCE && !s.GRAPH_CLIENT_ID) {
       ctx.addIssue({ code: 'custom', path: ['CALLBACK_AUDIENCE'], message: 'is required when GRAPH_CLIENT_ID is not set' });
@@ -122,7 +126,8 @@ export interface Config {
     openIdConfigurationUrl: string;
     audience: string;
     issuers: string[];
-    allowedTenants: string[];
+    /** Tenant ids a callback token's `tid` must be one of, or `any`. */
+    allowedTenants: string[] | 'any';
     keyRefreshCooldownMs: number;
   };
   limits: { inviteBodyBytes: number; notificationsBodyBytes: number; notificationsPerBatch: number };
@@ -174,7 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       openIdConfigurationUrl: s.CALLBACK_OPENID_CONFIGURATION_URL,
       audience: (s.CALLBACK_AUDIENCE ?? s.GRAPH_CLIENT_ID)!,
       issuers: s.CALLBACK_ISSUERS,
-      allowedTenants: s.CALLBACK_ALLOWED_TENANTS,
+      allowedTenants: allowedTenants(s.CALLBACK_ALLOWED_TENANTS, s.GRAPH_TENANT_ID),
       keyRefreshCooldownMs: s.CALLBACK_KEY_REFRESH_SECONDS * 1000,
     },
     limits: {
@@ -196,6 +201,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowLoopbackUrls: s.ALLOW_LOOPBACK_URLS,
     localFunctionKey: s.LOCAL_FUNCTION_KEY,
   };
+}
+
+function allowedTenants(listed: string[] | undefined, ownTenant: string | undefined): string[] | 'any' {
+  if (listed === undefined) return ownTenant ? [ownTenant] : 'any';
+  return listed.includes('*') ? 'any' : listed;
 }
 
 let cached: Config | undefined;

@@ -211,7 +211,9 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
         return sendJson(res, 200, settings);
       case 'POST /_sim/token': {
         const { lifetimeSeconds, ...overrides } = body;
-        const token = await keys.sign({ ...claims(), ...overrides } as TokenClaims, typeof lifetimeSeconds === 'number' ? lifetimeSeconds : 3600);
+        // A claim given as null is left out of the token (a token without `tid`, say).
+        const signed = Object.fromEntries(Object.entries({ ...claims(), ...overrides }).filter(([, v]) => v !== null));
+        const token = await keys.sign(signed as TokenClaims, typeof lifetimeSeconds === 'number' ? lifetimeSeconds : 3600);
         return sendJson(res, 200, { token });
       }
       case 'POST /_sim/rotate-key':

@@ -56,7 +56,8 @@ function checkedUrl(value: unknown, allowLoopback: boolean, what: string): URL {
 export function createCallbackTokenValidator(cfg: Config['callback'], allowLoopback: boolean): CallbackTokenValidator {
   let keySet: Promise<JWTVerifyGetKey> | undefined;
   const verified = new VerifiedTokens<CallbackClaims>(MAX_CLOCK_SKEW_SECONDS);
-  const allowedTenants = new Set(cfg.allowedTenants.map((t) => canonicalGuid(t) ?? t.toLowerCase()));
+  const tenantKey = (t: string) => canonicalGuid(t) ?? t.toLowerCase();
+  const allowedTenants = cfg.allowedTenants === 'any' ? undefined : new Set(cfg.allowedTenants.map(tenantKey));
 
   const loadKeySet = async (): Promise<JWTVerifyGetKey> => {
     const { createRemoteJWKSet } = await import('jose');
@@ -96,7 +97,8 @@ export function createCallbackTokenValidator(cfg: Config['callback'], allowLoopb
           requiredClaims: ['exp'],
         });
         const tenantId = typeof payload.tid === 'string' ? payload.tid : undefined;
-        if (allowedTenants.size > 0 && !(tenantId && allowedTenants.has(canonicalGuid(tenantId) ?? tenantId.toLowerCase()))) {
+        // Whenever tenants are restricted, a token that names none is refused too.
+        if (allowedTenants && !(tenantId && allowedTenants.has(tenantKey(tenantId)))) {
           throw new CallbackTokenError('tenant not allowed');
         }
         const appId = typeof payload.appid === 'string' ? payload.appid : undefined;

@@ -6,10 +6,11 @@ import { listOperations, newCallId, stack } from '../support/api';
 import { operationNotification } from '../support/notifications';
 import { simulator } from '../support/simulator';
 
-// A host of its own, so its log can be read, with a long key-refresh cooldown so the rate limit shows.
+// A host of its own, so its log can be read, with a long key-refresh cooldown so the rate limit shows,
+// and no CALLBACK_ALLOWED_TENANTS: the default (GRAPH_TENANT_ID) applies.
 let host: HostProcess;
 beforeAll(async () => {
-  host = await startHostProcess({ env: { ...stack.hostEnv, CALLBACK_KEY_REFRESH_SECONDS: '30' } });
+  host = await startHostProcess({ env: { ...stack.hostEnv, CALLBACK_KEY_REFRESH_SECONDS: '30', CALLBACK_ALLOWED_TENANTS: '' } });
 });
 afterAll(() => host?.stop());
 
@@ -92,6 +93,12 @@ describe('callback token attacks', () => {
     const token = authorization?.split(' ')[1];
     if (token && token.length > 8) expect(host.lines.join('\n')).not.toContain(token);
     expect(host.lines.some((l) => l.includes('Callback rejected'))).toBe(true);
+  });
+
+  it("accepts only the app's own tenant by default, and refuses a token without tid", async () => {
+    expect((await post(`Bearer ${await simulator.token({ tid: stack.tenantId })}`)).status).toBe(202);
+    expect((await post(`Bearer ${await simulator.token({ tid: stack.otherAllowedTenantId })}`)).status).toBe(401);
+    expect((await post(`Bearer ${await simulator.token({ tid: null })}`)).status).toBe(401);
   });
 
   it('refuses a 64 KB Authorization header before any code runs (431), storing nothing', async () => {

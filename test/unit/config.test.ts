@@ -26,6 +26,14 @@ describe('settings', () => {
     expect(config.limits).toEqual({ inviteBodyBytes: 1048576, notificationsBodyBytes: 8388608, notificationsPerBatch: 1000 });
   });
 
+  it('accepts callbacks from the app\'s own tenant by default, any tenant only when told so with *', () => {
+    expect(loadConfig(production).callback.allowedTenants).toEqual(['t']);
+    expect(loadConfig({ ...production, CALLBACK_ALLOWED_TENANTS: 'a, b' }).callback.allowedTenants).toEqual(['a', 'b']);
+    expect(loadConfig({ ...production, CALLBACK_ALLOWED_TENANTS: '*' }).callback.allowedTenants).toEqual('any');
+    expect(loadConfig({ ALLOW_LOOPBACK_URLS: 'true', CALLBACK_AUDIENCE: 'x' }).callback.allowedTenants).toEqual('any');
+    expect(problemsOf({ ...production, CALLBACK_ALLOWED_TENANTS: '*,a' })).toEqual(['CALLBACK_ALLOWED_TENANTS * accepts any tenant and cannot be listed with others']);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ ...production, TABLES_ENDPOINT: '', CALLBACK_AUDIENCE: '' }).callback.audience).toBe('app-id');
   });
