@@ -38,7 +38,7 @@ export async function applyOperationUpdate(deps: OperationUpdateDeps, update: Op
     // Graph has not answered the invite yet: keep what the callbacks say on the invite's row, in arrival order.
     const early = ctx.value.early
       ? mergeState(ctx.value.early, update)
-      : { record: { status: update.status, resultInfo: update.resultInfo }, changed: true };
+      : { record: { status: update.status, resultInfo: update.resultInfo, extra: update.extra }, changed: true };
     if (!early.changed) return 'unchanged';
     await deps.operations.updateInviteContext({ ...ctx.value, early: early.record }, ctx.etag);
     return 'applied';
@@ -70,6 +70,7 @@ async function applyById(deps: OperationUpdateDeps, update: OperationUpdate, ope
           clientContext: update.clientContext ?? null,
           status: update.status,
           resultInfo: update.resultInfo,
+          extra: update.extra,
           participants: update.participants ?? null,
           createdDateTime: now,
           lastModifiedDateTime: now,

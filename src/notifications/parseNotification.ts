@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { canonicalOperationId } from '../ids';
 import { Call } from '../schemas/call';
 import { CommsNotification, type ChangeType } from '../schemas/commsNotification';
-import { CommsOperation, operationTypeName } from '../schemas/commsOperation';
+import { CommsOperation, MAX_EXTRA_CHARS, operationExtra, operationTypeName } from '../schemas/commsOperation';
 import { Participant } from '../schemas/participant';
 import type { OperationStatus } from '../schemas/operationStatus';
 import type { ResultInfo } from '../schemas/resultInfo';
@@ -19,6 +19,8 @@ export interface OperationUpdate {
   type: string;
   status: OperationStatus;
   resultInfo: ResultInfo | null;
+  /** Every field reported beyond the modelled ones. */
+  extra: Record<string, unknown>;
   participants?: unknown[];
 }
 
@@ -75,7 +77,16 @@ export function parseNotification(item: unknown): ParsedNotification {
   const callId = callIdFromPath(path) ?? (n.resourceUrl ? callIdFromPath(n.resourceUrl) : undefined);
   if (!callId) return malformed(`resource ${JSON.stringify(path).slice(0, 200)} names no call id (a GUID)`);
 
-  if (Array.isArray(data)) return parseRoster(callId, n.changeType, data);
+  if (Array.isArray(data)) {
+    // Only participants at a participants path are a roster (example 2 of reference 004 sends one at
+    // /operations/participants); the create-call page sends content-sharing sessions as arrays too.
+    if (![n.resource, n.resourceUrl].some((p) => p && /\/participants\/?$/i.test(p))) {
+      return { kind: 'ignored', reason: `an array at ${JSON.stringify(path).slice(0, 200)} is not a roster` };
+    }
+    const other = data.map((item) => (isObject(item) ? odataTypeOf(item) : '')).find((t) => t && !/\.participant$/i.test(t));
+    if (other) return { kind: 'ignored', reason: `resourceData items of type ${other.slice(0, 100)} are not participants` };
+    return parseRoster(callId, n.changeType, data);
+  }
   if (!isObject(data)) return malformed('resourceData must be an object or an array');
 
   const odataType = odataTypeOf(data);
@@ -100,7 +111,9 @@ function parseOperation(
   const op = CommsOperation.safeParse(data);
   if (!op.success) return malformed(describeIssues(op.error, 'resourceData'));
   const o = op.data;
+  const extra = operationExtra(o);
   if (storedSizeBytes(o.participants) > MAX_CHUNKED_BYTES) return malformed('the operation is too large to store');
+  if (JSON.stringify(extra).length > MAX_EXTRA_CHARS) return malformed(`the operation's other fields exceed ${MAX_EXTRA_CHARS} characters`);
   const operationId =
     (o.id?.trim() ? canonicalOperationId(o.id.trim()) : undefined) ??
     operationIdFromPath(o['@odata.id']) ??
@@ -114,6 +127,7 @@ function parseOperation(
     type: operationTypeName(o['@odata.type']),
     status: o.status,
     resultInfo: o.resultInfo ?? null,
+    extra,
     participants: o.participants ?? undefined,
   };
 }

@@ -18,6 +18,7 @@ export function inviteRecordFrom(
     clientContext: ctx.clientContext,
     status: 'notStarted',
     resultInfo: null,
+    extra: {},
     participants: ctx.participants,
     createdDateTime: ctx.createdDateTime,
     lastModifiedDateTime: now,

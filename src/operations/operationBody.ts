@@ -5,6 +5,8 @@ import type { OperationRecord } from './operationRecord';
 /** The operation as the HTTP contract shows it (never its callbackUrl). */
 export function toOperationBody(r: OperationRecord, invitees?: InviteeView[]): OperationBody {
   return {
+    // Every other field Graph reported comes first, so the modelled ones below always win.
+    ...r.extra,
     '@odata.type': `#microsoft.graph.${r.type}`,
     id: r.id,
     callId: r.callId,

@@ -16,6 +16,8 @@ export interface OperationRecord {
   clientContext: string | null;
   status: OperationStatus;
   resultInfo: ResultInfo | null;
+  /** Every other field Graph reported (a media operation's `completionReason`, ...), from the status that won. */
+  extra: Record<string, unknown>;
   participants: unknown[] | null;
   createdDateTime: string;
   lastModifiedDateTime: string;
@@ -62,4 +64,5 @@ export interface InviteContextRecord {
 export interface OperationState {
   status: OperationStatus;
   resultInfo: ResultInfo | null;
+  extra: Record<string, unknown>;
 }

@@ -7,6 +7,7 @@ const RANK: Record<OperationStatus, number> = { notStarted: 0, running: 1, compl
 export interface OperationChange {
   status: OperationStatus;
   resultInfo?: ResultInfo | null;
+  extra?: Record<string, unknown>;
   type?: string;
   clientContext?: string | null;
   participants?: unknown[] | null;
@@ -24,17 +25,22 @@ export interface MergeResult<T> {
 /**
  * The one rule for operation state, applied to changes in the order they arrive: status never
  * moves backwards (notStarted < running < completed | failed), the first terminal status wins,
- * and resultInfo comes with the status that won (a later equal status only fills it in).
+ * and resultInfo and the other reported fields come with the status that won (a later equal
+ * status only adds to them; a stale or losing one changes nothing).
  */
 export function mergeState(current: OperationState, change: OperationChange): MergeResult<OperationState> {
-  if (RANK[change.status] > RANK[current.status]) {
-    return { record: { status: change.status, resultInfo: change.resultInfo ?? current.resultInfo }, changed: true };
+  const advances = RANK[change.status] > RANK[current.status];
+  if (!advances && change.status !== current.status) {
+    const conflictingTerminal = isTerminal(current.status) && isTerminal(change.status);
+    return { record: current, changed: false, ...(conflictingTerminal ? { conflictingTerminal: change.status } : {}) };
   }
-  if (change.status === current.status && change.resultInfo && !current.resultInfo) {
-    return { record: { ...current, resultInfo: change.resultInfo }, changed: true };
-  }
-  const conflictingTerminal = isTerminal(current.status) && isTerminal(change.status) && change.status !== current.status;
-  return { record: current, changed: false, ...(conflictingTerminal ? { conflictingTerminal: change.status } : {}) };
+  const next: OperationState = {
+    status: change.status,
+    resultInfo: advances ? (change.resultInfo ?? current.resultInfo) : (current.resultInfo ?? change.resultInfo ?? null),
+    extra: { ...current.extra, ...change.extra },
+  };
+  const changed = advances || next.resultInfo !== current.resultInfo || JSON.stringify(next.extra) !== JSON.stringify(current.extra);
+  return { record: changed ? next : current, changed };
 }
 
 /** The status rule on a whole record; fields the record lacks are filled in from the change. */

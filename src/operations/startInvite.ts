@@ -4,7 +4,7 @@ import type { GraphGateway } from '../graph/graphGateway';
 import { GraphOutcomeUnknownError, GraphRejectedError, GraphUnavailableError } from '../graph/graphErrors';
 import { canonicalOperationId } from '../ids';
 import type { Logger } from '../logger';
-import { CommsOperation } from '../schemas/commsOperation';
+import { CommsOperation, MAX_EXTRA_CHARS, operationExtra } from '../schemas/commsOperation';
 import type { InviteRequest } from '../schemas/inviteRequest';
 import { MAX_CHUNKED_BYTES, storedSizeBytes } from '../storage/chunkedJson';
 import type { OperationRepository, Versioned } from '../storage/operationRepository';
@@ -80,6 +80,7 @@ export async function startInvite(deps: InviteDeps, cmd: InviteCommand): Promise
     clientContext,
     status: parsed.data.status,
     resultInfo: parsed.data.resultInfo ?? null,
+    extra: boundedExtra(parsed.data),
     participants: cmd.request.participants,
     createdDateTime: claim.context.value.createdDateTime,
     lastModifiedDateTime: now,
@@ -99,6 +100,12 @@ export async function startInvite(deps: InviteDeps, cmd: InviteCommand): Promise
     inviteTraceParent: recorded.inviteTraceParent,
   });
   return recorded;
+}
+
+/** The other fields of Graph's answer, unless absurdly large (then the answer's status and id still count). */
+function boundedExtra(answer: CommsOperation): Record<string, unknown> {
+  const extra = operationExtra(answer);
+  return JSON.stringify(extra).length <= MAX_EXTRA_CHARS ? extra : {};
 }
 
 type Claim = { existing: OperationRecord } | { context: Versioned<InviteContextRecord> };

@@ -28,7 +28,8 @@ export const InviteeBody = z
 export type InviteeBody = z.infer<typeof InviteeBody>;
 
 export const OperationBody = z
-  .object({
+  // Loose: every other field Graph reports on the operation (completionReason, ...) is shown too.
+  .looseObject({
     '@odata.type': z.string().meta(summary('Operation type')),
     id: z.string().meta(summary('Operation id')),
     callId: z.string().meta(summary('Call id')),

@@ -1,4 +1,4 @@
-import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 import type { ChangeType } from '../schemas/commsNotification';
 import type { Participant } from '../schemas/participant';
 import type { ResultInfo } from '../schemas/resultInfo';
@@ -40,13 +40,13 @@ export class RosterRepository {
       await client.upsertEntity({ partitionKey: callId, rowKey: CALL_ROW_KEY, kind: 'call', lastModifiedDateTime: now }, 'Merge');
       return;
     }
-    if (unique.length === 1) {
-      await client.upsertEntity(toParticipantEntity(callId, unique[0]!, present, now), 'Replace');
+    const writes = unique.map((e) => toParticipantWrite(callId, e, present, now));
+    if (writes.length === 1) {
+      await client.upsertEntity(...writes[0]!);
       return;
     }
-    const entities = unique.map((e) => toParticipantEntity(callId, e, present, now));
-    for (const group of toTransactionBatches(entities, entityWireBytes)) {
-      await client.submitTransaction(group.map((entity): TransactionAction => ['upsert', entity, 'Replace']));
+    for (const group of toTransactionBatches(writes, ([entity]) => entityWireBytes(entity))) {
+      await client.submitTransaction(group.map(([entity, mode]): TransactionAction => ['upsert', entity, mode]));
     }
   }
 
@@ -120,7 +120,20 @@ export class RosterRepository {
   }
 }
 
-function toParticipantEntity(callId: string, entry: RosterEntry, present: boolean, now: string) {
+/**
+ * How one participant's row is written. A departure that names only the participant id (a
+ * published shape) is merged into the stored row, so the identity it had stays known (an
+ * invitee's outcome becomes `left`, not `pending`); anything else replaces the row.
+ */
+function toParticipantWrite(callId: string, entry: RosterEntry, present: boolean, now: string): [TableEntity, 'Merge' | 'Replace'] {
+  if (!present && !primaryIdentity(entry.participant.info?.identity)) {
+    const departure = { partitionKey: callId, rowKey: participantRowKey(entry.key), kind: 'participant', key: entry.key, present, lastModifiedDateTime: now };
+    return [departure, 'Merge'];
+  }
+  return [toParticipantEntity(callId, entry, present, now), 'Replace'];
+}
+
+function toParticipantEntity(callId: string, entry: RosterEntry, present: boolean, now: string): TableEntity {
   return {
     partitionKey: callId,
     rowKey: participantRowKey(entry.key),

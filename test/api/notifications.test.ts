@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { getOperation, getRoster, invite, listOperations, newCallId, stack, userInvitee } from '../support/api';
-import { referenceExample } from '../support/fixtures';
+import { publishedExample, referenceExample } from '../support/fixtures';
 import { batch, callNotification, operationNotification, participant, rosterNotification, wrap } from '../support/notifications';
 import { postNotifications, simulator } from '../support/simulator';
 
@@ -143,6 +143,29 @@ describe('POST /api/notifications: body', () => {
     expect((await postNotifications(body)).status).toBe(202);
     expect((await listOperations(callId)).status).toBe(404);
     expect((await getRoster(callId)).status).toBe(404);
+  });
+
+  it('acknowledges content-sharing sessions without storing them as participants (create-call page)', async () => {
+    const callId = newCallId();
+    await postNotifications(rosterNotification(callId, [participant('user', 'presenter')]));
+    const sharing = publishedExample('create-call-content-sharing-started', { '421f4c00-4436-4c3a-9d9a-c4924cf98e67': callId });
+    expect((await postNotifications(sharing)).status).toBe(202);
+    // The same array at a participants path is no roster either: its items are not participants.
+    sharing.value[0].resourceUrl = `/communications/calls/${callId}/participants`;
+    expect((await postNotifications(sharing)).status).toBe(202);
+    expect((await getRoster(callId)).body.participants.map((p: { key: string }) => p.key)).toEqual(['user:presenter']);
+  });
+
+  it("keeps every field Graph reports on an operation: a cancelled DTMF operation's completionReason", async () => {
+    const callId = newCallId();
+    const operationId = randomUUID();
+    const canceled = publishedExample('send-dtmf-tones-canceled', { '481f3600-983e-4276-9b59-c1b30ec8d125': callId, 'd36fe651-9f50-484d-bd4b-1e6415eae448': operationId });
+    expect((await postNotifications(canceled)).status).toBe(202);
+    const op = (await getOperation(callId, operationId)).body;
+    expect(op).toMatchObject({ '@odata.type': '#microsoft.graph.sendDtmfTonesOperation', status: 'completed', completionReason: 'mediaOperationCanceled' });
+    // A stale running notification changes neither the status nor the reported fields.
+    await postNotifications(operationNotification({ callId, operationId, status: 'running', type: 'sendDtmfTonesOperation' }));
+    expect((await getOperation(callId, operationId)).body).toMatchObject({ status: 'completed', completionReason: 'mediaOperationCanceled' });
   });
 
   it('stores nothing for an operation with neither an id nor a matching clientContext', async () => {
@@ -309,6 +332,19 @@ describe('POST /api/notifications: roster and call state', () => {
     const roster = (await getRoster(callId)).body;
     expect(roster.participants).toHaveLength(30);
     expect(roster.participants.every((p: { note: string }) => p.note.length === 100_000)).toBe(true);
+  });
+
+  it('keeps the identity of a participant whose deletion carries only its id, so an invitee shows left', async () => {
+    const callId = newCallId();
+    await simulator.configureCall({ id: callId, autoCallbacks: false });
+    const person = userInvitee();
+    const started = await invite(callId, { participants: [person] });
+    const participantId = randomUUID();
+    await postNotifications(rosterNotification(callId, [participant('user', person.identity.user.id, { id: participantId })]));
+    expect((await getOperation(callId, started.body.id)).body.invitees[0].outcome).toBe('joined');
+    await postNotifications(rosterNotification(callId, [{ '@odata.type': '#microsoft.graph.participant', id: participantId }], 'deleted'));
+    expect((await getOperation(callId, started.body.id)).body.invitees[0].outcome).toBe('left');
+    expect((await getRoster(callId)).body.participants).toEqual([]);
   });
 
   it('makes a call known from a roster notification that lists nobody', async () => {

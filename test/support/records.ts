@@ -9,6 +9,7 @@ export const operationRecord = (overrides: Partial<OperationRecord> = {}): Opera
   clientContext: 'ctx',
   status: 'running',
   resultInfo: null,
+  extra: {},
   participants: null,
   createdDateTime: '2026-01-01T00:00:00.000Z',
   lastModifiedDateTime: '2026-01-01T00:00:00.000Z',

@@ -46,4 +46,25 @@ describe('operation status rule', () => {
       }),
     );
   });
+
+  it('takes resultInfo and the other reported fields from the status that won, in arrival order', () => {
+    const status = fc.constantFrom(...OPERATION_STATUSES);
+    const change = fc.record({ status, tag: fc.nat(1000) });
+    fc.assert(
+      fc.property(fc.array(change, { minLength: 1, maxLength: 12 }), (changes) => {
+        let record: OperationRecord = { ...base, status: 'notStarted' };
+        let winner: { status: OperationStatus; tag: number } | undefined;
+        for (const c of changes) {
+          const resultInfo = { code: c.tag, subcode: 0, message: c.status };
+          record = mergeOperationChange(record, { status: c.status, resultInfo, extra: { reason: c.tag } }, NOW).record;
+          // The first change to reach a rank sets resultInfo; an equal status later only fills in, never replaces.
+          if (!winner || rank(c.status) > rank(winner.status)) winner = c;
+        }
+        if (winner!.status === 'notStarted') return;
+        expect(record.status).toBe(winner!.status);
+        expect(record.resultInfo).toEqual({ code: winner!.tag, subcode: 0, message: winner!.status });
+        expect(record.extra.reason).toBe(changes.filter((c) => c.status === record.status).at(-1)!.tag);
+      }),
+    );
+  });
 });
