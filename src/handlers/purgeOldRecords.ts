@@ -1,9 +1,9 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import { purgeOldRecords } from '../retention/purgeOldRecords';
-import { getServices } from '../services';
+import { getServices, readDeps } from '../services';
 
 export async function handler(_timer: Timer, context: InvocationContext): Promise<void> {
   const services = getServices();
   const cutoff = new Date(services.now().getTime() - services.config.retention.days * 86_400_000);
-  await purgeOldRecords(await services.tables(), cutoff, context);
+  await purgeOldRecords({ ...readDeps(services), tables: services.tables, log: context }, cutoff);
 }

@@ -7,6 +7,9 @@ import { isTerminal } from '../schemas/operationStatus';
 import type { INVITEE_OUTCOMES, InviteeBody } from '../schemas/responses';
 
 export type InviteeOutcome = (typeof INVITEE_OUTCOMES)[number];
+
+/** The outcomes read from a roster; the others follow from the operation alone and are derived again. */
+const FROM_ROSTER = new Set<string>(['joined', 'inLobby', 'left']);
 export type InviteeView = InviteeBody;
 
 export interface Invitee {
@@ -33,6 +36,9 @@ export function inviteesOf(op: OperationRecord): Invitee[] {
   });
 }
 
+/** The calls an invite replaces (`replacesCallId`), whose rosters tell about its invitees too. */
+export const replacedCallsOf = (op: OperationRecord) => [...new Set(inviteesOf(op).flatMap((i) => (i.replacesCallId ? [i.replacesCallId] : [])))];
+
 /** The calls whose rosters tell about an operation's invitees: its own, and any replaced call. */
 export const rosterCallsOf = (op: OperationRecord, invitees: Invitee[]) => [
   ...new Set([op.callId, ...invitees.flatMap((i) => (i.replacesCallId ? [i.replacesCallId] : []))]),
@@ -41,7 +47,8 @@ export const rosterCallsOf = (op: OperationRecord, invitees: Invitee[]) => [
 /**
  * Each invitee's outcome: `joined` / `inLobby` while in the roster, `left` once removed from it,
  * `notJoined` when the invite failed or ended with the invitee still absent after the ring
- * timeout, `pending` until then. A departure from before the invite does not count.
+ * timeout, `pending` until then. A departure from before the invite does not count. Once the
+ * roster rows an outcome was read from are purged, the outcome saved on the operation stands.
  */
 export function deriveInviteeOutcomes(
   op: OperationRecord,
@@ -62,6 +69,8 @@ export function deriveInviteeOutcomes(
       lastChangedDateTime,
     });
     if (seen) return view(seen.present ? (seen.isInLobby ? 'inLobby' : 'joined') : 'left', seen.lastModifiedDateTime);
+    const saved = op.inviteeOutcomes?.find((o) => o.key === invitee.key && FROM_ROSTER.has(o.outcome));
+    if (saved) return view(saved.outcome as InviteeOutcome, saved.lastChangedDateTime);
     const terminalAt = op.terminalDateTime ?? op.lastModifiedDateTime;
     if (op.status === 'failed') return view('notJoined', terminalAt);
     if (isTerminal(op.status)) {

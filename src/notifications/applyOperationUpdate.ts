@@ -1,9 +1,8 @@
 import type { Logger } from '../logger';
 import { inviteRecordFrom, linkedTo } from '../operations/inviteRecord';
-import type { InviteContextRecord, OperationRecord } from '../operations/operationRecord';
+import { newOperationRecord, type InviteContextRecord, type OperationRecord } from '../operations/operationRecord';
 import { mergeOperationChange, mergeState } from '../operations/operationStatusRules';
 import { retryOnConflict } from '../operations/retryOnConflict';
-import { isTerminal } from '../schemas/operationStatus';
 import type { OperationRepository, RowWrite, Versioned } from '../storage/operationRepository';
 import { scheduleWebhookIfStarting, type WebhookScheduler } from '../webhooks/webhookScheduler';
 import type { OperationUpdate } from './parseNotification';
@@ -63,22 +62,19 @@ async function applyById(deps: OperationUpdateDeps, update: OperationUpdate, ope
     const ids = { id: operationId, graphOperationId: operationId };
     let record: OperationRecord = invite
       ? mergeOperationChange(inviteRecordFrom(invite.value, ids, now), update, now).record
-      : {
-          callId,
-          ...ids,
-          type: update.type,
-          clientContext: update.clientContext ?? null,
-          status: update.status,
-          resultInfo: update.resultInfo,
-          extra: update.extra,
-          participants: update.participants ?? null,
-          createdDateTime: now,
-          lastModifiedDateTime: now,
-          terminalDateTime: isTerminal(update.status) ? now : null,
-          callbackUrl: null,
-          webhook: null,
-          inviteTraceParent: null,
-        };
+      : newOperationRecord(
+          {
+            callId,
+            ...ids,
+            type: update.type,
+            status: update.status,
+            clientContext: update.clientContext ?? null,
+            resultInfo: update.resultInfo,
+            extra: update.extra,
+            participants: update.participants ?? null,
+          },
+          now,
+        );
     record = await scheduleWebhookIfStarting(deps.webhooks, undefined, record, now);
     const context: RowWrite<InviteContextRecord> | undefined = invite && { value: linkedTo(invite.value, operationId), etag: invite.etag };
     await operations.save({ operation: { value: record }, context });

@@ -1,4 +1,4 @@
-import type { InviteContextRecord, OperationRecord } from './operationRecord';
+import { newOperationRecord, type InviteContextRecord, type OperationRecord } from './operationRecord';
 import { mergeOperationChange } from './operationStatusRules';
 
 /**
@@ -11,22 +11,19 @@ export function inviteRecordFrom(
   ids: { id: string; graphOperationId: string | null },
   now: string,
 ): OperationRecord {
-  const record: OperationRecord = {
-    callId: ctx.callId,
-    ...ids,
-    type: 'inviteParticipantsOperation',
-    clientContext: ctx.clientContext,
-    status: 'notStarted',
-    resultInfo: null,
-    extra: {},
-    participants: ctx.participants,
-    createdDateTime: ctx.createdDateTime,
-    lastModifiedDateTime: now,
-    terminalDateTime: null,
-    callbackUrl: ctx.callbackUrl,
-    webhook: null,
-    inviteTraceParent: null,
-  };
+  const record = newOperationRecord(
+    {
+      callId: ctx.callId,
+      ...ids,
+      type: 'inviteParticipantsOperation',
+      status: 'notStarted',
+      clientContext: ctx.clientContext,
+      participants: ctx.participants,
+      createdDateTime: ctx.createdDateTime,
+      callbackUrl: ctx.callbackUrl,
+    },
+    now,
+  );
   return ctx.early ? mergeOperationChange(record, ctx.early, now).record : record;
 }
 

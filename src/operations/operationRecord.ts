@@ -1,4 +1,4 @@
-import type { OperationStatus } from '../schemas/operationStatus';
+import { isTerminal, type OperationStatus } from '../schemas/operationStatus';
 import type { ResultInfo } from '../schemas/resultInfo';
 
 /** What this service knows of one Graph operation of a call. */
@@ -28,6 +28,18 @@ export interface OperationRecord {
   webhook: WebhookState | null;
   /** W3C traceparent of the request that started the invite: logged with its callbacks to link them. */
   inviteTraceParent: string | null;
+  /**
+   * The invitees' outcomes as written before the rosters they were read from were purged
+   * (retention): what an invitee's outcome falls back to once its roster rows are gone.
+   */
+  inviteeOutcomes: SavedOutcome[] | null;
+}
+
+/** One invitee's outcome as kept on its operation. */
+export interface SavedOutcome {
+  key: string;
+  outcome: string;
+  lastChangedDateTime: string;
 }
 
 /** Delivery of the completion webhook of one operation. */
@@ -65,4 +77,24 @@ export interface OperationState {
   status: OperationStatus;
   resultInfo: ResultInfo | null;
   extra: Record<string, unknown>;
+}
+
+type Known = Pick<OperationRecord, 'callId' | 'id' | 'graphOperationId' | 'type' | 'status'>;
+
+/** A record of which nothing is known yet beyond the given fields; terminal from `now` if its status is. */
+export function newOperationRecord(known: Known & Partial<OperationRecord>, now: string): OperationRecord {
+  return {
+    clientContext: null,
+    resultInfo: null,
+    extra: {},
+    participants: null,
+    createdDateTime: now,
+    lastModifiedDateTime: now,
+    terminalDateTime: isTerminal(known.status) ? now : null,
+    callbackUrl: null,
+    webhook: null,
+    inviteTraceParent: null,
+    inviteeOutcomes: null,
+    ...known,
+  };
 }

@@ -10,11 +10,10 @@ import { MAX_CHUNKED_BYTES, storedSizeBytes } from '../storage/chunkedJson';
 import type { OperationRepository, Versioned } from '../storage/operationRepository';
 import { isConflict, isPreconditionFailed } from '../storage/storageErrors';
 import { inviteRecordFrom, linkedTo } from './inviteRecord';
-import type { InviteContextRecord, OperationRecord } from './operationRecord';
+import { newOperationRecord, type InviteContextRecord, type OperationRecord } from './operationRecord';
 import { mergeOperationChange } from './operationStatusRules';
 import { retryOnConflict } from './retryOnConflict';
 import { scheduleWebhookIfStarting, type WebhookScheduler } from '../webhooks/webhookScheduler';
-import { isTerminal } from '../schemas/operationStatus';
 import { stableHash } from './stableHash';
 import { logEvent } from '../telemetry';
 
@@ -72,23 +71,23 @@ export async function startInvite(deps: InviteDeps, cmd: InviteCommand): Promise
   }
   const now = deps.now().toISOString();
   const id = canonicalOperationId(graphId);
-  const accepted: OperationRecord = {
-    callId: cmd.callId,
-    id,
-    graphOperationId: id,
-    type: 'inviteParticipantsOperation',
-    clientContext,
-    status: parsed.data.status,
-    resultInfo: parsed.data.resultInfo ?? null,
-    extra: boundedExtra(parsed.data),
-    participants: cmd.request.participants,
-    createdDateTime: claim.context.value.createdDateTime,
-    lastModifiedDateTime: now,
-    terminalDateTime: isTerminal(parsed.data.status) ? now : null,
-    callbackUrl: cmd.request.callbackUrl ?? null,
-    webhook: null,
-    inviteTraceParent: deps.traceParent ?? null,
-  };
+  const accepted = newOperationRecord(
+    {
+      callId: cmd.callId,
+      id,
+      graphOperationId: id,
+      type: 'inviteParticipantsOperation',
+      status: parsed.data.status,
+      clientContext,
+      resultInfo: parsed.data.resultInfo ?? null,
+      extra: boundedExtra(parsed.data),
+      participants: cmd.request.participants,
+      createdDateTime: claim.context.value.createdDateTime,
+      callbackUrl: cmd.request.callbackUrl ?? null,
+      inviteTraceParent: deps.traceParent ?? null,
+    },
+    now,
+  );
   const recorded = await recordAcceptedInvite(deps, claim.context, accepted);
   logEvent(deps.log, 'invite.accepted', {
     callId: recorded.callId,

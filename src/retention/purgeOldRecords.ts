@@ -1,44 +1,83 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { loadInvitees } from '../invitees/loadInvitees';
 import type { Logger } from '../logger';
+import type { ReadDeps } from '../operations/readOperations';
+import { retryOnConflict } from '../operations/retryOnConflict';
 import type { Tables } from '../storage/tableClients';
 import { toTransactionBatches } from '../storage/transactionBatches';
+import { logEvent } from '../telemetry';
+
+export interface PurgeDeps extends ReadDeps {
+  tables: () => Promise<Tables>;
+  log: Logger;
+}
 
 export interface PurgeResult {
   operationsRows: number;
   rosterRows: number;
+  /** Terminated calls whose rosters were purged in this run. */
   terminatedCalls: number;
 }
 
+/** Row keys by partition. */
+type Rows = Map<string, string[]>;
+
 /**
  * Deletes what is older than the retention: operation and invite rows, and roster rows, last
- * changed before the cutoff; and the whole roster of every call whose `call` notification said
- * `terminated` (its operations stay until they age out, so the call's history remains readable).
+ * changed before the cutoff; and the participant rows of every call Graph reported `terminated`.
+ * History stays as it was read: before roster rows go, the outcomes of the invites that read
+ * them are saved on the operations, and a terminated call keeps its call row (its state and
+ * resultInfo; `terminated` is final) until it ages out with its operations.
  */
-export async function purgeOldRecords(tables: Tables, cutoff: Date, log: Logger): Promise<PurgeResult> {
+export async function purgeOldRecords(deps: PurgeDeps, cutoff: Date): Promise<PurgeResult> {
+  const tables = await deps.tables();
   const before = cutoff.toISOString();
-  const operationsRows = await deleteWhere(tables.operations, odata`lastModifiedDateTime lt ${before} or (kind eq ${'inviteContext'} and createdDateTime lt ${before})`);
-  const agedRoster = await deleteWhere(tables.roster, odata`lastModifiedDateTime lt ${before}`);
+  const rosterRows = await keysWhere(tables.roster, odata`lastModifiedDateTime lt ${before}`);
   let terminatedCalls = 0;
-  let terminatedRows = 0;
-  for await (const call of tables.roster.listEntities({ queryOptions: { filter: odata`kind eq ${'call'} and state eq ${'terminated'}`, select: ['PartitionKey'] } })) {
-    terminatedCalls++;
-    terminatedRows += await deleteWhere(tables.roster, odata`PartitionKey eq ${call.partitionKey!}`);
+  const terminated = tables.roster.listEntities({ queryOptions: { filter: odata`kind eq ${'call'} and state eq ${'terminated'}`, select: ['PartitionKey'] } });
+  for await (const call of terminated) {
+    const participants = await keysWhere(tables.roster, odata`PartitionKey eq ${call.partitionKey!} and kind eq ${'participant'}`);
+    if (participants.size > 0) terminatedCalls++;
+    for (const [partition, keys] of participants) rosterRows.set(partition, [...new Set([...(rosterRows.get(partition) ?? []), ...keys])]);
   }
-  const result = { operationsRows, rosterRows: agedRoster + terminatedRows, terminatedCalls };
-  log.info(JSON.stringify({ event: 'retention.purged', before, ...result }));
+  const losingRosters = [...rosterRows].filter(([, keys]) => keys.some((k) => k.startsWith('p:'))).map(([partition]) => partition);
+  await saveInviteeOutcomes(deps, losingRosters);
+
+  const operationsRows = await deleteRows(
+    tables.operations,
+    await keysWhere(tables.operations, odata`lastModifiedDateTime lt ${before} or (kind eq ${'inviteContext'} and createdDateTime lt ${before})`),
+  );
+  const result = { operationsRows, rosterRows: await deleteRows(tables.roster, rosterRows), terminatedCalls };
+  logEvent(deps.log, 'retention.purged', { before, ...result });
   return result;
 }
 
-/** Deletes every row matching the filter, in transactions of rows of one partition. */
-async function deleteWhere(client: TableClient, filter: string): Promise<number> {
-  const byPartition = new Map<string, string[]>();
-  for await (const e of client.listEntities({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } })) {
-    const rows = byPartition.get(e.partitionKey!) ?? [];
-    rows.push(e.rowKey!);
-    byPartition.set(e.partitionKey!, rows);
+/** Writes each invite's outcomes, as read now, onto its operation (its lastModifiedDateTime stays). */
+async function saveInviteeOutcomes(deps: PurgeDeps, callIds: string[]): Promise<void> {
+  for (const op of await deps.operations.invitesReadingRosters(callIds)) {
+    await retryOnConflict(async () => {
+      const current = await deps.operations.get(op.callId, op.id);
+      if (!current) return;
+      const views = (await loadInvitees(deps.roster, current.value, deps.now(), deps.ringTimeoutMs)) ?? [];
+      const outcomes = views.map(({ key, outcome, lastChangedDateTime }) => ({ key, outcome, lastChangedDateTime }));
+      if (JSON.stringify(outcomes) === JSON.stringify(current.value.inviteeOutcomes)) return;
+      await deps.operations.save({ operation: { value: { ...current.value, inviteeOutcomes: outcomes }, etag: current.etag } });
+    });
   }
+}
+
+async function keysWhere(client: TableClient, filter: string): Promise<Rows> {
+  const rows: Rows = new Map();
+  for await (const e of client.listEntities({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } })) {
+    rows.set(e.partitionKey!, [...(rows.get(e.partitionKey!) ?? []), e.rowKey!]);
+  }
+  return rows;
+}
+
+/** Deletes the rows, in transactions of rows of one partition. */
+async function deleteRows(client: TableClient, rows: Rows): Promise<number> {
   let deleted = 0;
-  for (const [partitionKey, rowKeys] of byPartition) {
+  for (const [partitionKey, rowKeys] of rows) {
     for (const group of toTransactionBatches(rowKeys, () => 0)) {
       await client.submitTransaction(group.map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]));
       deleted += group.length;

@@ -1,5 +1,6 @@
 import type { TableEntity } from '@azure/data-tables';
-import type { InviteContextRecord, OperationRecord, OperationState, WebhookState } from '../operations/operationRecord';
+import { replacedCallsOf } from '../invitees/inviteeOutcomes';
+import type { InviteContextRecord, OperationRecord, OperationState, SavedOutcome, WebhookState } from '../operations/operationRecord';
 import type { OperationStatus } from '../schemas/operationStatus';
 import type { ResultInfo } from '../schemas/resultInfo';
 import { fromChunks, toChunks } from './chunkedJson';
@@ -36,6 +37,9 @@ export function toOperationEntity(r: OperationRecord): StoredEntity {
     callbackUrl: r.callbackUrl ?? '',
     webhook: toJsonText(r.webhook),
     inviteTraceParent: r.inviteTraceParent ?? '',
+    inviteeOutcomes: toJsonText(r.inviteeOutcomes),
+    // The calls whose rosters an invite with replacesCallId reads: retention finds them by this.
+    replacesCallIds: replacedCallsOf(r).join(','),
   };
 }
 
@@ -57,6 +61,7 @@ export function fromOperationEntity(e: Record<string, unknown>): OperationRecord
     callbackUrl: fromText(e.callbackUrl),
     webhook: fromJsonText<WebhookState>(e.webhook),
     inviteTraceParent: fromText(e.inviteTraceParent),
+    inviteeOutcomes: fromJsonText<SavedOutcome[]>(e.inviteeOutcomes),
   };
 }
 

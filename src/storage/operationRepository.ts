@@ -62,6 +62,26 @@ export class OperationRepository {
     return { known, operations };
   }
 
+  /**
+   * The invites that read the rosters of these calls: those made in them, and those that replaced
+   * one of them (`replacesCallId`), found by the property naming it — a scan, which retention alone runs.
+   */
+  async invitesReadingRosters(callIds: Iterable<string>): Promise<OperationRecord[]> {
+    const client = await this.client();
+    const wanted = new Set(callIds);
+    const found = new Map<string, OperationRecord>();
+    const add = (e: Record<string, unknown>) => found.set(`${String(e.callId)} ${String(e.operationId)}`, fromOperationEntity(e));
+    for (const callId of wanted) {
+      const filter = odata`PartitionKey eq ${callId} and kind eq ${'operation'} and type eq ${'inviteParticipantsOperation'}`;
+      for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) add(e);
+    }
+    if (wanted.size === 0) return [];
+    for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`replacesCallIds ne ${''}` } })) {
+      if (String(e.replacesCallIds).split(',').some((id) => wanted.has(id))) add(e);
+    }
+    return [...found.values()];
+  }
+
   async hasAny(callId: string): Promise<boolean> {
     const client = await this.client();
     const page = client

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, startHostProcess, type Azurite, type HostProcess } from '../../dev/stack';
 import { loadConfig } from '../../src/config';
 import { applyNotifications } from '../../src/notifications/applyNotifications';
-import { createServices, notificationDeps, type Services } from '../../src/services';
+import { createServices, notificationDeps, readDeps, type Services } from '../../src/services';
+import { purgeOldRecords } from '../../src/retention/purgeOldRecords';
 import { call, stack, waitFor } from '../support/api';
 import { callNotification, operationNotification, participant, rosterNotification } from '../support/notifications';
 
@@ -52,10 +53,60 @@ describe('retention (timer trigger)', () => {
       expect((await api(`/api/calls/${recent}/operations/${operationOf.recent}`)).status).toBe(202);
       const ended_ = await api(`/api/calls/${ended}/participants`);
       expect(ended_.status).toBe(200); // known through its operations
-      expect(ended_.body).toMatchObject({ participants: [], state: null });
+      expect(ended_.body).toMatchObject({ participants: [], state: 'terminated' });
       expect((await api(`/api/calls/${ended}/operations/${operationOf.ended}`)).status).toBe(200);
       const purged = host.lines.map((l) => /retention\.purged.*/.exec(l)?.[0]).find(Boolean);
       expect(purged).toMatch(/"operationsRows":1,"rosterRows":[34],"terminatedCalls":1/);
+    } finally {
+      await host.stop();
+    }
+  });
+});
+
+describe('history after retention', () => {
+  const userIdentity = (id: string) => ({ identity: { user: { id } } });
+  /** An invite as Graph reports it, with the participants it invited. */
+  function inviteReported(callId: string, operationId: string, participants: unknown[]) {
+    const body = operationNotification({ callId, operationId, status: 'completed', clientContext: operationId });
+    (body.value[0]!.resourceData as Record<string, unknown>).participants = participants;
+    return body;
+  }
+
+  it('answers the same GET of an operation before and after the purge, and a purged call stays terminated', async () => {
+    const [ended, group, replaced] = [randomUUID(), randomUUID(), randomUUID()];
+    const [endedInvite, groupInvite] = [randomUUID(), randomUUID()];
+    const [joined, left, absent, transferred] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const earlier = new Date(Date.now() - 5 * 60_000); // past the ring timeout
+    await store(earlier,
+      inviteReported(ended, endedInvite, [userIdentity(joined), userIdentity(left), userIdentity(absent)]),
+      rosterNotification(ended, [participant('application', joined), participant('user', left)]),
+      // Example 3 of reference 004: the roster of the replaced call tells whether the invitee came.
+      inviteReported(group, groupInvite, [{ ...userIdentity(transferred), replacesCallId: replaced }]),
+      rosterNotification(replaced, [participant('user', transferred)]),
+    );
+    await store(new Date(Date.now() - 4 * 60_000), rosterNotification(ended, [participant('user', left)], 'deleted'));
+    await store(new Date(Date.now() - 3 * 60_000), callNotification(ended, 'terminated', 'deleted'), callNotification(replaced, 'terminated', 'deleted'));
+
+    const host = await startHostProcess({ env: { ...stack.hostEnv, TABLES_CONNECTION_STRING: azurite.connectionString, WEBHOOK_QUEUE: azurite.connectionString } });
+    try {
+      const api = (path: string) => call('GET', path, { baseUrl: host.url });
+      const reads = [`/api/calls/${ended}/operations/${endedInvite}`, `/api/calls/${group}/operations/${groupInvite}`, `/api/calls/${ended}/participants`];
+      const before = await Promise.all(reads.map(async (path) => (await api(path)).body));
+      expect(before[0].invitees.map((i: { outcome: string }) => i.outcome)).toEqual(['joined', 'left', 'notJoined']);
+      expect(before[1].invitees.map((i: { outcome: string }) => i.outcome)).toEqual(['joined']);
+      expect(before[2]).toMatchObject({ state: 'terminated' });
+
+      const purged = await purgeOldRecords({ ...readDeps(services), tables: services.tables, log }, new Date(Date.now() - 30 * DAY));
+      expect(purged.terminatedCalls).toBe(2);
+      expect((await api(`/api/calls/${replaced}/participants`)).body.participants).toEqual([]);
+
+      const after = await Promise.all(reads.map(async (path) => (await api(path)).body));
+      expect(after[0]).toEqual(before[0]);
+      expect(after[1]).toEqual(before[1]);
+      expect(after[2]).toMatchObject({ state: 'terminated', participants: [] });
+      // A late notification does not revive a call whose roster was purged.
+      await store(new Date(), callNotification(ended, 'established'));
+      expect((await api(`/api/calls/${ended}/participants`)).body.state).toBe('terminated');
     } finally {
       await host.stop();
     }
