@@ -165,6 +165,7 @@ export async function startStack(
     TABLES_CONNECTION_STRING: azurite.connectionString,
     WEBHOOK_QUEUE: azurite.connectionString,
     RETENTION_SCHEDULE: '0 30 3 * * *',
+    WEBHOOK_SWEEP_SCHEDULE: '0 */5 * * * *',
     GRAPH_BASE_URL: simulator.graphBaseUrl,
     GRAPH_CLIENT_ID: DEV_APP_ID,
     GRAPH_TENANT_ID: DEV_TENANT_ID,

@@ -13,6 +13,7 @@ import './webhooks';
 import './deliverWebhook';
 import './openapi';
 import './purgeOldRecords';
+import './sweepWebhooks';
 
 app.hook.appStart(async () => {
   const { checkSettings } = await import('../src/checkSettings.js');

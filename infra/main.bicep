@@ -38,6 +38,8 @@ param ringTimeoutSeconds int = 60
 param retentionDays int = 30
 @description('NCRONTAB (with seconds, UTC) of the retention purge.')
 param retentionSchedule string = '0 30 3 * * *'
+@description('NCRONTAB (with seconds) of the sweep that queues lost webhook deliveries again.')
+param webhookSweepSchedule string = '0 */5 * * * *'
 param maximumInstanceCount int = 100
 
 var suffix = uniqueString(resourceGroup().id, name)
@@ -197,6 +199,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'WEBHOOK_MAX_ATTEMPTS', value: string(webhookMaxAttempts) }
         { name: 'WEBHOOK_RETRY_BASE_SECONDS', value: string(webhookRetryBaseSeconds) }
         { name: 'WEBHOOK_TIMEOUT_SECONDS', value: string(webhookTimeoutSeconds) }
+        { name: 'WEBHOOK_SWEEP_SCHEDULE', value: webhookSweepSchedule }
         { name: 'RING_TIMEOUT_SECONDS', value: string(ringTimeoutSeconds) }
         { name: 'RETENTION_DAYS', value: string(retentionDays) }
         { name: 'RETENTION_SCHEDULE', value: retentionSchedule }

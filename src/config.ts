@@ -69,6 +69,8 @@ export const SettingsSchema = z
     WEBHOOK_MAX_ATTEMPTS: positiveInt(8),
     WEBHOOK_RETRY_BASE_SECONDS: positiveInt(15),
     WEBHOOK_TIMEOUT_SECONDS: positiveInt(10),
+    // NCRONTAB (with seconds) of the sweep that queues lost deliveries again; read as %WEBHOOK_SWEEP_SCHEDULE%.
+    WEBHOOK_SWEEP_SCHEDULE: optionalText.transform((v) => v ?? '0 */5 * * * *'),
     RING_TIMEOUT_SECONDS: positiveInt(60),
     RETENTION_DAYS: positiveInt(30),
     // NCRONTAB (with seconds) of the purge; the timer trigger reads it as %RETENTION_SCHEDULE%.

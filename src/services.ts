@@ -9,6 +9,8 @@ import { OperationRepository } from './storage/operationRepository';
 import { RosterRepository } from './storage/rosterRepository';
 import { lazyTables, type TableAccess } from './storage/tableClients';
 import { storageQueueScheduler } from './webhooks/webhookQueue';
+import type { DeliveryDeps } from './webhooks/deliverWebhook';
+import { postJson } from './webhooks/postJson';
 import type { WebhookScheduler } from './webhooks/webhookScheduler';
 
 /** Everything the handlers need, created once per process on first use. */
@@ -73,6 +75,20 @@ export const inviteDeps = (s: Services, log: Logger & { traceContext?: { tracePa
 // Kept on the operation: only a W3C traceparent as the host forms it, never arbitrary header text.
 const TRACE_PARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const validTraceParent = (value: string | null | undefined) => (value && TRACE_PARENT.test(value) ? value : undefined);
+
+export const deliveryDeps = (s: Services, log: Logger): DeliveryDeps => {
+  const settings = s.config.webhooks;
+  return {
+    ...readDeps(s),
+    webhooks: s.webhooks,
+    post: (url, body) => postJson(url, body, { timeoutMs: settings.timeoutMs, allowLoopback: s.config.allowLoopbackUrls }),
+    maxAttempts: settings.maxAttempts,
+    retryBaseSeconds: settings.retryBaseSeconds,
+    // A delivery in progress holds its operation this long: two POST timeouts and some slack.
+    leaseMs: settings.timeoutMs * 2 + 10_000,
+    log,
+  };
+};
 
 export const notificationDeps = (s: Services, log: Logger): NotificationDeps => ({
   operations: s.operations,

@@ -4,7 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { startApp } from './functionsCore';
 import { startLocalHost } from './localHost';
-import { startQueueTriggers } from './queueTriggers';
+import { startQueueTriggers, type QueueOptions } from './queueTriggers';
 import { startTimerTriggers } from './timerTriggers';
 import { bufferedLog } from './bufferedLog';
 
@@ -18,12 +18,11 @@ function applyLocalSettings() {
   for (const [name, value] of Object.entries(values)) process.env[name] ??= value;
 }
 
-function routePrefix(): string {
-  const hostJson = JSON.parse(readFileSync(path.join(root, 'host.json'), 'utf8')) as {
-    extensions?: { http?: { routePrefix?: string } };
+const hostJson = () =>
+  JSON.parse(readFileSync(path.join(root, 'host.json'), 'utf8')) as {
+    extensions?: { http?: { routePrefix?: string }; queues?: QueueOptions };
   };
-  return hostJson.extensions?.http?.routePrefix ?? 'api';
-}
+const routePrefix = () => hostJson().extensions?.http?.routePrefix ?? 'api';
 
 async function main() {
   applyLocalSettings();
@@ -46,7 +45,7 @@ async function main() {
     host: process.env.HOST || '127.0.0.1',
     log,
   });
-  const queues = startQueueTriggers(registrations, log);
+  const queues = startQueueTriggers(registrations, log, hostJson().extensions?.queues);
   const timers = startTimerTriggers(registrations, log);
   console.log(`Functions host listening on ${host.url}`);
   for (const fn of host.functions) {

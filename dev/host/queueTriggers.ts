@@ -8,18 +8,39 @@ export interface QueueTriggerRunner {
   stop(): Promise<void>;
 }
 
-/** The Functions host's defaults (host.json `extensions.queues`): five tries, then the poison queue. */
-const MAX_DEQUEUE_COUNT = 5;
-const VISIBILITY_TIMEOUT_SECONDS = 30;
-const IDLE_POLL_MS = 250;
+/** host.json `extensions.queues`, as the Functions host reads it. */
+export interface QueueOptions {
+  maxDequeueCount?: number;
+  /** Time before a failed message is tried again, `hh:mm:ss`. */
+  visibilityTimeout?: string;
+  /** Longest wait between polls of an empty queue, `hh:mm:ss`. */
+  maxPollingInterval?: string;
+  batchSize?: number;
+}
+
+// The Functions host's defaults where host.json is silent: five tries, then the poison queue.
+const DEFAULTS = { maxDequeueCount: 5, visibilityTimeout: '00:00:00', maxPollingInterval: '00:01:00', batchSize: 16 };
+// While a message is handled it stays invisible this long; a host that dies meanwhile leaves it to the next.
+const PROCESSING_VISIBILITY_SECONDS = 30;
+
+/** `hh:mm:ss` (a .NET TimeSpan as host.json writes it) in seconds. */
+export function timeSpanSeconds(value: string): number {
+  const match = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))?$/.exec(value.trim());
+  if (!match) throw new Error(`not a time span: ${value}`);
+  const [, days = '0', h, m, s, fraction = '0'] = match;
+  return Number(days) * 86_400 + Number(h) * 3600 + Number(m) * 60 + Number(s) + Number(`0.${fraction}`);
+}
 
 /**
- * Runs the app's queue-triggered functions as the Functions host does: polls the queue named
- * in the binding on the connection its `connection` setting names, decodes base64 messages,
- * deletes a message once the handler returns, and moves one that failed five times to
- * `<queue>-poison`.
+ * Runs the app's queue-triggered functions as the Functions host does, with host.json's queue
+ * options: polls the queue named in the binding on the connection its `connection` setting names,
+ * decodes base64 messages, deletes a message once the handler returns, makes a failed one visible
+ * again after `visibilityTimeout`, and moves one that failed `maxDequeueCount` times to `<queue>-poison`.
  */
-export function startQueueTriggers(registrations: Registration[], log: (line: string) => void): QueueTriggerRunner {
+export function startQueueTriggers(registrations: Registration[], log: (line: string) => void, options: QueueOptions = {}): QueueTriggerRunner {
+  const settings = { ...DEFAULTS, ...options };
+  const retrySeconds = timeSpanSeconds(settings.visibilityTimeout);
+  const idlePollMs = Math.min(250, timeSpanSeconds(settings.maxPollingInterval) * 1000);
   let running = true;
   const loops: Promise<void>[] = [];
   const names: string[] = [];
@@ -49,14 +70,14 @@ export function startQueueTriggers(registrations: Registration[], log: (line: st
         while (running) {
           let received;
           try {
-            received = await queue.receiveMessages({ numberOfMessages: 16, visibilityTimeout: VISIBILITY_TIMEOUT_SECONDS });
+            received = await queue.receiveMessages({ numberOfMessages: settings.batchSize, visibilityTimeout: PROCESSING_VISIBILITY_SECONDS });
           } catch (err) {
             log(`[warning] ${metadata.name}: cannot read ${queueName}: ${err instanceof Error ? err.message : String(err)}`);
             await new Promise((r) => setTimeout(r, 2000));
             continue;
           }
           if (received.receivedMessageItems.length === 0) {
-            await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
+            await new Promise((r) => setTimeout(r, idlePollMs));
             continue;
           }
           await Promise.all(
@@ -80,12 +101,12 @@ export function startQueueTriggers(registrations: Registration[], log: (line: st
                 await queue.deleteMessage(item.messageId, item.popReceipt);
               } catch (err) {
                 log(`[error] ${metadata.name}: ${err instanceof Error ? err.message : String(err)} (try ${item.dequeueCount})`);
-                if (item.dequeueCount >= MAX_DEQUEUE_COUNT) {
+                if (item.dequeueCount >= settings.maxDequeueCount) {
                   await poison.createIfNotExists().catch(() => undefined);
                   await poison.sendMessage(item.messageText).catch(() => undefined);
                   await queue.deleteMessage(item.messageId, item.popReceipt).catch(() => undefined);
                 } else {
-                  await queue.updateMessage(item.messageId, item.popReceipt, undefined, 1).catch(() => undefined);
+                  await queue.updateMessage(item.messageId, item.popReceipt, undefined, Math.round(retrySeconds)).catch(() => undefined);
                 }
               }
             }),

@@ -1,27 +1,28 @@
 import type { InvocationContext } from '@azure/functions';
-import { getServices, readDeps } from '../services';
-import { deliverWebhook } from '../webhooks/deliverWebhook';
-import { postJson } from '../webhooks/postJson';
+import { ensureError } from '../http/apiError';
+import { deliveryDeps, getServices } from '../services';
+import { isStorageUnavailable } from '../storage/storageErrors';
+import { backoffSeconds, deliverWebhook } from '../webhooks/deliverWebhook';
 import { WebhookMessageSchema } from '../webhooks/webhookScheduler';
 
-// A thrown error (storage down) leaves the message to the host's own retries; delivery failures
-// are retried by queueing the next attempt with back-off.
+// Storage failing puts the message back with a back-off of its own, rather than leaving it to the
+// host's instant retries (after which it would sit in the poison queue). Failed POSTs are retried
+// by deliverWebhook itself; a message that is lost anyway is queued again by the sweep.
+const MAX_FAULT_DELAY_SECONDS = 300;
+
 export async function handler(queued: unknown, context: InvocationContext): Promise<void> {
-  const message = WebhookMessageSchema.safeParse(queued);
-  if (!message.success) return context.warn('Webhook message ignored: not a delivery.');
+  const parsed = WebhookMessageSchema.safeParse(queued);
+  if (!parsed.success) return context.warn('Webhook message ignored: not a delivery.');
+  const message = parsed.data;
   const services = getServices();
-  const { webhooks: settings, allowLoopbackUrls } = services.config;
-  const outcome = await deliverWebhook(
-    {
-      ...readDeps(services),
-      webhooks: services.webhooks,
-      post: (url, body) => postJson(url, body, { timeoutMs: settings.timeoutMs, allowLoopback: allowLoopbackUrls }),
-      maxAttempts: settings.maxAttempts,
-      retryBaseSeconds: settings.retryBaseSeconds,
-      leaseMs: settings.timeoutMs * 2 + 10_000,
-      log: context,
-    },
-    message.data,
-  );
-  context.info(`Webhook of operation ${message.data.operationId}: ${outcome}.`);
+  try {
+    const outcome = await deliverWebhook(deliveryDeps(services, context), message);
+    context.info(`Webhook of operation ${message.operationId}: ${outcome}.`);
+  } catch (err) {
+    if (!isStorageUnavailable(err)) throw err;
+    const faults = message.faults + 1;
+    const delay = Math.min(MAX_FAULT_DELAY_SECONDS, backoffSeconds(faults, services.config.webhooks.retryBaseSeconds));
+    await services.webhooks.schedule({ ...message, faults }, delay);
+    context.warn(`Webhook of operation ${message.operationId}: storage unavailable (${ensureError(err).message}); again in ${delay} s.`);
+  }
 }

@@ -75,7 +75,7 @@ async function applyById(deps: OperationUpdateDeps, update: OperationUpdate, ope
           },
           now,
         );
-    record = await scheduleWebhookIfStarting(deps.webhooks, undefined, record, now);
+    record = await scheduleWebhookIfStarting(deps, undefined, record, now);
     const context: RowWrite<InviteContextRecord> | undefined = invite && { value: linkedTo(invite.value, operationId), etag: invite.etag };
     await operations.save({ operation: { value: record }, context });
     logUpdate(deps, record);
@@ -98,7 +98,7 @@ async function applyTo(
   }
   if (!merged.changed && !graphOperationId) return 'unchanged';
   let record = graphOperationId ? { ...merged.record, graphOperationId } : merged.record;
-  record = await scheduleWebhookIfStarting(deps.webhooks, existing.value, record, now);
+  record = await scheduleWebhookIfStarting(deps, existing.value, record, now);
   await deps.operations.save({ operation: { value: record, etag: existing.etag } });
   logUpdate(deps, record);
   return 'applied';

@@ -48,6 +48,8 @@ export interface WebhookState {
   attempts: number;
   /** When the current status was entered. */
   since: string;
+  /** When the next attempt is due (pending): a message that comes earlier waits until then. */
+  nextAttemptAt?: string;
   lastError?: string;
 }
 

@@ -150,7 +150,7 @@ async function claimInvite(deps: InviteDeps, cmd: InviteCommand, clientContext: 
       // Graph's answer never arrived, but callbacks without an operation id (its form for several
       // invitees) proved the invite started: answer from them under an id of the service's own.
       const record = await scheduleWebhookIfStarting(
-        deps.webhooks,
+        deps,
         undefined,
         inviteRecordFrom(ctx, { id: randomUUID(), graphOperationId: null }, nowIso),
         nowIso,
@@ -215,7 +215,7 @@ async function recordAcceptedInvite(
   accepted: OperationRecord,
 ): Promise<OperationRecord> {
   try {
-    const record = await scheduleWebhookIfStarting(deps.webhooks, undefined, accepted, accepted.lastModifiedDateTime);
+    const record = await scheduleWebhookIfStarting(deps, undefined, accepted, accepted.lastModifiedDateTime);
     await deps.operations.save({
       operation: { value: record },
       context: { value: linkedTo(claimed.value, accepted.id), etag: claimed.etag },
@@ -241,7 +241,7 @@ async function recordAcceptedInvite(
       callbackUrl: ctx ? ctx.value.callbackUrl : record.callbackUrl,
       inviteTraceParent: record.inviteTraceParent ?? accepted.inviteTraceParent,
     };
-    record = await scheduleWebhookIfStarting(deps.webhooks, existing?.value, record, now);
+    record = await scheduleWebhookIfStarting(deps, existing?.value, record, now);
     const linkedContext = ctx && ctx.value.operationId !== id ? { value: linkedTo(ctx.value, id), etag: ctx.etag } : undefined;
     await deps.operations.save({ operation: { value: record, etag: existing?.etag }, context: linkedContext });
     return record;

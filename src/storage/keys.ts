@@ -23,3 +23,6 @@ export const operationRowKey = (operationId: string) => escapeKey(operationId);
 export const inviteContextRowKey = (clientContext: string) => `ctx:${escapeKey(clientContext)}`;
 export const participantRowKey = (key: string) => `p:${escapeKey(key)}`;
 export const CALL_ROW_KEY = 'call';
+/** The operations table's partition of pending webhook deliveries: never a call id (those are GUIDs). */
+export const WEBHOOKS_DUE_PARTITION = '~webhooks';
+export const webhookDueRowKey = (callId: string, operationId: string) => `${callId}~${escapeKey(operationId)}`;

@@ -1,6 +1,6 @@
 import { odata, type TransactionAction } from '@azure/data-tables';
 import type { InviteContextRecord, OperationRecord } from '../operations/operationRecord';
-import { inviteContextRowKey, operationRowKey } from './keys';
+import { inviteContextRowKey, operationRowKey, WEBHOOKS_DUE_PARTITION, webhookDueRowKey } from './keys';
 import {
   fromInviteContextEntity,
   fromOperationEntity,
@@ -89,6 +89,36 @@ export class OperationRepository {
       .byPage({ maxPageSize: 1 });
     for await (const rows of page) return rows.length > 0;
     return false;
+  }
+
+  /**
+   * The index of operations whose completion webhook is not finished, so a sweep finds a delivery
+   * whose queue message was lost without scanning every operation. Written before the delivery is
+   * queued, removed once it ends; a row whose operation has nothing to deliver is just removed.
+   */
+  async markWebhookDue(callId: string, operationId: string, now: string): Promise<void> {
+    const client = await this.client();
+    const rowKey = webhookDueRowKey(callId, operationId);
+    await client.upsertEntity({ partitionKey: WEBHOOKS_DUE_PARTITION, rowKey, kind: 'webhookDue', callId, operationId, lastModifiedDateTime: now }, 'Replace');
+  }
+
+  async clearWebhookDue(callId: string, operationId: string): Promise<void> {
+    const client = await this.client();
+    try {
+      await client.deleteEntity(WEBHOOKS_DUE_PARTITION, webhookDueRowKey(callId, operationId));
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  async webhooksDue(): Promise<Array<{ callId: string; operationId: string }>> {
+    const client = await this.client();
+    const due: Array<{ callId: string; operationId: string }> = [];
+    const filter = odata`PartitionKey eq ${WEBHOOKS_DUE_PARTITION}`;
+    for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['callId', 'operationId'] } })) {
+      due.push({ callId: String(e.callId), operationId: String(e.operationId) });
+    }
+    return due;
   }
 
   /** Creates the invite's row; throws a 409 RestError when it exists already. Returns the ETag. */

@@ -34,8 +34,10 @@ export const backoffSeconds = (failedAttempts: number, baseSeconds: number) => b
  * Runs one queued delivery of an operation's completion webhook. The operation's `webhook` state
  * makes delivery once-only across duplicate messages and instances: a delivery claims it
  * (`delivering`, by ETag) before POSTing and marks it `delivered` after a 2xx. A failure queues the
- * next attempt with exponential back-off, until `maxAttempts`. Waits until the invitees' outcomes
- * are settled (at most the ring timeout), so the body says who joined.
+ * next attempt with exponential back-off, until `maxAttempts`; a duplicate message neither skips
+ * the back-off nor sends twice. Waits until the invitees' outcomes are settled (at most the ring
+ * timeout), so the body says who joined. Storage failures propagate (the handler puts the message
+ * back); a message lost altogether is found again by the sweep.
  */
 export async function deliverWebhook(deps: DeliveryDeps, message: WebhookMessage): Promise<DeliveryOutcome> {
   const found = await deps.operations.get(message.callId, message.operationId);
@@ -54,7 +56,18 @@ export async function deliverWebhook(deps: DeliveryDeps, message: WebhookMessage
   }
   const now = deps.now();
   const webhook = op.webhook;
-  if (webhook.status === 'delivered' || webhook.status === 'cancelled' || webhook.status === 'failed') return 'done';
+  if (webhook.status === 'delivered' || webhook.status === 'cancelled' || webhook.status === 'failed') {
+    await deps.operations.clearWebhookDue(op.callId, op.id);
+    return 'done';
+  }
+  // A message from before a later attempt was queued (a duplicate): that attempt has its own message.
+  if (message.attempt < webhook.attempts) return 'done';
+  // A duplicate of the next attempt's message, or the sweep's copy, that came early: the back-off stands.
+  const dueIn = webhook.status === 'pending' && webhook.nextAttemptAt ? Date.parse(webhook.nextAttemptAt) - now.getTime() : 0;
+  if (dueIn > 0) {
+    await later(dueIn / 1000);
+    return 'waiting';
+  }
   const leaseLeft = Date.parse(webhook.since) + deps.leaseMs - now.getTime();
   if (webhook.status === 'delivering' && leaseLeft > 0) {
     await later(leaseLeft / 1000);
@@ -80,18 +93,22 @@ export async function deliverWebhook(deps: DeliveryDeps, message: WebhookMessage
   const ok = result.status >= 200 && result.status < 300;
   if (ok) {
     await setWebhook(deps, op, { status: 'delivered', attempts, since: deps.now().toISOString() });
+    await deps.operations.clearWebhookDue(op.callId, op.id);
     logEvent(deps.log, 'webhook.delivered', { callId: op.callId, operationId: op.id, attempt: attempts, inviteTraceParent: op.inviteTraceParent });
     return 'delivered';
   }
   const reason = result.status ? `HTTP ${result.status}` : (result.error ?? 'no answer').slice(0, 500);
   if (attempts >= deps.maxAttempts) {
     await setWebhook(deps, op, { status: 'failed', attempts, since: deps.now().toISOString(), lastError: reason });
+    await deps.operations.clearWebhookDue(op.callId, op.id);
     logEvent(deps.log, 'webhook.failed', { callId: op.callId, operationId: op.id, attempt: attempts, reason }, 'warn');
     return 'failed';
   }
   const delay = backoffSeconds(attempts, deps.retryBaseSeconds);
-  await deps.webhooks.schedule({ ...message, attempt: attempts, waits: 0 }, delay);
-  await setWebhook(deps, op, { status: 'pending', attempts, since: deps.now().toISOString(), lastError: reason });
+  const failedAt = deps.now();
+  await deps.webhooks.schedule({ ...message, attempt: attempts, waits: 0, faults: 0 }, delay);
+  const nextAttemptAt = new Date(failedAt.getTime() + delay * 1000).toISOString();
+  await setWebhook(deps, op, { status: 'pending', attempts, since: failedAt.toISOString(), nextAttemptAt, lastError: reason });
   logEvent(deps.log, 'webhook.retrying', { callId: op.callId, operationId: op.id, attempt: attempts, reason, nextInSeconds: delay }, 'warn');
   return 'retrying';
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { OperationRecord } from '../operations/operationRecord';
 import { startsWebhook } from '../operations/operationStatusRules';
+import type { OperationRepository } from '../storage/operationRepository';
 
 /** One delivery attempt of an operation's completion webhook, as queued. */
 export const WebhookMessageSchema = z.object({
@@ -10,8 +11,10 @@ export const WebhookMessageSchema = z.object({
   attempt: z.number().int().nonnegative(),
   /** How often this delivery already waited for its operation to be stored or to settle. */
   waits: z.number().int().nonnegative(),
+  /** How often this message was put back because storage failed (its own back-off). */
+  faults: z.number().int().nonnegative().default(0),
 });
-export type WebhookMessage = z.infer<typeof WebhookMessageSchema>;
+export type WebhookMessage = z.input<typeof WebhookMessageSchema>;
 
 /** Puts webhook deliveries on a durable queue, to run after a delay. */
 export interface WebhookScheduler {
@@ -21,18 +24,26 @@ export interface WebhookScheduler {
 // The operation is written right after the message is queued; the first attempt waits for it.
 const FIRST_DELAY_SECONDS = 1;
 
+export interface WebhookStartDeps {
+  webhooks: WebhookScheduler;
+  operations: Pick<OperationRepository, 'markWebhookDue'>;
+}
+
 /**
- * Queues the first delivery when `after` starts the webhook, before `after` is written: if the
- * write then fails, the caller answers 503 and Graph's redelivery queues it again, so a terminal
- * operation with a callbackUrl never ends up without a queued delivery.
+ * Starts the delivery when `after` starts the webhook, before `after` is written: the sweep's
+ * index row first, then the queued message. If the write then fails, the caller answers 503 and
+ * Graph's redelivery starts it again, so a terminal operation with a callbackUrl never ends up
+ * without a queued delivery, and a lost message is found again by the sweep.
  */
 export async function scheduleWebhookIfStarting(
-  webhooks: WebhookScheduler,
+  deps: WebhookStartDeps,
   before: OperationRecord | undefined,
   after: OperationRecord,
   now: string,
 ): Promise<OperationRecord> {
   if (!startsWebhook(before, after)) return after;
-  await webhooks.schedule({ callId: after.callId, operationId: after.id, attempt: 0, waits: 0 }, FIRST_DELAY_SECONDS);
-  return { ...after, webhook: { status: 'pending', attempts: 0, since: now } };
+  await deps.operations.markWebhookDue(after.callId, after.id, now);
+  await deps.webhooks.schedule({ callId: after.callId, operationId: after.id, attempt: 0, waits: 0 }, FIRST_DELAY_SECONDS);
+  const nextAttemptAt = new Date(Date.parse(now) + FIRST_DELAY_SECONDS * 1000).toISOString();
+  return { ...after, webhook: { status: 'pending', attempts: 0, since: now, nextAttemptAt } };
 }

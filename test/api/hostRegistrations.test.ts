@@ -24,11 +24,12 @@ describe('the app as the Functions host loads it', () => {
   const all = azureHostMetadata();
   const metadata = all.filter(isHttp);
 
-  it('registers the webhook delivery as a queue trigger and the retention purge as a timer', () => {
+  it('registers the webhook delivery as a queue trigger, the retention purge and the webhook sweep as timers', () => {
     const others = all.filter((m) => !isHttp(m));
     expect(others.map((m) => [m.name, Object.values(m.bindings).find((b) => b.direction === 'in')])).toEqual([
       ['deliverWebhook', expect.objectContaining({ type: 'queueTrigger', queueName: 'webhook-deliveries', connection: 'WEBHOOK_QUEUE' })],
       ['purgeOldRecords', expect.objectContaining({ type: 'timerTrigger', schedule: '%RETENTION_SCHEDULE%' })],
+      ['sweepWebhooks', expect.objectContaining({ type: 'timerTrigger', schedule: '%WEBHOOK_SWEEP_SCHEDULE%' })],
     ]);
   });
 

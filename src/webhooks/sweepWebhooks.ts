@@ -1,0 +1,39 @@
+import type { Logger } from '../logger';
+import type { OperationRepository } from '../storage/operationRepository';
+import { logEvent } from '../telemetry';
+import type { WebhookScheduler } from './webhookScheduler';
+
+export interface SweepDeps {
+  operations: Pick<OperationRepository, 'webhooksDue' | 'get' | 'clearWebhookDue'>;
+  webhooks: WebhookScheduler;
+  now: () => Date;
+  /** How long past its due time a delivery may go unseen before its message counts as lost. */
+  graceMs: number;
+  log: Logger;
+}
+
+/**
+ * Queues again every unfinished webhook delivery that should have run by now: its queue message
+ * was lost (moved to the poison queue while storage was down, a host that died mid-delivery).
+ * A delivery that is merely early is left alone; one queued twice still sends once.
+ */
+export async function sweepWebhooks(deps: SweepDeps): Promise<{ requeued: number; cleared: number }> {
+  let requeued = 0;
+  let cleared = 0;
+  const now = deps.now().getTime();
+  for (const { callId, operationId } of await deps.operations.webhooksDue()) {
+    const op = (await deps.operations.get(callId, operationId))?.value;
+    const webhook = op?.webhook;
+    if (!op?.callbackUrl || !webhook || !(webhook.status === 'pending' || webhook.status === 'delivering')) {
+      await deps.operations.clearWebhookDue(callId, operationId);
+      cleared++;
+      continue;
+    }
+    const dueAt = Date.parse(webhook.status === 'pending' ? (webhook.nextAttemptAt ?? webhook.since) : webhook.since);
+    if (now < dueAt + deps.graceMs) continue;
+    await deps.webhooks.schedule({ callId, operationId, attempt: webhook.attempts, waits: 0 }, 0);
+    requeued++;
+  }
+  if (requeued || cleared) logEvent(deps.log, 'webhooks.swept', { requeued, cleared });
+  return { requeued, cleared };
+}
