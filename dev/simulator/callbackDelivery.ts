@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { SigningKeys, TokenClaims } from './signingKeys';
 
 export interface Delivery {
@@ -23,6 +24,25 @@ export class CallbackDelivery {
     private readonly maxAttempts = 4,
   ) {}
 
+  private readonly chains = new Map<string, { chainId: string; scenarioId: string }>();
+
+  /**
+   * The headers Graph sends with each callback for Microsoft support: a request id per delivery,
+   * a message id per notification, and the call chain and scenario ids, one per call.
+   */
+  private supportHeaders(payload: unknown): Record<string, string> {
+    const first = (payload as { value?: Array<{ resource?: string; resourceUrl?: string }> } | undefined)?.value?.[0];
+    const callId = /calls\/([^/]+)/i.exec(first?.resource ?? first?.resourceUrl ?? '')?.[1]?.toLowerCase() ?? '';
+    let chain = this.chains.get(callId);
+    if (!chain) this.chains.set(callId, (chain = { chainId: randomUUID(), scenarioId: randomUUID() }));
+    return {
+      'client-request-id': randomUUID(),
+      'Scenario-Id': chain.scenarioId,
+      'X-Microsoft-Skype-Chain-ID': chain.chainId,
+      'X-Microsoft-Skype-Message-ID': randomUUID(),
+    };
+  }
+
   /** Delivers once per attempt until the endpoint takes it; returns the last status (0: unreachable). */
   async deliver(url: string, payload: unknown, token?: string): Promise<number> {
     for (let attempt = 1; ; attempt++) {
@@ -31,7 +51,7 @@ export class CallbackDelivery {
       try {
         const res = await fetch(url, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${bearer}` },
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${bearer}`, ...this.supportHeaders(payload) },
           body: JSON.stringify(payload),
         });
         status = res.status;

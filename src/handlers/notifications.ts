@@ -1,4 +1,5 @@
 import { authenticateCallback } from '../http/authenticateCallback';
+import { graphCallbackHeaders } from '../http/graphCallbackHeaders';
 import { readJsonBody } from '../http/requestBody';
 import { withErrors } from '../http/withErrors';
 import { applyNotifications } from '../notifications/applyNotifications';
@@ -9,6 +10,6 @@ import { notificationDeps } from '../services';
 export const handler = withErrors(async (req, services, context) => {
   await authenticateCallback(req, services.callbackTokens, context);
   const body = await readJsonBody(req, services.config.limits.notificationsBodyBytes);
-  await applyNotifications(notificationDeps(services, context), body);
+  await applyNotifications({ ...notificationDeps(services, context), graphCallback: graphCallbackHeaders(req) }, body);
   return { status: 202 };
 });

@@ -19,6 +19,8 @@ export interface NotificationDeps {
   maxBatchItems: number;
   now: () => Date;
   log: Logger;
+  /** Graph's support headers of the callback, logged with every change it made. */
+  graphCallback?: Record<string, string>;
 }
 
 export interface BatchSummary {
@@ -59,7 +61,7 @@ export async function applyNotifications(deps: NotificationDeps, body: unknown):
     if (outcome.logged) items.push(outcome.logged);
   }
   // Operation updates log their own event; one line covers the batch's roster and call changes.
-  if (items.length) logEvent(deps.log, 'notifications.applied', { ...summary, items: items.slice(0, 20) });
+  if (items.length) logEvent(deps.log, 'notifications.applied', { ...summary, items: items.slice(0, 20), graphCallback: deps.graphCallback });
   return summary;
 }
 

@@ -14,6 +14,7 @@ export interface OperationUpdateDeps {
   operations: OperationRepository;
   webhooks: WebhookScheduler;
   log: Logger;
+  graphCallback?: Record<string, string>;
 }
 
 /**
@@ -113,5 +114,6 @@ function logUpdate(deps: OperationUpdateDeps, op: OperationRecord) {
     type: op.type,
     status: op.status,
     inviteTraceParent: op.inviteTraceParent,
+    graphCallback: deps.graphCallback,
   });
 }

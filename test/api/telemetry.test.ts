@@ -36,5 +36,10 @@ describe('telemetry', () => {
     for (const update of updates) expect(update).toMatchObject({ callId, clientContext: 'traced', inviteTraceParent: traceParent });
     const roster = events().find((e) => e.event === 'notifications.applied' && e.items.some((i: { callId: string }) => i.callId === callId));
     expect(roster!.items[0]).toMatchObject({ callId, kind: 'roster', changeType: 'updated', participants: 1 });
+    // Graph's support headers of each callback, which Microsoft support asks for, are logged with the call.
+    const support = { clientRequestId: expect.stringMatching(/^[0-9a-f-]{36}$/), scenarioId: expect.any(String), chainId: expect.any(String), messageId: expect.any(String) };
+    for (const event of [...updates, roster!]) expect(event.graphCallback).toEqual(support);
+    expect(new Set(updates.map((u) => u.graphCallback.chainId)).size).toBe(1); // one call chain
+    expect(new Set(updates.map((u) => u.graphCallback.messageId)).size).toBe(updates.length);
   });
 });
