@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { SigningKeysUnavailableError } from '../auth/callbackToken';
+import { WriteContentionError } from '../operations/retryOnConflict';
 import { isStorageUnavailable, storageRefusedInput } from '../storage/storageErrors';
 import { ApiError, badRequest, ensureError, serviceUnavailable } from './apiError';
 
@@ -33,6 +34,10 @@ export function toErrorResponse(thrown: unknown, context: InvocationContext, una
         ? new ApiError(413, 'PayloadTooLarge', 'The request holds more than can be stored in one record; send less.')
         : badRequest('The request holds a value that cannot be stored.'),
     );
+  }
+  if (err instanceof WriteContentionError) {
+    context.warn(`Write contention: ${err.message}`);
+    return apiErrorResponse(serviceUnavailable('The record is being changed by many requests at once; retry shortly.', unavailableRetryAfter));
   }
   if (err instanceof SigningKeysUnavailableError) {
     context.warn(err.message);

@@ -2,6 +2,14 @@ import { isConflict, isPreconditionFailed } from '../storage/storageErrors';
 
 const MAX_ATTEMPTS = 8;
 
+/** Other writers kept changing the same record: a retry a little later will land. */
+export class WriteContentionError extends Error {
+  constructor(readonly attempts: number) {
+    super(`the record kept changing under ${attempts} attempts to write it`);
+    this.name = 'WriteContentionError';
+  }
+}
+
 /**
  * Runs a read-modify-write until it lands: a 412 (changed since read) or 409 (created
  * meanwhile) means another writer got there first, so read again and re-apply the rule.
@@ -11,7 +19,8 @@ export async function retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> 
     try {
       return await attempt();
     } catch (err) {
-      if (i >= MAX_ATTEMPTS || !(isPreconditionFailed(err) || isConflict(err))) throw err;
+      if (!(isPreconditionFailed(err) || isConflict(err))) throw err;
+      if (i >= MAX_ATTEMPTS) throw new WriteContentionError(i);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * i));
     }
   }

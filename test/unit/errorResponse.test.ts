@@ -34,3 +34,19 @@ describe('errors mapped to responses', () => {
     expect(res.headers).toHaveProperty('x-correlation-id');
   });
 });
+
+describe('write contention', () => {
+  it('answers 503 with Retry-After, not 500, when the ETag retries are used up', async () => {
+    const { retryOnConflict } = await import('../../src/operations/retryOnConflict');
+    let attempts = 0;
+    const thrown = await retryOnConflict(async () => {
+      attempts++;
+      throw storageError(412, 'UpdateConditionNotSatisfied');
+    }).catch((err: unknown) => err);
+    expect(attempts).toBeGreaterThan(1);
+    const res = toErrorResponse(thrown, context(), 5);
+    expect(res.status).toBe(503);
+    expect(res.headers).toMatchObject({ 'Retry-After': '5' });
+    expect(envelope(res).error.code).toBe('ServiceUnavailable');
+  });
+});
