@@ -99,6 +99,8 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
     stepDelayMs: options.stepDelayMs ?? 100,
     ringTimeoutMs: options.ringTimeoutMs ?? 60_000,
     defaultCallbackUrl: options.defaultCallbackUrl ?? '',
+    /** The JWKS endpoint answers 500 (the OpenID metadata still answers). */
+    failKeys: false,
   };
   const claims = (): TokenClaims => ({ iss: issuer, aud: options.appId, tid: tenantId, appid: options.appId });
   const delivery = new CallbackDelivery(keys, claims, () => settings.stepDelayMs);
@@ -175,6 +177,7 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
     }
     if (method === 'GET' && path === '/keys') {
       stats.keyFetches++;
+      if (settings.failKeys) return sendJson(res, 500, graphError('InternalServerError', 'Simulated key endpoint failure.'));
       return sendJson(res, 200, keys.jwks());
     }
 

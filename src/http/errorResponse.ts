@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
-import { SigningKeysUnavailableError } from '../auth/callbackToken';
+import { SigningKeysUnavailableError } from '../auth/signingKeySource';
 import { WriteContentionError } from '../operations/retryOnConflict';
 import { isStorageUnavailable, storageRefusedInput } from '../storage/storageErrors';
 import { ApiError, badRequest, ensureError, serviceUnavailable } from './apiError';

@@ -1,6 +1,7 @@
 import { generateKeyPair, exportJWK, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGraphSimulator } from '../../dev/simulator/graphSimulator';
 import { startHostProcess, type HostProcess } from '../../dev/stack';
 import { listOperations, newCallId, stack } from '../support/api';
 import { operationNotification } from '../support/notifications';
@@ -111,6 +112,30 @@ describe('callback token attacks', () => {
     expect((await post(`Bearer ${await simulator.token()}`)).status).toBe(202);
     expect((await post(`Bearer ${await simulator.token({ nbf: now() + 240, iat: now() + 240 })}`)).status).toBe(202);
     expect((await post(`Bearer ${await simulator.token({ lifetimeSeconds: -240 })}`)).status).toBe(202);
+  });
+
+  it('starts the cooldown on a failed key fetch too: 503s while the keys cannot be read, one fetch per cooldown', async () => {
+    // A key endpoint of its own to break, and a host that has no keys cached yet.
+    const keysDown = await startGraphSimulator({ appId: stack.appId, tenantId: stack.tenantId });
+    await fetch(`${keysDown.url}/_sim/settings`, { method: 'POST', body: JSON.stringify({ failKeys: true }) });
+    const fresh = await startHostProcess({ env: { ...stack.hostEnv, CALLBACK_OPENID_CONFIGURATION_URL: keysDown.openIdConfigurationUrl, CALLBACK_KEY_REFRESH_SECONDS: '30' } });
+    const token = async () => ((await (await fetch(`${keysDown.url}/_sim/token`, { method: 'POST', body: '{}' })).json()) as { token: string }).token;
+    const fetches = async () => ((await (await fetch(`${keysDown.url}/_sim/stats`)).json()) as { keyFetches: number }).keyFetches;
+    try {
+      for (let i = 0; i < 10; i++) {
+        const res = await fetch(`${fresh.url}/api/notifications`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${await token()}` },
+          body: JSON.stringify(operationNotification({ callId: newCallId(), operationId: randomUUID(), status: 'running' })),
+        });
+        expect(res.status).toBe(503); // Graph delivers again later; nothing was judged
+        expect(res.headers.get('retry-after')).toBeTruthy();
+      }
+      expect(await fetches()).toBe(1);
+    } finally {
+      await fresh.stop();
+      await keysDown.close();
+    }
   });
 
   it('re-fetches the keys at most once per cooldown, however many unknown kids arrive', async () => {

@@ -2,6 +2,7 @@ import { RestError } from '@azure/data-tables';
 import { InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { toErrorResponse } from '../../src/http/errorResponse';
+import { retryOnConflict } from '../../src/operations/retryOnConflict';
 
 const context = () => new InvocationContext({ functionName: 'test', logHandler: () => undefined });
 const storageError = (statusCode: number, code: string) => new RestError(`storage says ${code}`, { statusCode, code });
@@ -37,7 +38,6 @@ describe('errors mapped to responses', () => {
 
 describe('write contention', () => {
   it('answers 503 with Retry-After, not 500, when the ETag retries are used up', async () => {
-    const { retryOnConflict } = await import('../../src/operations/retryOnConflict');
     let attempts = 0;
     const thrown = await retryOnConflict(async () => {
       attempts++;
