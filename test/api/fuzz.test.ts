@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHostProcess, type HostProcess } from '../../dev/stack';
 import { startGraphSimulator, type RunningSimulator } from '../../dev/simulator/graphSimulator';
 import { canonicalGuid } from '../../src/ids';
+import { classifyAddress } from '../../src/net/addresses';
 import { parseNotification } from '../../src/notifications/parseNotification';
 import { stack } from '../support/api';
 import { simulator } from '../support/simulator';
@@ -26,9 +27,29 @@ afterAll(async () => {
 
 // ---- generators -------------------------------------------------------------------------------
 
+// Ill-formed UTF-16 on purpose: any code unit (`binary`), lone halves of surrogate pairs, a pair split.
+const illFormed = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constantFrom('\ud800', '\udfff', 'a\ud83d', '\ude00b', '\udbff\udbff', '😀'.slice(1)),
+);
+// IP literals in every notation that reaches an internal address, and some that do not.
+const ipv4 = fc.constantFrom('10.0.0.1', '127.0.0.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '192.168.1.1', '168.63.129.16', '198.18.0.1', '240.0.0.1', '8.8.8.8');
+const ipLiteral = fc.oneof(
+  ipv4.map((v4) => v4),
+  ipv4.map((v4) => `[::ffff:${v4}]`),
+  ipv4.map((v4) => `[::${v4}]`),
+  ipv4.map((v4) => `[0:0:0:0:0:ffff:${v4}]`),
+  ipv4.map((v4) => `[64:ff9b::${v4}]`),
+  ipv4.map((v4) => `[::ffff:0:${v4}]`),
+  ipv4.map((v4) => `[2002:${v4.split('.').map((o, i, a) => (i % 2 ? '' : ((Number(o) << 8) | Number(a[i + 1])).toString(16))).filter(Boolean).join(':')}::1]`),
+  fc.constantFrom('0x7f.1', '2130706433', '017700000001', '[::1]', '[fe80::1]', '[fd00::1]', '[ff02::1]', '[2001:db8::1]', '[2606:4700::1111]'),
+);
+const ipUrl = fc.tuple(fc.constantFrom('https', 'http'), ipLiteral, fc.constantFrom('', ':8443')).map(([scheme, host, port]) => `${scheme}://${host}${port}/h`);
 const nasty = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
+  illFormed,
+  ipUrl,
   fc.constantFrom('__proto__', 'constructor', 'prototype', '', ' ', '\u0000', '/\\#?', '%2F', '../..', '😀', 'a'.repeat(40_000)),
 );
 const json = fc.jsonValue({ maxDepth: 4 });
@@ -49,7 +70,9 @@ const invitee = fc.oneof(
   json,
 );
 const inviteBody = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ participants: fc.array(invitee, { maxLength: 7 }), clientContext: fc.oneof(fc.uuid(), nasty, json), callbackUrl: fc.oneof(fc.webUrl(), nasty) }, { requiredKeys: [] }).map((b) => JSON.stringify(b)) },
+  { weight: 5, arbitrary: fc.record({ participants: fc.array(invitee, { maxLength: 7 }), clientContext: fc.oneof(fc.uuid(), nasty, json), callbackUrl: fc.oneof(fc.webUrl(), nasty, ipUrl) }, { requiredKeys: [] }).map((b) => JSON.stringify(b)) },
+  // Valid invites but for one hard string: a lone surrogate somewhere, or a callbackUrl naming an IP literal.
+  { weight: 2, arbitrary: fc.record({ id: fc.oneof(fc.uuid(), illFormed), clientContext: fc.oneof(fc.uuid(), illFormed), callbackUrl: ipUrl, note: fc.oneof(fc.string(), illFormed) }).map(({ id, clientContext, callbackUrl, note }) => JSON.stringify({ participants: [{ identity: { user: { id, displayName: note } } }], clientContext, callbackUrl })) },
   { weight: 2, arbitrary: fc.record({ participants: fc.array(fc.record({ identity: fc.record({ user: fc.record({ id: fc.uuid() }) }) }), { minLength: 1, maxLength: 5 }), clientContext: fc.uuid() }).map((b) => JSON.stringify(b)) },
   { weight: 1, arbitrary: json.map((v) => JSON.stringify(v)) },
   { weight: 1, arbitrary: pollutionKeys.map((p) => JSON.stringify({ participants: [{ identity: { user: { id: 'x' } }, ...p }], ...p }).replace(/"toString"/g, '"__proto__"')) },
@@ -109,6 +132,25 @@ function expectEnvelope(status: number, text: string, what: string) {
   }
 }
 
+/** A path segment as a client would send it; a lone surrogate goes as the bytes of its WTF-8 form (%ED%A0%80). */
+function encodeSegment(text: string): string {
+  return Array.from(text, (ch) => {
+    const unit = ch.charCodeAt(0);
+    if (ch.length > 1 || unit < 0xd800 || unit > 0xdfff) return encodeURIComponent(ch);
+    return [0xe0 | (unit >> 12), 0x80 | ((unit >> 6) & 63), 0x80 | (unit & 63)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+  }).join('');
+}
+
+/** An accepted invite's callbackUrl never names an internal address (the test host allows loopback only). */
+function expectNoInternalTarget(text: string) {
+  const callbackUrl = (JSON.parse(text) as { callbackUrl?: unknown }).callbackUrl;
+  if (typeof callbackUrl !== 'string') return;
+  const kind = classifyAddress(new URL(callbackUrl).hostname);
+  expect(kind === undefined || kind === 'public' || kind === 'loopback', `accepted callbackUrl ${callbackUrl}`).toBe(true);
+  acceptedIpTargets += kind === undefined ? 0 : 1;
+}
+let acceptedIpTargets = 0;
+
 async function partitionsIn(table: string, callIds: Set<string>): Promise<Set<string>> {
   const client = TableClient.fromConnectionString(stack.tablesConnectionString, table, { allowInsecureConnection: true });
   const found = new Set<string>();
@@ -137,12 +179,13 @@ describe(`fuzzing (${RUNS} generated bodies per POST route)`, () => {
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       expectEnvelope(res.status, answer, `invite ${text.slice(0, 200)}`);
       (res.status < 300 ? accepted : refused).add(canonicalGuid(callId)!);
+      if (res.status < 300) expectNoInternalTarget(text);
     });
     const stored = await partitionsIn('operations', new Set([...accepted, ...refused]));
     expect([...stored].filter((id) => refused.has(id) && !accepted.has(id))).toEqual([]);
     expect([...accepted].filter((id) => !stored.has(id))).toEqual([]);
     expect(accepted.size).toBeGreaterThan(RUNS / 20);
-    console.info(`invite fuzz: ${RUNS} bodies, statuses ${JSON.stringify(Object.fromEntries(statuses))}, 5xx: 0`);
+    console.info(`invite fuzz: ${RUNS} bodies, statuses ${JSON.stringify(Object.fromEntries(statuses))}, 5xx: 0, accepted IP-literal callbackUrls (all public or loopback): ${acceptedIpTargets}`);
   }, 600_000);
 
   it('POST notifications: never a 5xx, every 4xx in the envelope, and storage holds only what valid items imply', async () => {
@@ -176,8 +219,8 @@ describe(`fuzzing (${RUNS} generated bodies per POST route)`, () => {
     const odd = fc.oneof(nasty, fc.uuid(), fc.uuid().map((u) => u.replace(/-/g, '').toUpperCase()), fc.string({ minLength: 1000, maxLength: 1100 }), fc.constantFrom('%00', '%2F', '..', 'a/b', 'a\\b', 'a#b', 'a?b', '\u0001\u001f'));
     const cases = fc.sample(fc.tuple(odd, odd, fc.constantFrom('op', 'ops', 'roster', 'invite')), Math.max(1000, RUNS / 5));
     await pool(cases, async ([callId, operationId, route]) => {
-      const c = encodeURIComponent(callId);
-      const o = encodeURIComponent(operationId);
+      const c = encodeSegment(callId);
+      const o = encodeSegment(operationId);
       const url = { op: `/calls/${c}/operations/${o}`, ops: `/calls/${c}/operations`, roster: `/calls/${c}/participants`, invite: `/calls/${c}/participants/invite` }[route];
       const res = await fetch(`${host.url}/api${url}`, {
         method: route === 'invite' ? 'POST' : 'GET',

@@ -4,8 +4,9 @@ import { parseNotification } from '../../src/notifications/parseNotification';
 import { parseInviteRequest } from '../../src/operations/parseInviteRequest';
 import { ApiError } from '../../src/http/apiError';
 
-// Values shaped like notifications, with every field free to be anything.
-const anything = fc.jsonValue({ maxDepth: 4 });
+// Values shaped like notifications, with every field free to be anything, ill-formed text included.
+const anyString = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('\ud800', 'x\udfff'));
+const anything = fc.oneof(fc.jsonValue({ maxDepth: 4 }), anyString, fc.dictionary(anyString, anyString, { maxKeys: 3 }));
 const notificationLike = fc.record(
   {
     '@odata.type': fc.oneof(fc.constant('#microsoft.graph.commsNotification'), fc.string()),
