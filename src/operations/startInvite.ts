@@ -60,7 +60,7 @@ export async function startInvite(deps: InviteDeps, cmd: InviteCommand): Promise
   try {
     answer = await (await deps.graph()).inviteParticipants(cmd.callIdAsGiven, { ...graphBody, clientContext });
   } catch (err) {
-    throw await onGraphFailure(deps, claim.context, err);
+    throw await onGraphFailure(deps, claim, err);
   }
 
   const parsed = CommsOperation.safeParse(answer.operation);
@@ -107,7 +107,13 @@ function boundedExtra(answer: CommsOperation): Record<string, unknown> {
   return JSON.stringify(extra).length <= MAX_EXTRA_CHARS ? extra : {};
 }
 
-type Claim = { existing: OperationRecord } | { context: Versioned<InviteContextRecord> };
+/** The right to call Graph for an invite: its row, and whether an earlier attempt's outcome is unknown. */
+interface SendingClaim {
+  context: Versioned<InviteContextRecord>;
+  /** True when an earlier attempt's answer never came: that attempt may have started, so the row must stay. */
+  retaken: boolean;
+}
+type Claim = { existing: OperationRecord } | SendingClaim;
 
 /** Takes the right to call Graph for this clientContext, or finds the invite's existing answer. */
 async function claimInvite(deps: InviteDeps, cmd: InviteCommand, clientContext: string, requestHash: string): Promise<Claim> {
@@ -129,7 +135,7 @@ async function claimInvite(deps: InviteDeps, cmd: InviteCommand, clientContext: 
     const found = await deps.operations.getInviteContext(callId, clientContext);
     if (!found) {
       const etag = await deps.operations.createInviteContext(fresh);
-      return { context: { value: fresh, etag } };
+      return { context: { value: fresh, etag }, retaken: false };
     }
     const ctx = found.value;
     if (ctx.requestHash !== requestHash) {
@@ -162,12 +168,13 @@ async function claimInvite(deps: InviteDeps, cmd: InviteCommand, clientContext: 
     // Graph's answer never arrived last time and nothing since showed the invite started: call Graph again.
     const retaken = { ...ctx, sendingSince: nowIso };
     const etag = await deps.operations.updateInviteContext(retaken, found.etag);
-    return { context: { value: retaken, etag } };
+    return { context: { value: retaken, etag }, retaken: true };
   });
 }
-async function onGraphFailure(deps: InviteDeps, context: Versioned<InviteContextRecord>, err: unknown): Promise<Error> {
+async function onGraphFailure(deps: InviteDeps, claim: SendingClaim, err: unknown): Promise<Error> {
+  const { context } = claim;
   if (err instanceof GraphRejectedError) {
-    await deps.operations.deleteInviteContext(context.value, context.etag);
+    await forgetClaim(deps, claim);
     logEvent(deps.log, 'invite.refused', { ...about(context), graphStatus: err.status, graphCode: err.graphCode, graphRequestId: err.requestId }, 'warn');
     // Graph's 400/403/404/409 describe the invite and pass through; others (401: our credentials) are a bad gateway.
     const status = PASSED_THROUGH_STATUSES.has(err.status) ? err.status : 502;
@@ -176,7 +183,7 @@ async function onGraphFailure(deps: InviteDeps, context: Versioned<InviteContext
     ]);
   }
   if (err instanceof GraphUnavailableError) {
-    await deps.operations.deleteInviteContext(context.value, context.etag);
+    await forgetClaim(deps, claim);
     logEvent(deps.log, 'invite.graphUnavailable', { ...about(context), graphStatus: err.status, graphRequestId: err.requestId }, 'warn');
     return serviceUnavailable(`Graph is throttling or unavailable (${err.status}); retry later.`, err.retryAfterSeconds);
   }
@@ -190,6 +197,21 @@ async function onGraphFailure(deps: InviteDeps, context: Versioned<InviteContext
     );
   }
   return err instanceof Error ? err : new Error(String(err));
+}
+
+/**
+ * Graph did not act on this request (refused or throttled): nothing of it is kept. Only a first
+ * attempt's row goes, though; after an attempt whose outcome is unknown the row stays (released,
+ * so a retry calls Graph again) for that attempt's callbacks to match.
+ */
+async function forgetClaim(deps: InviteDeps, claim: SendingClaim): Promise<void> {
+  if (claim.retaken) return releaseSendingClaim(deps, claim.context);
+  try {
+    await deps.operations.deleteInviteContext(claim.context.value, claim.context.etag);
+  } catch (err) {
+    if (!isPreconditionFailed(err)) throw err;
+    await releaseSendingClaim(deps, claim.context); // a callback wrote to the row meanwhile: keep it
+  }
 }
 
 const about = (context: Versioned<InviteContextRecord>) => ({ callId: context.value.callId, clientContext: context.value.clientContext });

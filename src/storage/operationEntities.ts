@@ -10,6 +10,7 @@ import { inviteContextRowKey, operationRowKey } from './keys';
 /**
  * Rows of the operations table (partition = canonical call id):
  * - `kind: "operation"`, row = escaped operation id: one Graph operation;
+ * - `kind: "alias"`, row = escaped Graph operation id: Graph's id of an operation kept under another;
  * - `kind: "inviteContext"`, row = `ctx:` + escaped clientContext: an invite by its idempotency key,
  *   with the request's participants and what early callbacks reported (`early`).
  * JSON-valued fields (`participants`, `resultInfo`, `early`) are stored as text, `participants` in chunks.
@@ -40,6 +41,20 @@ export function toOperationEntity(r: OperationRecord): StoredEntity {
     inviteeOutcomes: toJsonText(r.inviteeOutcomes),
     // The calls whose rosters an invite with replacesCallId reads: retention finds them by this.
     replacesCallIds: replacedCallsOf(r).join(','),
+  };
+}
+
+/**
+ * `kind: "alias"`, row = escaped Graph operation id: points at the operation kept under the
+ * service's own id (an invite whose answer never arrived but whose callbacks proved it started).
+ */
+export function toAliasEntity(r: OperationRecord): StoredEntity {
+  return {
+    partitionKey: r.callId,
+    rowKey: operationRowKey(r.graphOperationId!),
+    kind: 'alias',
+    aliasOf: r.id,
+    lastModifiedDateTime: r.lastModifiedDateTime,
   };
 }
 

@@ -4,6 +4,7 @@ import { inviteContextRowKey, operationRowKey, WEBHOOKS_DUE_PARTITION, webhookDu
 import {
   fromInviteContextEntity,
   fromOperationEntity,
+  toAliasEntity,
   toInviteContextEntity,
   toOperationEntity,
 } from './operationEntities';
@@ -38,8 +39,10 @@ export class OperationRepository {
     }
   }
 
+  /** The operation kept under this id, or under the id Graph's id is an alias of. */
   async get(callId: string, operationId: string): Promise<Versioned<OperationRecord> | undefined> {
-    const e = await this.read(callId, operationRowKey(operationId));
+    let e = await this.read(callId, operationRowKey(operationId));
+    if (e?.kind === 'alias') e = await this.read(callId, operationRowKey(String(e.aliasOf)));
     return e && { value: fromOperationEntity(e), etag: e.etag };
   }
 
@@ -145,14 +148,20 @@ export class OperationRepository {
   }
 
   /**
-   * Writes an operation and/or its invite row atomically (same partition). Each row is created
+   * Writes an operation and/or its invite row atomically (same partition), with the alias row of
+   * Graph's id when the operation is kept under another. Each row is created
    * when it has no ETag and replaced only if unchanged since read otherwise; a 409 or 412 RestError
    * tells the caller to read again and retry.
    */
   async save(writes: { operation?: RowWrite<OperationRecord>; context?: RowWrite<InviteContextRecord> }): Promise<void> {
     const actions: TransactionAction[] = [];
+    const operation = writes.operation?.value;
     if (writes.operation) actions.push(toAction(toOperationEntity(writes.operation.value), writes.operation.etag));
     if (writes.context) actions.push(toAction(toInviteContextEntity(writes.context.value), writes.context.etag));
+    // An operation kept under the service's own id answers to Graph's too, once Graph's id is known.
+    if (operation?.graphOperationId && operation.graphOperationId !== operation.id) {
+      actions.push(['upsert', toAliasEntity(operation), 'Replace']);
+    }
     if (actions.length > 0) await (await this.client()).submitTransaction(actions);
   }
 }

@@ -354,6 +354,36 @@ describe('invite: callbacks that arrive before Graph answers, or instead of its 
     expect((await invite(callId, body)).body).toMatchObject({ id: retry.body.id, status: 'completed' });
   });
 
+  it("applies Graph's id-bearing callbacks, with or without clientContext, to the operation a retry answered with", async () => {
+    const { callId, operationId: graphId } = await slowGraph(3000);
+    const clientContext = 'learns-graph-id';
+    const body = { participants: [userInvitee()], clientContext };
+    expect((await invite(callId, body)).status).toBe(503);
+    await postNotifications(operationNotification({ callId, operationId: null, clientContext, status: 'running' }));
+    const retry = await invite(callId, body);
+    expect(retry.status).toBe(202);
+    await postNotifications(operationNotification({ callId, operationId: graphId, clientContext, status: 'running' }));
+    await postNotifications(operationNotification({ callId, operationId: graphId, status: 'completed' })); // no clientContext
+    expect((await getOperation(callId, retry.body.id)).body).toMatchObject({ id: retry.body.id, status: 'completed' });
+    expect((await getOperation(callId, graphId)).body).toMatchObject({ id: retry.body.id, status: 'completed' });
+    expect((await listOperations(callId)).body.operations).toHaveLength(1);
+  });
+
+  it('keeps the invite of an unknown first attempt when a retry is refused, so its callbacks still match', async () => {
+    const callId = await quietCall();
+    await simulator.fault({ callId, status: 504, times: 1 });
+    const clientContext = 'refused-retry';
+    const body = { participants: [userInvitee(), userInvitee()], clientContext };
+    expect((await invite(callId, body)).status).toBe(503); // the first attempt may have started
+    await simulator.fault({ callId, status: 403, times: 1 });
+    expect((await invite(callId, body)).status).toBe(403); // the retry is refused
+    // The first attempt did start: its callbacks (id null, several invitees) still find the invite...
+    await postNotifications(operationNotification({ callId, operationId: null, clientContext, status: 'running' }));
+    const again = await invite(callId, body);
+    expect(again.status).toBe(202); // ...and the next retry answers from them.
+    expect(await simulator.invitesFor(callId)).toHaveLength(2);
+  });
+
   it('keeps the first terminal status when it came as an early id-less callback, with its resultInfo', async () => {
     const { callId, operationId } = await slowGraph(1200); // within the deadline
     const clientContext = 'early-failed';
