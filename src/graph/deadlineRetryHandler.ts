@@ -1,17 +1,20 @@
 import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
-import { classifyGraphStatus, retryAfterSeconds } from './graphErrors';
+import { classifyGraphStatus, GraphUnavailableError, retryAfterSeconds } from './graphErrors';
 
-/** Passed with a request, receives Graph's `request-id` of the last answer (for the logs). */
-export class RequestIdCapture implements MiddlewareOptions {
+/** Passed with a request: when it may last be sent, and Graph's `request-id` of the last answer (for the logs). */
+export class GraphRequestOptions implements MiddlewareOptions {
   requestId: string | undefined;
+  constructor(readonly sendBefore?: number) {}
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Retries throttled and unavailable answers (429, 503) honouring `Retry-After`, like the Graph
- * client's own RetryHandler, but never 500/502/504 (which that handler retries) and within one total deadline: that handler may wait minutes, while our callers
- * must get an answer (503 + Retry-After) in seconds. Each attempt is aborted at the deadline.
+ * client's own RetryHandler, but never 500/502/504 (which that handler retries), and within one
+ * total deadline: that handler may wait minutes, while our callers must get an answer (503 +
+ * Retry-After) in seconds. Each attempt is aborted at the deadline, and nothing is sent after a
+ * request's `sendBefore` (a slow token must not let an invite go out after its claim expired).
  */
 export class DeadlineRetryHandler implements Middleware {
   private next: Middleware | undefined;
@@ -27,13 +30,14 @@ export class DeadlineRetryHandler implements Middleware {
 
   async execute(context: Context): Promise<void> {
     if (!this.next) throw new Error('DeadlineRetryHandler needs a next middleware');
-    const deadline = Date.now() + this.deadlineMs;
+    const options = context.middlewareControl?.getMiddlewareOptions(GraphRequestOptions) as GraphRequestOptions | undefined;
+    const deadline = Math.min(Date.now() + this.deadlineMs, options?.sendBefore ?? Number.POSITIVE_INFINITY);
+    if (Date.now() >= deadline) throw new GraphUnavailableError(0, 1); // not sent at all
     for (let attempt = 0; ; attempt++) {
       context.options = { ...context.options, signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) };
       await this.next.execute(context);
       const response = context.response;
-      const capture = context.middlewareControl?.getMiddlewareOptions(RequestIdCapture) as RequestIdCapture | undefined;
-      if (capture && response) capture.requestId = response.headers.get('request-id') ?? capture.requestId;
+      if (options && response) options.requestId = response.headers.get('request-id') ?? options.requestId;
       // Only answers that say Graph did not act are sent again (an invite is not idempotent).
       if (!response || classifyGraphStatus(response.status) !== 'throttled') return;
       const header = response.headers.get('retry-after');

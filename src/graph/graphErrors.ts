@@ -11,7 +11,7 @@ export class GraphRejectedError extends Error {
   }
 }
 
-/** Graph stayed throttled or unavailable (429/503) until the deadline: nothing was started. */
+/** Graph stayed throttled or unavailable (429/503) until the deadline, or (status 0) the request was never sent: nothing was started. */
 export class GraphUnavailableError extends Error {
   constructor(
     readonly status: number,

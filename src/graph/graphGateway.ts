@@ -2,13 +2,16 @@ import type { TokenCredential } from '@azure/identity';
 import { AuthenticationHandler, Client, GraphError, HTTPMessageHandler } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import type { Config } from '../config';
-import { DeadlineRetryHandler, RequestIdCapture } from './deadlineRetryHandler';
+import { DeadlineRetryHandler, GraphRequestOptions } from './deadlineRetryHandler';
 import { classifyGraphStatus, GraphOutcomeUnknownError, GraphRejectedError, GraphUnavailableError, retryAfterSeconds } from './graphErrors';
 
 /** What the use cases need from Graph. */
 export interface GraphGateway {
-  /** POST /communications/calls/{id}/participants/invite; resolves to Graph's operation JSON and request-id. */
-  inviteParticipants(callId: string, body: Record<string, unknown>): Promise<{ operation: unknown; requestId?: string }>;
+  /**
+   * POST /communications/calls/{id}/participants/invite; resolves to Graph's operation JSON and
+   * request-id. Nothing is sent after `sendBefore` (epoch ms).
+   */
+  inviteParticipants(callId: string, body: Record<string, unknown>, sendBefore?: number): Promise<{ operation: unknown; requestId?: string }>;
 }
 
 /** `https://graph.microsoft.com/v1.0` -> base `https://graph.microsoft.com`, version `v1.0`. */
@@ -54,8 +57,8 @@ export async function createGraphGateway(graph: Config['graph']): Promise<GraphG
   });
 
   return {
-    async inviteParticipants(callId, body) {
-      const capture = new RequestIdCapture();
+    async inviteParticipants(callId, body, sendBefore) {
+      const capture = new GraphRequestOptions(sendBefore);
       try {
         const operation: unknown = await client
           .api(`/communications/calls/${encodeURIComponent(callId)}/participants/invite`)

@@ -68,8 +68,8 @@ export interface InviteContextRecord {
   sendingSince: string | null;
   /** What callbacks reported before any operation id was known, merged in arrival order; null if none came. */
   early: OperationState | null;
-  /** The participants as the request gave them: Graph's echo drops `replacesCallId`, so these are kept. */
-  participants: unknown[];
+  /** The participants as the request gave them: Graph's echo drops `replacesCallId`, so these are kept (null in rows from before). */
+  participants: unknown[] | null;
   createdDateTime: string;
   callbackUrl: string | null;
 }

@@ -1,3 +1,4 @@
+import { MAX_EXTRA_CHARS } from '../schemas/commsOperation';
 import { isTerminal, type OperationStatus } from '../schemas/operationStatus';
 import type { ResultInfo } from '../schemas/resultInfo';
 import type { OperationRecord, OperationState } from './operationRecord';
@@ -25,8 +26,8 @@ export interface MergeResult<T> {
 /**
  * The one rule for operation state, applied to changes in the order they arrive: status never
  * moves backwards (notStarted < running < completed | failed), the first terminal status wins,
- * and resultInfo and the other reported fields come with the status that won (a later equal
- * status only adds to them; a stale or losing one changes nothing).
+ * and resultInfo and the other reported fields come with the status that won (a later report of
+ * the same status only fills in what is missing; a stale or losing one changes nothing).
  */
 export function mergeState(current: OperationState, change: OperationChange): MergeResult<OperationState> {
   const advances = RANK[change.status] > RANK[current.status];
@@ -37,11 +38,15 @@ export function mergeState(current: OperationState, change: OperationChange): Me
   const next: OperationState = {
     status: change.status,
     resultInfo: advances ? (change.resultInfo ?? current.resultInfo) : (current.resultInfo ?? change.resultInfo ?? null),
-    extra: { ...current.extra, ...change.extra },
+    extra: advances ? within({ ...current.extra, ...change.extra }, change.extra ?? {}) : within({ ...change.extra, ...current.extra }, current.extra),
   };
   const changed = advances || next.resultInfo !== current.resultInfo || JSON.stringify(next.extra) !== JSON.stringify(current.extra);
   return { record: changed ? next : current, changed };
 }
+
+/** The merged fields while they fit what one record keeps, else the winner's own (each report fits alone). */
+const within = (merged: Record<string, unknown>, winners: Record<string, unknown>) =>
+  JSON.stringify(merged).length <= MAX_EXTRA_CHARS ? merged : winners;
 
 /** The status rule on a whole record; fields the record lacks are filled in from the change. */
 export function mergeOperationChange(current: OperationRecord, change: OperationChange, now: string): MergeResult<OperationRecord> {

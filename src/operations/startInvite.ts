@@ -58,7 +58,9 @@ export async function startInvite(deps: InviteDeps, cmd: InviteCommand): Promise
   const { callbackUrl: _ours, ...graphBody } = cmd.request;
   let answer: { operation: unknown; requestId?: string };
   try {
-    answer = await (await deps.graph()).inviteParticipants(cmd.callIdAsGiven, { ...graphBody, clientContext });
+    // Sent only while the claim holds: a retry may take the invite over once the deadline has passed.
+    const sendBefore = Date.parse(claim.context.value.sendingSince!) + deps.graphDeadlineMs;
+    answer = await (await deps.graph()).inviteParticipants(cmd.callIdAsGiven, { ...graphBody, clientContext }, sendBefore);
   } catch (err) {
     throw await onGraphFailure(deps, claim, err);
   }
@@ -185,7 +187,8 @@ async function onGraphFailure(deps: InviteDeps, claim: SendingClaim, err: unknow
   if (err instanceof GraphUnavailableError) {
     await forgetClaim(deps, claim);
     logEvent(deps.log, 'invite.graphUnavailable', { ...about(context), graphStatus: err.status, graphRequestId: err.requestId }, 'warn');
-    return serviceUnavailable(`Graph is throttling or unavailable (${err.status}); retry later.`, err.retryAfterSeconds);
+    const why = err.status ? `Graph is throttling or unavailable (${err.status})` : 'Graph could not be reached in time; nothing was sent';
+    return serviceUnavailable(`${why}; retry later.`, err.retryAfterSeconds);
   }
   if (err instanceof GraphOutcomeUnknownError) {
     // The invite may have started: keep the record so its callbacks still match.

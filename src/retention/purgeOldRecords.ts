@@ -3,6 +3,7 @@ import { loadInvitees } from '../invitees/loadInvitees';
 import type { Logger } from '../logger';
 import type { ReadDeps } from '../operations/readOperations';
 import { retryOnConflict } from '../operations/retryOnConflict';
+import { isNotFound } from '../storage/storageErrors';
 import type { Tables } from '../storage/tableClients';
 import { toTransactionBatches } from '../storage/transactionBatches';
 import { logEvent } from '../telemetry';
@@ -74,14 +75,33 @@ async function keysWhere(client: TableClient, filter: string): Promise<Rows> {
   return rows;
 }
 
-/** Deletes the rows, in transactions of rows of one partition. */
+/**
+ * Deletes the rows, in transactions of rows of one partition. A row that went meanwhile (a late
+ * roster deletion, another instance's purge) fails its whole transaction: that group is then
+ * deleted row by row, the missing ones skipped.
+ */
 async function deleteRows(client: TableClient, rows: Rows): Promise<number> {
   let deleted = 0;
   for (const [partitionKey, rowKeys] of rows) {
     for (const group of toTransactionBatches(rowKeys, () => 0)) {
-      await client.submitTransaction(group.map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]));
-      deleted += group.length;
+      try {
+        await client.submitTransaction(group.map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]));
+        deleted += group.length;
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        for (const rowKey of group) deleted += await deleteIfPresent(client, partitionKey, rowKey);
+      }
     }
   }
   return deleted;
+}
+
+async function deleteIfPresent(client: TableClient, partitionKey: string, rowKey: string): Promise<number> {
+  try {
+    await client.deleteEntity(partitionKey, rowKey);
+    return 1;
+  } catch (err) {
+    if (isNotFound(err)) return 0;
+    throw err;
+  }
 }

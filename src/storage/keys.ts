@@ -15,8 +15,10 @@ export function escapeKey(value: string): string {
       : Array.from(Buffer.from(c, 'utf8'), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
   );
   if (escaped.length <= MAX_KEY_CHARS) return escaped;
-  // The digest of ill-formed text is taken of its escaped form: UTF-8 would turn every lone half into U+FFFD.
-  return `~sha256~${createHash('sha256').update(isWellFormed(value) ? value : escaped, 'utf8').digest('hex')}`;
+  // Ill-formed text is digested in its escaped form (UTF-8 would turn every lone half into U+FFFD),
+  // under a label of its own so it cannot meet the digest of a well-formed value spelled like that form.
+  if (!isWellFormed(value)) return `~sha256w~${createHash('sha256').update(escaped, 'utf8').digest('hex')}`;
+  return `~sha256~${createHash('sha256').update(value, 'utf8').digest('hex')}`;
 }
 
 export const operationRowKey = (operationId: string) => escapeKey(operationId);

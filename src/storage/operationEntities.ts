@@ -105,9 +105,15 @@ export function fromInviteContextEntity(e: Record<string, unknown>): InviteConte
     requestHash: String(e.requestHash),
     operationId: fromText(e.operationId),
     sendingSince: fromText(e.sendingSince),
-    early: fromChunks<OperationState>(e, 'early') ?? null,
-    participants: fromChunks<unknown[]>(e, 'participants') ?? [],
+    early: fromChunks<OperationState>(e, 'early') ?? legacyEarly(e),
+    participants: fromChunks<unknown[]>(e, 'participants') ?? null,
     createdDateTime: String(e.createdDateTime),
     callbackUrl: fromText(e.callbackUrl),
   };
+}
+
+/** Rows written before `early` was kept in chunks had `earlyStatus` and `earlyResultInfo`. */
+function legacyEarly(e: Record<string, unknown>): OperationState | null {
+  const status = fromText(e.earlyStatus) as OperationStatus | null;
+  return status && { status, resultInfo: fromJsonText<ResultInfo>(e.earlyResultInfo), extra: {} };
 }

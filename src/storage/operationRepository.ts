@@ -114,12 +114,13 @@ export class OperationRepository {
     }
   }
 
-  async webhooksDue(): Promise<Array<{ callId: string; operationId: string }>> {
+  async webhooksDue(): Promise<Array<{ callId: string; operationId: string; markedAt: string }>> {
     const client = await this.client();
-    const due: Array<{ callId: string; operationId: string }> = [];
+    const due: Array<{ callId: string; operationId: string; markedAt: string }> = [];
     const filter = odata`PartitionKey eq ${WEBHOOKS_DUE_PARTITION}`;
-    for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['callId', 'operationId'] } })) {
-      due.push({ callId: String(e.callId), operationId: String(e.operationId) });
+    const select = ['callId', 'operationId', 'lastModifiedDateTime'];
+    for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter, select } })) {
+      due.push({ callId: String(e.callId), operationId: String(e.operationId), markedAt: String(e.lastModifiedDateTime) });
     }
     return due;
   }

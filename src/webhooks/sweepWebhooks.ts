@@ -21,10 +21,12 @@ export async function sweepWebhooks(deps: SweepDeps): Promise<{ requeued: number
   let requeued = 0;
   let cleared = 0;
   const now = deps.now().getTime();
-  for (const { callId, operationId } of await deps.operations.webhooksDue()) {
+  for (const { callId, operationId, markedAt } of await deps.operations.webhooksDue()) {
     const op = (await deps.operations.get(callId, operationId))?.value;
     const webhook = op?.webhook;
     if (!op?.callbackUrl || !webhook || !(webhook.status === 'pending' || webhook.status === 'delivering')) {
+      // The row is written before its operation: a young one may belong to a write still under way.
+      if (now < Date.parse(markedAt) + deps.graceMs) continue;
       await deps.operations.clearWebhookDue(callId, operationId);
       cleared++;
       continue;

@@ -112,3 +112,16 @@ describe('history after retention', () => {
     }
   });
 });
+
+describe('retention on several instances', () => {
+  it('purges the same rows from two instances at once without failing either', async () => {
+    const calls = Array.from({ length: 3 }, () => randomUUID());
+    for (const callId of calls) {
+      await store(new Date(Date.now() - 40 * DAY), rosterNotification(callId, Array.from({ length: 30 }, (_, i) => participant('user', `p-${i}`))));
+    }
+    const purge = () => purgeOldRecords({ ...readDeps(services), tables: services.tables, log }, new Date(Date.now() - 30 * DAY));
+    const [a, b] = await Promise.all([purge(), purge()]);
+    expect(a.rosterRows + b.rosterRows).toBeGreaterThanOrEqual(90);
+    expect(a.rosterRows + b.rosterRows).toBeLessThanOrEqual(180);
+  });
+});

@@ -119,3 +119,10 @@ describe('verified token cache', () => {
     expect([cache.get('a', 1), cache.get('b', 1), cache.get('c', 1)]).toEqual([undefined, 'B', 'C']);
   });
 });
+
+describe('table keys of long ill-formed text', () => {
+  it('never share a digest with a well-formed value spelled like their escaped form', () => {
+    const long = 'a'.repeat(400);
+    expect(escapeKey(`\ud800${long}`)).not.toBe(escapeKey(`%uD800${long}`));
+  });
+});

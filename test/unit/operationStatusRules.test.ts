@@ -63,8 +63,18 @@ describe('operation status rule', () => {
         if (winner!.status === 'notStarted') return;
         expect(record.status).toBe(winner!.status);
         expect(record.resultInfo).toEqual({ code: winner!.tag, subcode: 0, message: winner!.status });
-        expect(record.extra.reason).toBe(changes.filter((c) => c.status === record.status).at(-1)!.tag);
+        expect(record.extra.reason).toBe(winner!.tag);
       }),
     );
+  });
+
+  it('keeps the reported fields within what one record holds, however many reports add to them', () => {
+    const big = (key: string) => ({ [key]: 'x'.repeat(20_000) });
+    let record = mergeOperationChange(base, { status: 'running', extra: big('a') }, NOW).record;
+    record = mergeOperationChange(record, { status: 'completed', extra: { ...big('b'), completionReason: 'completedSuccessfully' } }, NOW).record;
+    expect(JSON.stringify(record.extra).length).toBeLessThanOrEqual(32_000);
+    expect(record.extra.completionReason).toBe('completedSuccessfully');
+    record = mergeOperationChange(record, { status: 'completed', extra: big('c') }, NOW).record;
+    expect(Object.keys(record.extra).sort()).toEqual(['b', 'completionReason']);
   });
 });
