@@ -5,12 +5,14 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import autocannon from 'autocannon';
+
 import { TableClient } from '@azure/data-tables';
+import autocannon from 'autocannon';
+
+import { projectRoot, type Stack, startStack } from '../dev/stack';
 import { loadConfig } from '../src/config';
 import { applyNotifications } from '../src/notifications/applyNotifications';
 import { createServices, notificationDeps } from '../src/services';
-import { projectRoot, startStack, type Stack } from '../dev/stack';
 import { StorageCounter } from './storageCounter';
 
 const args = new Set(process.argv.slice(2));
@@ -45,8 +47,20 @@ function rosterItem(callId: string, key: string) {
     resourceData: [
       {
         '@odata.type': '#microsoft.graph.participant',
-        info: { '@odata.type': '#microsoft.graph.participantInfo', identity: { user: { id: key, displayName: 'Bench' } }, endpointType: 'default' },
-        mediaStreams: [{ '@odata.type': '#microsoft.graph.mediaStream', mediaType: 'audio', sourceId: '1', direction: 'sendReceive', serverMuted: false }],
+        info: {
+          '@odata.type': '#microsoft.graph.participantInfo',
+          identity: { user: { id: key, displayName: 'Bench' } },
+          endpointType: 'default',
+        },
+        mediaStreams: [
+          {
+            '@odata.type': '#microsoft.graph.mediaStream',
+            mediaType: 'audio',
+            sourceId: '1',
+            direction: 'sendReceive',
+            serverMuted: false,
+          },
+        ],
         isMuted: false,
         isInLobby: false,
         id: null,
@@ -61,13 +75,20 @@ function operationItem(callId: string, operationId: string, status: string) {
     changeType: status === 'running' ? 'updated' : 'deleted',
     resource: `/app/calls/${callId}/operations/${operationId}`,
     resourceUrl: `/communications/calls/${callId}/operations/${operationId}`,
-    resourceData: { '@odata.type': '#microsoft.graph.inviteParticipantsOperation', status, clientContext: 'bench', id: operationId },
+    resourceData: {
+      '@odata.type': '#microsoft.graph.inviteParticipantsOperation',
+      status,
+      clientContext: 'bench',
+      id: operationId,
+    },
   };
 }
 
 /** The bare rate of `upsertEntity` into the same Azurite, with the same concurrency: the floor. */
 async function floorUpserts(stack: Stack): Promise<number> {
-  const client = TableClient.fromConnectionString(stack.azurite.connectionString, 'benchfloor', { allowInsecureConnection: true });
+  const client = TableClient.fromConnectionString(stack.azurite.connectionString, 'benchfloor', {
+    allowInsecureConnection: true,
+  });
   await client.createTable(); // no-op once it exists
   const partition = randomUUID();
   let next = 0;
@@ -76,7 +97,14 @@ async function floorUpserts(stack: Stack): Promise<number> {
     Array.from({ length: SIZE.connections }, async () => {
       while (next < SIZE.ingest) {
         const i = next++;
-        await client.upsertEntity({ partitionKey: partition, rowKey: `p:user:${i}`, participant: JSON.stringify(rosterItem(partition, String(i)).resourceData[0]) }, 'Replace');
+        await client.upsertEntity(
+          {
+            partitionKey: partition,
+            rowKey: `p:user:${i}`,
+            participant: JSON.stringify(rosterItem(partition, String(i)).resourceData[0]),
+          },
+          'Replace',
+        );
       }
     }),
   );
@@ -85,7 +113,11 @@ async function floorUpserts(stack: Stack): Promise<number> {
 
 /** Signed roster notifications over HTTP from a load generator, one participant each. */
 async function ingest(stack: Stack) {
-  const token = await stack.simulator.keys.sign({ iss: 'https://api.botframework.com', aud: stack.hostEnv.GRAPH_CLIENT_ID!, tid: stack.hostEnv.GRAPH_TENANT_ID! });
+  const token = await stack.simulator.keys.sign({
+    iss: 'https://api.botframework.com',
+    aud: stack.hostEnv.GRAPH_CLIENT_ID!,
+    tid: stack.hostEnv.GRAPH_TENANT_ID!,
+  });
   const callId = randomUUID();
   let sequence = 0;
   const result = await autocannon({
@@ -96,7 +128,10 @@ async function ingest(stack: Stack) {
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     requests: [
       {
-        setupRequest: (req) => ({ ...req, body: JSON.stringify({ value: [rosterItem(callId, `participant-${sequence++}`)] }) }),
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({ value: [rosterItem(callId, `participant-${sequence++}`)] }),
+        }),
       },
     ],
   });
@@ -132,20 +167,31 @@ async function storageCalls(stack: Stack) {
   const bigCall = randomUUID();
   const everyone = Array.from({ length: SIZE.roster }, (_, i) => rosterItem(bigCall, `member-${i}`).resourceData[0]);
   await apply({ ...rosterItem(bigCall, 'x'), resourceData: everyone });
-  const change = await apply({ ...rosterItem(bigCall, 'member-7'), resourceData: [{ ...everyone[7]!, isMuted: true }] });
+  const change = await apply({
+    ...rosterItem(bigCall, 'member-7'),
+    resourceData: [{ ...everyone[7]!, isMuted: true }],
+  });
   return { operation, duplicate, roster, change };
 }
 
 /** Invite latency through the service minus Graph's (the simulator's) own, medians. */
 async function inviteOverhead(stack: Stack) {
-  const body = () => JSON.stringify({ participants: [{ identity: { user: { id: randomUUID() } } }], clientContext: randomUUID() });
+  const body = () =>
+    JSON.stringify({ participants: [{ identity: { user: { id: randomUUID() } } }], clientContext: randomUUID() });
   const quietCall = async () => {
-    const res = await fetch(`${stack.simulator.url}/_sim/calls`, { method: 'POST', body: JSON.stringify({ autoCallbacks: false }) });
+    const res = await fetch(`${stack.simulator.url}/_sim/calls`, {
+      method: 'POST',
+      body: JSON.stringify({ autoCallbacks: false }),
+    });
     return ((await res.json()) as { id: string }).id;
   };
   const time = async (url: string, headers: Record<string, string>) => {
     const started = performance.now();
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: body() });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: body(),
+    });
     await res.arrayBuffer();
     if (res.status >= 300) throw new Error(`invite answered ${res.status}`);
     return performance.now() - started;
@@ -154,9 +200,13 @@ async function inviteOverhead(stack: Stack) {
   const graph: number[] = [];
   for (let i = 0; i < SIZE.invites + 3; i++) {
     const callId = await quietCall();
-    const s = await time(`${stack.hostUrl}/api/calls/${callId}/participants/invite`, { 'x-functions-key': stack.functionKey });
+    const s = await time(`${stack.hostUrl}/api/calls/${callId}/participants/invite`, {
+      'x-functions-key': stack.functionKey,
+    });
     const g = await time(`${stack.simulator.graphBaseUrl}/communications/calls/${callId}/participants/invite`, {});
-    if (i >= 3) (service.push(s), graph.push(g)); // the first ones warm up
+    if (i < 3) continue; // the first ones warm up
+    service.push(s);
+    graph.push(g);
   }
   return { service: median(service), graph: median(graph) };
 }
@@ -164,12 +214,21 @@ async function inviteOverhead(stack: Stack) {
 /** Time to import a module in a fresh Node process, with the Functions worker's core module present. */
 function importOnce(modulePath: string, env: Record<string, string>): number {
   const preload = path.join(projectRoot, 'dist/bench/withFunctionsCore.js');
-  const out = execFileSync(process.execPath, ['-r', preload, '-e', `const t=performance.now(); require(${JSON.stringify(modulePath)}); process.stdout.write(String(performance.now()-t))`], {
-    cwd: projectRoot,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const out = execFileSync(
+    process.execPath,
+    [
+      '-r',
+      preload,
+      '-e',
+      `const t=performance.now(); require(${JSON.stringify(modulePath)}); process.stdout.write(String(performance.now()-t))`,
+    ],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   return Number(out);
 }
 
@@ -208,7 +267,10 @@ async function main() {
     const rss = peakRssMb(stack.host.process.pid);
     const counts = await storageCalls(stack);
     const invite = await inviteOverhead(stack);
-    const entry = path.join(projectRoot, JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).main as string);
+    const entry = path.join(
+      projectRoot,
+      JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).main as string,
+    );
     const { app: coldImport, floor: floorImport } = importTimes(entry, stack.hostEnv);
 
     const figures = {
@@ -244,7 +306,8 @@ async function main() {
       console.log(JSON.stringify({ ...figures, targets: Object.fromEntries(targets) }));
     } else {
       console.log(`\nGraph call invites: benchmark${smoke ? ' (smoke run)' : ''}\n`);
-      for (const [name, value] of Object.entries(figures)) if (name !== 'settings') console.log(`  ${name.padEnd(44)} ${value}`);
+      for (const [name, value] of Object.entries(figures))
+        if (name !== 'settings') console.log(`  ${name.padEnd(44)} ${value}`);
       console.log('\nTargets:');
       for (const [name, met] of targets) console.log(`  ${met ? 'met   ' : 'MISSED'} ${name}`);
     }
@@ -254,7 +317,11 @@ async function main() {
 }
 
 async function ingestWarmUp(stack: Stack) {
-  const token = await stack.simulator.keys.sign({ iss: 'https://api.botframework.com', aud: stack.hostEnv.GRAPH_CLIENT_ID!, tid: stack.hostEnv.GRAPH_TENANT_ID! });
+  const token = await stack.simulator.keys.sign({
+    iss: 'https://api.botframework.com',
+    aud: stack.hostEnv.GRAPH_CLIENT_ID!,
+    tid: stack.hostEnv.GRAPH_TENANT_ID!,
+  });
   const callId = randomUUID();
   for (let i = 0; i < 50; i++) {
     await fetch(`${stack.hostUrl}/api/notifications`, {

@@ -16,7 +16,9 @@ async function main() {
     console.error(`Nothing answers at ${target.hostUrl}: start everything with "npm start" first.`);
     process.exit(2);
   }
-  console.log(`Walking ${SCENARIOS.length} scenarios against ${target.hostUrl} (unanswered invitees ring ${ringTimeoutMs / 1000} s)\n`);
+  console.log(
+    `Walking ${SCENARIOS.length} scenarios against ${target.hostUrl} (unanswered invitees ring ${ringTimeoutMs / 1000} s)\n`,
+  );
   let failures = 0;
   const results = await Promise.all(SCENARIOS.map((scenario) => runScenario(target, scenario, { ringTimeoutMs })));
   for (const result of results) {
@@ -26,7 +28,11 @@ async function main() {
     if (!result.ok) failures++;
     console.log('');
   }
-  console.log(failures ? `${failures} of ${results.length} scenarios differ from what Graph's pages describe.` : `All ${results.length} scenarios behaved as expected.`);
+  console.log(
+    failures
+      ? `${failures} of ${results.length} scenarios differ from what Graph's pages describe.`
+      : `All ${results.length} scenarios behaved as expected.`,
+  );
   process.exit(failures ? 1 : 0);
 }
 

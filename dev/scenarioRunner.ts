@@ -21,7 +21,12 @@ export interface RunOptions {
 }
 
 type RosterBody = { participants: Array<{ key: string; isInLobby?: boolean }> };
-type DeliveryRecord = { url: string; status: number; at: string; payload: { value?: Array<{ changeType?: string; resource?: string; resourceData?: unknown }> } };
+type DeliveryRecord = {
+  url: string;
+  status: number;
+  at: string;
+  payload: { value?: Array<{ changeType?: string; resource?: string; resourceData?: unknown }> };
+};
 
 /** `operation completed`, `roster updated (2)`: what one callback said, in the scenario's words. */
 export function describeCallback(payload: DeliveryRecord['payload']): string {
@@ -35,7 +40,9 @@ export function describeCallback(payload: DeliveryRecord['payload']): string {
 async function callbacksFor(target: ScenarioTarget, callIds: string[]): Promise<DeliveryRecord[]> {
   const res = await fetch(`${target.simulatorUrl}/_sim/deliveries`);
   const { deliveries } = (await res.json()) as { deliveries: DeliveryRecord[] };
-  return deliveries.filter((d) => callIds.some((id) => d.payload.value?.[0]?.resource?.includes(id)) && d.status !== 0 && d.status < 500);
+  return deliveries.filter(
+    (d) => callIds.some((id) => d.payload.value?.[0]?.resource?.includes(id)) && d.status !== 0 && d.status < 500,
+  );
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -64,14 +71,20 @@ export function simulatorApi(target: ScenarioTarget): SimulatorApi {
 function rosterMismatches(expected: ScenarioExpectation, roster: RosterBody | undefined): string[] {
   const actual = (roster?.participants ?? []).map((p) => `${p.key}${p.isInLobby ? ' (lobby)' : ''}`).sort();
   const wanted = expected.roster.map((p) => `${p.key}${p.isInLobby ? ' (lobby)' : ''}`).sort();
-  return JSON.stringify(actual) === JSON.stringify(wanted) ? [] : [`roster is [${actual.join(', ')}], expected [${wanted.join(', ')}]`];
+  return JSON.stringify(actual) === JSON.stringify(wanted)
+    ? []
+    : [`roster is [${actual.join(', ')}], expected [${wanted.join(', ')}]`];
 }
 
 /**
  * Walks one scenario through the service's public API as a caller would: invite, follow
  * Location while it answers 202, then read the roster; compares what it sees with the expectation.
  */
-export async function runScenario(target: ScenarioTarget, scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
+export async function runScenario(
+  target: ScenarioTarget,
+  scenario: Scenario,
+  options: RunOptions,
+): Promise<ScenarioResult> {
   const started = Date.now();
   const timeline: TimelineEvent[] = [];
   const note = (what: string) => {
@@ -103,16 +116,20 @@ export async function runScenario(target: ScenarioTarget, scenario: Scenario, op
     body = (await polled.json()) as typeof body;
     location = polled.headers.get('location') ?? location;
     retryAfter = Number(polled.headers.get('retry-after') ?? retryAfter);
-    if (status !== 202) note(`poll Location -> ${status} ${body.status}${body.resultInfo ? ` (resultInfo ${JSON.stringify(body.resultInfo)})` : ''}`);
+    if (status !== 202)
+      note(
+        `poll Location -> ${status} ${body.status}${body.resultInfo ? ` (resultInfo ${JSON.stringify(body.resultInfo)})` : ''}`,
+      );
   }
   if (status !== 200) mismatches.push(`operation still answers ${status} at the deadline`);
-  if (body.status !== prepared.expect.status) mismatches.push(`operation is ${body.status}, expected ${prepared.expect.status}`);
+  if (body.status !== prepared.expect.status)
+    mismatches.push(`operation is ${body.status}, expected ${prepared.expect.status}`);
   if (prepared.expect.resultCode !== undefined && body.resultInfo?.code !== prepared.expect.resultCode) {
     mismatches.push(`resultInfo.code is ${body.resultInfo?.code}, expected ${prepared.expect.resultCode}`);
   }
 
   // Graph does not order the roster against the operation: give it until the deadline to settle.
-  let rosterProblems: string[] = [];
+  let rosterProblems: string[];
   do {
     const res = await fetch(`${target.hostUrl}/api/calls/${prepared.expect.rosterCallId}/participants`, { headers });
     const roster = res.status === 200 ? ((await res.json()) as RosterBody) : undefined;
@@ -128,14 +145,18 @@ export async function runScenario(target: ScenarioTarget, scenario: Scenario, op
   // Each invitee's outcome, read from the operation once the roster has settled.
   const inviteesOf = (op: { invitees?: Array<{ key: string; outcome: string }> }) =>
     Object.fromEntries((op.invitees ?? []).map((i) => [i.key, i.outcome]));
-  let invitees: Record<string, string> = {};
+  let invitees: Record<string, string>;
   do {
     const res = await fetch(operationUrl, { headers });
     invitees = inviteesOf((await res.json()) as never);
     if (JSON.stringify(invitees) === JSON.stringify(prepared.expect.invitees)) break;
     await sleep(100);
   } while (Date.now() < deadline);
-  note(`invitees: ${Object.entries(invitees).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  note(
+    `invitees: ${Object.entries(invitees)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   if (JSON.stringify(invitees) !== JSON.stringify(prepared.expect.invitees)) {
     mismatches.push(`invitees are ${JSON.stringify(invitees)}, expected ${JSON.stringify(prepared.expect.invitees)}`);
   }
@@ -148,7 +169,10 @@ export async function runScenario(target: ScenarioTarget, scenario: Scenario, op
     callbacks = await callbacksFor(target, callIds);
   }
   for (const d of callbacks) {
-    timeline.push({ atMs: Date.parse(d.at) - started, what: `Graph -> service: ${describeCallback(d.payload)} (answered ${d.status})` });
+    timeline.push({
+      atMs: Date.parse(d.at) - started,
+      what: `Graph -> service: ${describeCallback(d.payload)} (answered ${d.status})`,
+    });
   }
   timeline.sort((a, b) => a.atMs - b.atMs);
   const described = callbacks.map((d) => describeCallback(d.payload));

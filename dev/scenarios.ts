@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import type { Outcome, SimulatedCall } from './simulator/graphSimulator';
 
 /** Where the scenarios run: the service's public API and the simulator's. */
@@ -56,7 +57,11 @@ function singleOutcome(
     async prepare(sim, { ringTimeoutMs }) {
       const invitee = user();
       const callId = await sim.createCall({ defaultOutcome: outcome, ringTimeoutMs, ...extra });
-      const expected = { rosterCallId: callId, invitees: { [`user:${idOf(invitee)}`]: inviteeOutcome }, ...expect(idOf(invitee)) };
+      const expected = {
+        rosterCallId: callId,
+        invitees: { [`user:${idOf(invitee)}`]: inviteeOutcome },
+        ...expect(idOf(invitee)),
+      };
       return { callId, invite: { participants: [invitee], clientContext: randomUUID() }, expect: expected };
     },
   };
@@ -126,11 +131,22 @@ export const SCENARIOS: Scenario[] = [
       return {
         callId,
         invite: { participants: [{ identity: { phone: { id: phone } } }], clientContext: randomUUID() },
-        expect: { status: 'completed', rosterCallId: callId, roster: [{ key: `phone:${phone}` }], callbacks: JOINED, invitees: { [`phone:${phone}`]: 'joined' } },
+        expect: {
+          status: 'completed',
+          rosterCallId: callId,
+          roster: [{ key: `phone:${phone}` }],
+          callbacks: JOINED,
+          invitees: { [`phone:${phone}`]: 'joined' },
+        },
       };
     },
   },
-  singleOutcome('the invitee declines', 'decline', 'notJoined', () => ({ status: 'failed', resultCode: 603, roster: [], callbacks: NOBODY_JOINED })),
+  singleOutcome('the invitee declines', 'decline', 'notJoined', () => ({
+    status: 'failed',
+    resultCode: 603,
+    roster: [],
+    callbacks: NOBODY_JOINED,
+  })),
   singleOutcome(
     'the invitee does not answer (Graph rings, then gives up; codes sent as strings)',
     'noAnswer',
@@ -138,7 +154,12 @@ export const SCENARIOS: Scenario[] = [
     () => ({ status: 'failed', resultCode: 408, roster: [], callbacks: NOBODY_JOINED }),
     { quirks: { stringResultCodes: true } },
   ),
-  singleOutcome('Graph rejects the invite at once', 'reject', 'notJoined', () => ({ status: 'failed', resultCode: 403, roster: [], callbacks: NOBODY_JOINED })),
+  singleOutcome('Graph rejects the invite at once', 'reject', 'notJoined', () => ({
+    status: 'failed',
+    resultCode: 403,
+    roster: [],
+    callbacks: NOBODY_JOINED,
+  })),
   singleOutcome('the invitee waits in the lobby', 'lobby', 'inLobby', (id) => ({
     status: 'completed',
     roster: [{ key: `application:${id}`, isInLobby: true }],
@@ -156,7 +177,16 @@ export const SCENARIOS: Scenario[] = [
     (id) => ({
       status: 'completed',
       roster: [{ key: `application:${id}` }],
-      callbacks: ['operation running', 'operation running', 'operation completed', 'operation completed', 'roster updated (1)', 'roster updated (1)', 'operation running', 'operation running'],
+      callbacks: [
+        'operation running',
+        'operation running',
+        'operation completed',
+        'operation completed',
+        'roster updated (1)',
+        'roster updated (1)',
+        'operation running',
+        'operation running',
+      ],
     }),
     { quirks: { duplicate: true, outOfOrder: true, lateRunning: true } },
   ),

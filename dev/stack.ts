@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+
 import { azuriteConnection } from '../src/config';
-import { startGraphSimulator, type RunningSimulator } from './simulator/graphSimulator';
+import { type RunningSimulator, startGraphSimulator } from './simulator/graphSimulator';
 
 /** Project root, from dist/dev/ or dev/ alike. */
 export const projectRoot = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
@@ -98,7 +99,8 @@ export async function startAzurite(
   };
   const bin = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist/src/azurite.js');
   const args = [bin, '--skipApiVersionCheck', '--disableTelemetry', '--silent'];
-  for (const [service, port] of Object.entries(ports)) args.push(`--${service}Host`, '127.0.0.1', `--${service}Port`, String(port));
+  for (const [service, port] of Object.entries(ports))
+    args.push(`--${service}Host`, '127.0.0.1', `--${service}Port`, String(port));
   args.push(...(options.location ? ['--location', options.location] : ['--inMemoryPersistence']));
   if (options.oauth) args.push('--oauth', 'basic', '--cert', options.oauth.cert, '--key', options.oauth.key);
   const service = spawnService(args, process.env, options.echo);
@@ -120,7 +122,11 @@ export async function startHostProcess(options: {
 }): Promise<HostProcess> {
   const port = options.port ?? (await freePort());
   const env = { ...process.env, LOAD_LOCAL_SETTINGS: 'false', ...options.env, PORT: String(port) };
-  const service = spawnService([...(options.nodeArgs ?? []), path.join(projectRoot, 'dist/dev/host/main.js')], env, options.echo);
+  const service = spawnService(
+    [...(options.nodeArgs ?? []), path.join(projectRoot, 'dist/dev/host/main.js')],
+    env,
+    options.echo,
+  );
   const exited = new Promise<never>((_, reject) =>
     service.process.once('exit', (code) => reject(new Error(`host exited (${code}): ${service.lines.join('\n')}`))),
   );
@@ -151,7 +157,11 @@ export async function startStack(
     echo?: (l: string) => void;
   } = {},
 ): Promise<Stack> {
-  const azurite = await startAzurite({ ports: options.azuritePorts, location: options.azuriteLocation, echo: options.echo });
+  const azurite = await startAzurite({
+    ports: options.azuritePorts,
+    location: options.azuriteLocation,
+    echo: options.echo,
+  });
   const hostPort = options.hostPort ?? (await freePort());
   const simulator = await startGraphSimulator({
     port: options.simulatorPort,

@@ -2,6 +2,7 @@
 // wired together, with a line to try. Ctrl+C stops all three.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+
 import { projectRoot, startStack } from './stack';
 
 async function main() {

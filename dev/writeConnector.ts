@@ -2,6 +2,7 @@
 // from the same generator that serves /api/openapi.json.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { openApiDocument } from '../src/openapi/openApiDocument';
 import { projectRoot } from './stack';
 

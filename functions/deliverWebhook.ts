@@ -1,4 +1,5 @@
 import { app } from '@azure/functions';
+
 import { lazyHandler } from './lazyHandler';
 
 // Runs the queued completion webhooks (queue name and connection as src/webhooks/webhookQueue.ts).

@@ -1,4 +1,5 @@
 import { app } from '@azure/functions';
+
 import { lazyHandler } from './lazyHandler';
 
 app.http('invite', {

@@ -1,4 +1,5 @@
 import { app } from '@azure/functions';
+
 import { lazyHandler } from './lazyHandler';
 
 // Graph's callbackUri. Anonymous for the Functions host: Graph sends no function key,

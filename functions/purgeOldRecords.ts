@@ -1,4 +1,5 @@
 import { app } from '@azure/functions';
+
 import { lazyHandler } from './lazyHandler';
 
 // Retention: daily by default (RETENTION_SCHEDULE), deletes records older than RETENTION_DAYS

@@ -1,4 +1,5 @@
 import { app } from '@azure/functions';
+
 import { lazyHandler } from './lazyHandler';
 
 // The webhook pattern of Logic Apps and Power Platform connectors: subscribe with a callbackUrl,

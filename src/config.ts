@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { settingUrlProblem } from './net/addresses';
 
 /** A connection string for Azurite's published development account, with the given service ports. */
@@ -16,8 +17,15 @@ export function azuriteConnection(ports: { table?: number; queue?: number; blob?
 export const AZURITE_DEVELOPMENT_CONNECTION = azuriteConnection();
 
 // App settings arrive as strings; an empty value means "unset" (API.md section 6).
-const optionalText = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().optional());
-const splitList = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const optionalText = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+  z.string().trim().optional(),
+);
+const splitList = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const list = (fallback: string) => optionalText.transform((v) => splitList(v ?? fallback));
 const bool = optionalText.transform((v, ctx) => {
   if (v === undefined) return false;
@@ -103,11 +111,19 @@ export const SettingsSchema = z
       }
     }
     if (s.CALLBACK_ALLOWED_TENANTS?.includes('*') && s.CALLBACK_ALLOWED_TENANTS.length > 1) {
-      ctx.addIssue({ code: 'custom', path: ['CALLBACK_ALLOWED_TENANTS'], message: '* accepts any tenant and cannot be listed with others' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CALLBACK_ALLOWED_TENANTS'],
+        message: '* accepts any tenant and cannot be listed with others',
+      });
     }
     // Without an audience any bot's callback token would pass: never run without one.
     if (!s.CALLBACK_AUDIENCE && !s.GRAPH_CLIENT_ID) {
-      ctx.addIssue({ code: 'custom', path: ['CALLBACK_AUDIENCE'], message: 'is required when GRAPH_CLIENT_ID is not set' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CALLBACK_AUDIENCE'],
+        message: 'is required when GRAPH_CLIENT_ID is not set',
+      });
     }
   });
 
@@ -160,7 +176,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'} ${i.message}`));
   }
   const s = parsed.data;
-  const connectionString = s.TABLES_ENDPOINT ? undefined : (s.TABLES_CONNECTION_STRING ?? AZURITE_DEVELOPMENT_CONNECTION);
+  const connectionString = s.TABLES_ENDPOINT
+    ? undefined
+    : (s.TABLES_CONNECTION_STRING ?? AZURITE_DEVELOPMENT_CONNECTION);
   return {
     tables: {
       connectionString,
@@ -189,7 +207,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       notificationsBodyBytes: s.NOTIFICATIONS_MAX_BODY_BYTES,
       notificationsPerBatch: s.NOTIFICATIONS_MAX_BATCH_ITEMS,
     },
-    retryAfter: { runningSeconds: s.RETRY_AFTER_RUNNING_SECONDS, unavailableSeconds: s.RETRY_AFTER_UNAVAILABLE_SECONDS },
+    retryAfter: {
+      runningSeconds: s.RETRY_AFTER_RUNNING_SECONDS,
+      unavailableSeconds: s.RETRY_AFTER_UNAVAILABLE_SECONDS,
+    },
     webhooks: {
       queue: s.WEBHOOK_QUEUE__queueServiceUri
         ? { serviceUri: s.WEBHOOK_QUEUE__queueServiceUri }

@@ -1,5 +1,5 @@
-import { createCallbackTokenValidator, type CallbackTokenValidator } from './auth/callbackToken';
-import { getConfig, type Config } from './config';
+import { type CallbackTokenValidator, createCallbackTokenValidator } from './auth/callbackToken';
+import { type Config, getConfig } from './config';
 import type { GraphGateway } from './graph/graphGateway';
 import type { Logger } from './logger';
 import type { NotificationDeps } from './notifications/applyNotifications';
@@ -8,9 +8,9 @@ import type { InviteDeps } from './operations/startInvite';
 import { OperationRepository } from './storage/operationRepository';
 import { RosterRepository } from './storage/rosterRepository';
 import { lazyTables, type TableAccess } from './storage/tableClients';
-import { storageQueueScheduler } from './webhooks/webhookQueue';
 import type { DeliveryDeps } from './webhooks/deliverWebhook';
 import { postJson } from './webhooks/postJson';
+import { storageQueueScheduler } from './webhooks/webhookQueue';
 import type { WebhookScheduler } from './webhooks/webhookScheduler';
 
 /** Everything the handlers need, created once per process on first use. */
@@ -60,12 +60,18 @@ export const readDeps = (s: Services): ReadDeps => ({
   ringTimeoutMs: s.config.ringTimeoutMs,
 });
 
-export const inviteDeps = (s: Services, log: Logger & { traceContext?: { traceParent?: string | null } }): InviteDeps => ({
+export const inviteDeps = (
+  s: Services,
+  log: Logger & { traceContext?: { traceParent?: string | null } },
+): InviteDeps => ({
   operations: s.operations,
   graph: s.graph,
   webhooks: s.webhooks,
   graphDeadlineMs: s.config.graph.deadlineMs,
-  retryAfterSeconds: { running: s.config.retryAfter.runningSeconds, unavailable: s.config.retryAfter.unavailableSeconds },
+  retryAfterSeconds: {
+    running: s.config.retryAfter.runningSeconds,
+    unavailable: s.config.retryAfter.unavailableSeconds,
+  },
   requestBodyLimitBytes: s.config.limits.inviteBodyBytes,
   now: s.now,
   log,
@@ -81,7 +87,8 @@ export const deliveryDeps = (s: Services, log: Logger): DeliveryDeps => {
   return {
     ...readDeps(s),
     webhooks: s.webhooks,
-    post: (url, body) => postJson(url, body, { timeoutMs: settings.timeoutMs, allowLoopback: s.config.allowLoopbackUrls }),
+    post: (url, body) =>
+      postJson(url, body, { timeoutMs: settings.timeoutMs, allowLoopback: s.config.allowLoopbackUrls }),
     maxAttempts: settings.maxAttempts,
     retryBaseSeconds: settings.retryBaseSeconds,
     // A delivery in progress holds its operation this long: two POST timeouts and some slack.

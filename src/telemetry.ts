@@ -6,6 +6,11 @@ import type { Logger } from './logger';
  * (`callId`, `operationId`, `clientContext`, `changeType`, `graphRequestId`, `inviteTraceParent`)
  * to queries. Never give it tokens, keys or callback URLs.
  */
-export function logEvent(log: Logger, event: string, properties: Record<string, unknown>, level: 'info' | 'warn' = 'info'): void {
+export function logEvent(
+  log: Logger,
+  event: string,
+  properties: Record<string, unknown>,
+  level: 'info' | 'warn' = 'info',
+): void {
   log[level](JSON.stringify({ event, ...properties }));
 }

@@ -69,6 +69,8 @@ export async function startApp(entryFile: string): Promise<Registration[]> {
 
 function loadEntry(entryFile: string): { registrations: Registration[]; hooks: Hook[] } {
   const captured = installFunctionsCore();
+  // The app's entry point is CommonJS and registers as it loads, as the Functions worker requires it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(path.resolve(entryFile));
   return captured;
 }

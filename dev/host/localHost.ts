@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
-import { compileRoute, type RouteTemplate } from './routeTemplate';
+
+import { HttpRequest, HttpResponse, type HttpResponseInit, InvocationContext } from '@azure/functions';
+
 import type { Registration } from './functionsCore';
+import { compileRoute, type RouteTemplate } from './routeTemplate';
 
 export interface HttpFunction {
   name: string;
@@ -75,7 +77,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? `127.0.0.1:${options.port}`}`);
     const segments = url.pathname.split('/').filter(Boolean);
-    if (prefix && segments.shift()?.toLowerCase() !== prefix.toLowerCase()) return send(res, 404, envelope('NotFound', 'No such route.'));
+    if (prefix && segments.shift()?.toLowerCase() !== prefix.toLowerCase())
+      return send(res, 404, envelope('NotFound', 'No such route.'));
 
     const matches = functions.flatMap((fn) => {
       const params = fn.route.match(segments);
@@ -112,7 +115,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       invocationId: randomUUID(),
       functionName: fn.name,
       // As the host does: the caller's W3C traceparent, or a new trace.
-      traceContext: { traceParent: headers.traceparent ?? `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01` },
+      traceContext: {
+        traceParent:
+          headers.traceparent ?? `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
+      },
       options: { trigger: { ...fn.binding, name: String(fn.binding.name), type: 'httpTrigger' } },
       logHandler: (level, ...args) => {
         if (level !== 'debug' && level !== 'trace') log(`[${level}] ${fn.name}: ${args.map(String).join(' ')}`);

@@ -1,12 +1,13 @@
 // `npm run host`: only the local Functions host, configured from the environment
 // (and local.settings.json's Values for anything the environment does not set, as `func start` does).
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+
+import { bufferedLog } from './bufferedLog';
 import { startApp } from './functionsCore';
 import { startLocalHost } from './localHost';
-import { startQueueTriggers, type QueueOptions } from './queueTriggers';
+import { type QueueOptions, startQueueTriggers } from './queueTriggers';
 import { startTimerTriggers } from './timerTriggers';
-import { bufferedLog } from './bufferedLog';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 
@@ -49,7 +50,9 @@ async function main() {
   const timers = startTimerTriggers(registrations, log);
   console.log(`Functions host listening on ${host.url}`);
   for (const fn of host.functions) {
-    console.log(`  ${fn.name}: [${fn.methods.join(',')}] ${host.url}/${routePrefix()}/${fn.route.template} (${fn.authLevel})`);
+    console.log(
+      `  ${fn.name}: [${fn.methods.join(',')}] ${host.url}/${routePrefix()}/${fn.route.template} (${fn.authLevel})`,
+    );
   }
   for (const name of queues.names) console.log(`  ${name}: queue trigger`);
   for (const name of timers.names) console.log(`  ${name}: timer trigger`);

@@ -6,7 +6,14 @@
 export function compileNcrontab(expression: string): (at: Date) => boolean {
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== 6) throw new Error(`"${expression}" is not an NCRONTAB expression (six fields)`);
-  const limits: Array<[number, number]> = [[0, 59], [0, 59], [0, 23], [1, 31], [1, 12], [0, 6]];
+  const limits: Array<[number, number]> = [
+    [0, 59],
+    [0, 59],
+    [0, 23],
+    [1, 31],
+    [1, 12],
+    [0, 6],
+  ];
   const sets = fields.map((field, i) => parseField(field, limits[i]![0], limits[i]![1]));
   return (at) => {
     const parts = [at.getSeconds(), at.getMinutes(), at.getHours(), at.getDate(), at.getMonth() + 1, at.getDay()];
@@ -19,7 +26,8 @@ function parseField(field: string, min: number, max: number): Set<number> {
   for (const part of field.split(',')) {
     const [range = '', stepText] = part.split('/');
     const step = stepText === undefined ? 1 : Number(stepText);
-    let [from, to] = range === '*' ? [min, max] : range.split('-').map(Number) as [number, number | undefined];
+    const [from, upTo] = range === '*' ? [min, max] : (range.split('-').map(Number) as [number, number | undefined]);
+    let to = upTo;
     to ??= stepText === undefined ? from : max;
     if (![from, to, step].every(Number.isInteger) || from < min || to > max || from > to || step < 1) {
       throw new Error(`"${field}" is not a valid NCRONTAB field`);

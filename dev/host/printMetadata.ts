@@ -2,6 +2,7 @@
 // (what the Azure host indexes), loaded from package.json "main" exactly as the host loads it.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { loadRegistrations } from './functionsCore';
 
 const root = path.resolve(__dirname, '..', '..', '..');

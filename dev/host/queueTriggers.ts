@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+
 import { InvocationContext } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
+
 import type { Registration } from './functionsCore';
 
 export interface QueueTriggerRunner {
@@ -37,7 +39,11 @@ export function timeSpanSeconds(value: string): number {
  * decodes base64 messages, deletes a message once the handler returns, makes a failed one visible
  * again after `visibilityTimeout`, and moves one that failed `maxDequeueCount` times to `<queue>-poison`.
  */
-export function startQueueTriggers(registrations: Registration[], log: (line: string) => void, options: QueueOptions = {}): QueueTriggerRunner {
+export function startQueueTriggers(
+  registrations: Registration[],
+  log: (line: string) => void,
+  options: QueueOptions = {},
+): QueueTriggerRunner {
   const settings = { ...DEFAULTS, ...options };
   const retrySeconds = timeSpanSeconds(settings.visibilityTimeout);
   const idlePollMs = Math.min(250, timeSpanSeconds(settings.maxPollingInterval) * 1000);
@@ -70,9 +76,14 @@ export function startQueueTriggers(registrations: Registration[], log: (line: st
         while (running) {
           let received;
           try {
-            received = await queue.receiveMessages({ numberOfMessages: settings.batchSize, visibilityTimeout: PROCESSING_VISIBILITY_SECONDS });
+            received = await queue.receiveMessages({
+              numberOfMessages: settings.batchSize,
+              visibilityTimeout: PROCESSING_VISIBILITY_SECONDS,
+            });
           } catch (err) {
-            log(`[warning] ${metadata.name}: cannot read ${queueName}: ${err instanceof Error ? err.message : String(err)}`);
+            log(
+              `[warning] ${metadata.name}: cannot read ${queueName}: ${err instanceof Error ? err.message : String(err)}`,
+            );
             await new Promise((r) => setTimeout(r, 2000));
             continue;
           }
@@ -92,7 +103,11 @@ export function startQueueTriggers(registrations: Registration[], log: (line: st
               const context = new InvocationContext({
                 invocationId: randomUUID(),
                 functionName: metadata.name,
-                triggerMetadata: { id: item.messageId, dequeueCount: item.dequeueCount, insertionTime: item.insertedOn },
+                triggerMetadata: {
+                  id: item.messageId,
+                  dequeueCount: item.dequeueCount,
+                  insertionTime: item.insertedOn,
+                },
                 options: { trigger: { ...trigger, name: String(trigger.name), type: 'queueTrigger' } },
                 logHandler: (level, ...args) => log(`[${level}] ${metadata.name}: ${args.map(String).join(' ')}`),
               });
@@ -100,13 +115,17 @@ export function startQueueTriggers(registrations: Registration[], log: (line: st
                 await handler(input, context);
                 await queue.deleteMessage(item.messageId, item.popReceipt);
               } catch (err) {
-                log(`[error] ${metadata.name}: ${err instanceof Error ? err.message : String(err)} (try ${item.dequeueCount})`);
+                log(
+                  `[error] ${metadata.name}: ${err instanceof Error ? err.message : String(err)} (try ${item.dequeueCount})`,
+                );
                 if (item.dequeueCount >= settings.maxDequeueCount) {
                   await poison.createIfNotExists().catch(() => undefined);
                   await poison.sendMessage(item.messageText).catch(() => undefined);
                   await queue.deleteMessage(item.messageId, item.popReceipt).catch(() => undefined);
                 } else {
-                  await queue.updateMessage(item.messageId, item.popReceipt, undefined, Math.round(retrySeconds)).catch(() => undefined);
+                  await queue
+                    .updateMessage(item.messageId, item.popReceipt, undefined, Math.round(retrySeconds))
+                    .catch(() => undefined);
                 }
               }
             }),

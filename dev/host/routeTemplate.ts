@@ -9,10 +9,13 @@ export interface RouteTemplate {
 }
 
 export function compileRoute(template: string): RouteTemplate {
-  const parts = template.split('/').filter(Boolean).map((segment) => {
-    const param = /^\{([^}:?]+)(?::[^}?]+)?(\?)?\}$/.exec(segment);
-    return param ? { param: param[1] as string, optional: Boolean(param[2]) } : { literal: segment.toLowerCase() };
-  });
+  const parts = template
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => {
+      const param = /^\{([^}:?]+)(?::[^}?]+)?(\?)?\}$/.exec(segment);
+      return param ? { param: param[1] as string, optional: Boolean(param[2]) } : { literal: segment.toLowerCase() };
+    });
   return {
     template,
     match(segments) {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+
 import { InvocationContext } from '@azure/functions';
+
 import type { Registration } from './functionsCore';
 import { compileNcrontab } from './ncrontab';
 
@@ -10,7 +12,10 @@ export function resolveSetting(value: string): string | undefined {
 }
 
 /** Runs the app's timer-triggered functions on their NCRONTAB schedules (local time), once per matching second. */
-export function startTimerTriggers(registrations: Registration[], log: (line: string) => void): { names: string[]; stop(): void } {
+export function startTimerTriggers(
+  registrations: Registration[],
+  log: (line: string) => void,
+): { names: string[]; stop(): void } {
   const timers: NodeJS.Timeout[] = [];
   const names: string[] = [];
   for (const { metadata, handler } of registrations) {
@@ -18,7 +23,9 @@ export function startTimerTriggers(registrations: Registration[], log: (line: st
     if (!trigger) continue;
     const schedule = resolveSetting(String(trigger.schedule));
     if (!schedule) {
-      log(`[warning] ${metadata.name}: the schedule ${String(trigger.schedule)} names an app setting that is not set; the timer does not run.`);
+      log(
+        `[warning] ${metadata.name}: the schedule ${String(trigger.schedule)} names an app setting that is not set; the timer does not run.`,
+      );
       continue;
     }
     const due = compileNcrontab(schedule);

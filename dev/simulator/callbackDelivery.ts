@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import type { SigningKeys, TokenClaims } from './signingKeys';
 
 export interface Delivery {
@@ -47,11 +48,15 @@ export class CallbackDelivery {
   async deliver(url: string, payload: unknown, token?: string): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       const bearer = token ?? (await this.keys.sign(this.claims()));
-      let status = 0;
+      let status: number;
       try {
         const res = await fetch(url, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${bearer}`, ...this.supportHeaders(payload) },
+          headers: {
+            'Content-Type': 'application/json',
+            Authorization: `Bearer ${bearer}`,
+            ...this.supportHeaders(payload),
+          },
           body: JSON.stringify(payload),
         });
         status = res.status;

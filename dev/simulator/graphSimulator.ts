@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+
 import { CallbackDelivery, type Delivery } from './callbackDelivery';
-import { OUTCOMES, playInvite, type DeliveryQuirks, type Outcome } from './invitePlayback';
-import { inviteResponse, type Invitee } from './referencePayloads';
+import { type DeliveryQuirks, type Outcome, OUTCOMES, playInvite } from './invitePlayback';
+import { type Invitee, inviteResponse } from './referencePayloads';
 import { SigningKeys, type TokenClaims } from './signingKeys';
 
 export type { Delivery } from './callbackDelivery';
@@ -118,7 +119,12 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
       if (fault.status === 0) return req.socket.destroy();
       if (fault.status && fault.status >= 400) {
         const headers = fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : undefined;
-        return sendJson(res, fault.status, graphError(fault.code ?? codeFor(fault.status), fault.message ?? 'Simulated failure.'), headers);
+        return sendJson(
+          res,
+          fault.status,
+          graphError(fault.code ?? codeFor(fault.status), fault.message ?? 'Simulated failure.'),
+          headers,
+        );
       }
     }
     const invitees = Array.isArray(body.participants) ? (body.participants as Invitee[]) : [];
@@ -132,7 +138,9 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
     if (call) delete call.nextOperationId;
     const answer = inviteResponse(operationId, clientContext, invitees);
     if (call?.inviteStatus) answer.status = call.inviteStatus;
-    sendJson(res, 200, answer, { Location: `${baseUrl}/v1.0/communications/calls/${callId}/operations/${operationId}` });
+    sendJson(res, 200, answer, {
+      Location: `${baseUrl}/v1.0/communications/calls/${callId}/operations/${operationId}`,
+    });
 
     const target = callbackUrlOf(callId);
     if (!target || !settings.autoCallbacks || call?.autoCallbacks === false || call?.inviteStatus) return;
@@ -153,7 +161,8 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
   function configureCall(body: Json): SimulatedCall {
     const id = typeof body.id === 'string' ? body.id : randomUUID();
     for (const outcome of Object.values((body.outcomes as Record<string, string> | undefined) ?? {})) {
-      if (!OUTCOMES.includes(outcome as Outcome)) throw new Error(`unknown outcome ${outcome}; use ${OUTCOMES.join(', ')}`);
+      if (!OUTCOMES.includes(outcome as Outcome))
+        throw new Error(`unknown outcome ${outcome}; use ${OUTCOMES.join(', ')}`);
     }
     const call = { ...callOf(id), ...(body as Partial<SimulatedCall>), id };
     calls.set(plainId(id), call);
@@ -163,7 +172,7 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://simulator');
     const raw = await readText(req);
-    let body: Json = {};
+    let body: Json;
     try {
       body = raw ? (JSON.parse(raw) as Json) : {};
     } catch {
@@ -173,11 +182,16 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
     const method = req.method ?? 'GET';
 
     if (method === 'GET' && /^\/(v1\.0\/)?\.well-known\/openidconfiguration$/i.test(path)) {
-      return sendJson(res, 200, { issuer, jwks_uri: `${baseUrl}/keys`, id_token_signing_alg_values_supported: ['RS256'] });
+      return sendJson(res, 200, {
+        issuer,
+        jwks_uri: `${baseUrl}/keys`,
+        id_token_signing_alg_values_supported: ['RS256'],
+      });
     }
     if (method === 'GET' && path === '/keys') {
       stats.keyFetches++;
-      if (settings.failKeys) return sendJson(res, 500, graphError('InternalServerError', 'Simulated key endpoint failure.'));
+      if (settings.failKeys)
+        return sendJson(res, 500, graphError('InternalServerError', 'Simulated key endpoint failure.'));
       return sendJson(res, 200, keys.jwks());
     }
 
@@ -188,7 +202,13 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
       if (method === 'POST' && graph[2] && graph[3]) return handleInvite(req, res, decodeURIComponent(graph[2]), body);
       if (method === 'POST' && !graph[2]) {
         const call = configureCall({ callbackUri: settings.defaultCallbackUrl, ...body, id: randomUUID() });
-        return sendJson(res, 201, { '@odata.type': '#microsoft.graph.call', ...body, id: call.id, state: 'establishing', callbackUri: call.callbackUri });
+        return sendJson(res, 201, {
+          '@odata.type': '#microsoft.graph.call',
+          ...body,
+          id: call.id,
+          state: 'establishing',
+          callbackUri: call.callbackUri,
+        });
       }
     }
 
@@ -216,14 +236,21 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
         const { lifetimeSeconds, ...overrides } = body;
         // A claim given as null is left out of the token (a token without `tid`, say).
         const signed = Object.fromEntries(Object.entries({ ...claims(), ...overrides }).filter(([, v]) => v !== null));
-        const token = await keys.sign(signed as TokenClaims, typeof lifetimeSeconds === 'number' ? lifetimeSeconds : 3600);
+        const token = await keys.sign(
+          signed as TokenClaims,
+          typeof lifetimeSeconds === 'number' ? lifetimeSeconds : 3600,
+        );
         return sendJson(res, 200, { token });
       }
       case 'POST /_sim/rotate-key':
         return sendJson(res, 200, { kid: await keys.rotate() });
       case 'POST /_sim/notify': {
         const target = typeof body.url === 'string' ? body.url : callbackUrlOf(String(body.callId ?? ''));
-        const status = await delivery.deliver(target, body.payload, typeof body.token === 'string' ? body.token : undefined);
+        const status = await delivery.deliver(
+          target,
+          body.payload,
+          typeof body.token === 'string' ? body.token : undefined,
+        );
         return sendJson(res, 200, { status });
       }
     }

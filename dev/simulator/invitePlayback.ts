@@ -1,4 +1,4 @@
-import { operationNotification, rosterNotification, type Invitee } from './referencePayloads';
+import { type Invitee, operationNotification, rosterNotification } from './referencePayloads';
 
 /** What happens to one invitee, as Graph reports it. */
 export const OUTCOMES = ['join', 'lobby', 'decline', 'noAnswer', 'reject', 'joinThenLeave'] as const;
@@ -33,7 +33,11 @@ export interface PlaybackPlan {
 type Step = { waitMs: number; payload: unknown };
 
 const RESULTS = {
-  reject: { code: 403, subcode: 7507, message: 'The invitation was rejected: the participant cannot be invited to this call.' },
+  reject: {
+    code: 403,
+    subcode: 7507,
+    message: 'The invitation was rejected: the participant cannot be invited to this call.',
+  },
   decline: { code: 603, subcode: 0, message: 'The invited participant declined the call.' },
   noAnswer: { code: 408, subcode: 0, message: 'The invited participant did not answer.' },
 } as const;
@@ -49,7 +53,14 @@ export async function playInvite(plan: PlaybackPlan): Promise<void> {
   const { callId, operationId, clientContext, invitees } = plan;
   const outcomes = invitees.map((i) => plan.outcomeOf(i));
   const op = (status: 'running' | 'completed' | 'failed', resultInfo?: Record<string, unknown>) =>
-    operationNotification({ callId, operationId, clientContext, invitees, status, resultInfo: resultInfo && formatResult(resultInfo, plan.quirks) });
+    operationNotification({
+      callId,
+      operationId,
+      clientContext,
+      invitees,
+      status,
+      resultInfo: resultInfo && formatResult(resultInfo, plan.quirks),
+    });
   const rosterCall = invitees.length === 1 && invitees[0]?.replacesCallId ? invitees[0].replacesCallId : callId;
   const resourceStyle = rosterCall !== callId ? 'communications' : invitees.length > 1 ? 'operations' : 'app';
   const first = invitees[0];

@@ -11,7 +11,10 @@ const IDENTITY = '#microsoft.graph.identity';
 
 /** The identity kinds of a set, without its own `@odata.type` and other annotations. */
 const kindsOf = (identity: Invitee['identity']) =>
-  Object.entries(identity).filter((entry): entry is [string, { id: string; displayName?: string | null }] => !entry[0].startsWith('@') && typeof entry[1] === 'object' && entry[1] !== null);
+  Object.entries(identity).filter(
+    (entry): entry is [string, { id: string; displayName?: string | null }] =>
+      !entry[0].startsWith('@') && typeof entry[1] === 'object' && entry[1] !== null,
+  );
 
 const withTypes = (identity: Invitee['identity']): Json => {
   const out: Json = { '@odata.type': '#microsoft.graph.identitySet' };
@@ -106,7 +109,9 @@ export function rosterNotification(args: {
       return {
         '@odata.type': '#microsoft.graph.participant',
         info: {
-          '@odata.type': p.identity.phone ? '#microsoft.graph.participantInfo' : '#microsoft.graph.invitationParticipantInfo',
+          '@odata.type': p.identity.phone
+            ? '#microsoft.graph.participantInfo'
+            : '#microsoft.graph.invitationParticipantInfo',
           identity: withTypes(identity),
           endpointType: 'default',
         },
@@ -127,7 +132,12 @@ export function rosterNotification(args: {
   });
 }
 
-export function callNotification(callId: string, state: string, changeType: 'updated' | 'deleted' = 'updated', resultInfo?: Json): Json {
+export function callNotification(
+  callId: string,
+  state: string,
+  changeType: 'updated' | 'deleted' = 'updated',
+  resultInfo?: Json,
+): Json {
   return notifications({
     changeType,
     resource: `/app/calls/${callId}`,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import type { CryptoKey, JWK } from 'jose';
 
 export interface SigningKey {

@@ -3,7 +3,6 @@ import { canonicalGuid } from '../ids';
 import { SigningKeySource, SigningKeysUnavailableError } from './signingKeySource';
 import { VerifiedTokens } from './verifiedTokens';
 
-
 /** The token is missing or does not prove the callback came from Graph for our bot: 401. */
 export class CallbackTokenError extends Error {
   constructor(readonly reason: string) {

@@ -1,4 +1,5 @@
 import type { JWTVerifyGetKey } from 'jose';
+
 import { settingUrlProblem } from '../net/addresses';
 
 /** The signing keys could not be fetched, so no token can be judged now: 503, Graph retries. */
@@ -69,7 +70,10 @@ export class SigningKeySource {
 
   private async read(): Promise<void> {
     try {
-      const metadata = (await this.getJson(this.options.openIdConfigurationUrl, 'CALLBACK_OPENID_CONFIGURATION_URL')) as { jwks_uri?: unknown };
+      const metadata = (await this.getJson(
+        this.options.openIdConfigurationUrl,
+        'CALLBACK_OPENID_CONFIGURATION_URL',
+      )) as { jwks_uri?: unknown };
       const jwks = await this.getJson(metadata.jwks_uri, 'jwks_uri');
       const { createLocalJWKSet } = await import('jose');
       this.keys = createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]);

@@ -1,4 +1,5 @@
 import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
+
 import { classifyGraphStatus, GraphUnavailableError, retryAfterSeconds } from './graphErrors';
 
 /** Passed with a request: when it may last be sent, and Graph's `request-id` of the last answer (for the logs). */
@@ -30,7 +31,8 @@ export class DeadlineRetryHandler implements Middleware {
 
   async execute(context: Context): Promise<void> {
     if (!this.next) throw new Error('DeadlineRetryHandler needs a next middleware');
-    const options = context.middlewareControl?.getMiddlewareOptions(GraphRequestOptions) as GraphRequestOptions | undefined;
+    const options = context.middlewareControl?.getMiddlewareOptions(GraphRequestOptions) as
+      GraphRequestOptions | undefined;
     const deadline = Math.min(Date.now() + this.deadlineMs, options?.sendBefore ?? Number.POSITIVE_INFINITY);
     if (Date.now() >= deadline) throw new GraphUnavailableError(0, 1); // not sent at all
     for (let attempt = 0; ; attempt++) {

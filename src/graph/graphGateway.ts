@@ -1,9 +1,16 @@
 import type { TokenCredential } from '@azure/identity';
 import { AuthenticationHandler, Client, GraphError, HTTPMessageHandler } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
+
 import type { Config } from '../config';
 import { DeadlineRetryHandler, GraphRequestOptions } from './deadlineRetryHandler';
-import { classifyGraphStatus, GraphOutcomeUnknownError, GraphRejectedError, GraphUnavailableError, retryAfterSeconds } from './graphErrors';
+import {
+  classifyGraphStatus,
+  GraphOutcomeUnknownError,
+  GraphRejectedError,
+  GraphUnavailableError,
+  retryAfterSeconds,
+} from './graphErrors';
 
 /** What the use cases need from Graph. */
 export interface GraphGateway {
@@ -11,7 +18,11 @@ export interface GraphGateway {
    * POST /communications/calls/{id}/participants/invite; resolves to Graph's operation JSON and
    * request-id. Nothing is sent after `sendBefore` (epoch ms).
    */
-  inviteParticipants(callId: string, body: Record<string, unknown>, sendBefore?: number): Promise<{ operation: unknown; requestId?: string }>;
+  inviteParticipants(
+    callId: string,
+    body: Record<string, unknown>,
+    sendBefore?: number,
+  ): Promise<{ operation: unknown; requestId?: string }>;
 }
 
 /** `https://graph.microsoft.com/v1.0` -> base `https://graph.microsoft.com`, version `v1.0`. */
@@ -28,7 +39,9 @@ async function credentialFor(graph: Config['graph']): Promise<TokenCredential | 
     return new identity.ClientSecretCredential(graph.tenantId, graph.clientId, graph.clientSecret);
   }
   if (graph.certificatePath && graph.tenantId && graph.clientId) {
-    return new identity.ClientCertificateCredential(graph.tenantId, graph.clientId, { certificatePath: graph.certificatePath });
+    return new identity.ClientCertificateCredential(graph.tenantId, graph.clientId, {
+      certificatePath: graph.certificatePath,
+    });
   }
   if (graph.useManagedIdentity) return new identity.ManagedIdentityCredential();
   return undefined;

@@ -1,4 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
+
 import { ensureError } from '../http/apiError';
 import { deliveryDeps, getServices } from '../services';
 import { isStorageUnavailable } from '../storage/storageErrors';
@@ -23,6 +24,8 @@ export async function handler(queued: unknown, context: InvocationContext): Prom
     const faults = message.faults + 1;
     const delay = Math.min(MAX_FAULT_DELAY_SECONDS, backoffSeconds(faults, services.config.webhooks.retryBaseSeconds));
     await services.webhooks.schedule({ ...message, faults }, delay);
-    context.warn(`Webhook of operation ${message.operationId}: storage unavailable (${ensureError(err).message}); again in ${delay} s.`);
+    context.warn(
+      `Webhook of operation ${message.operationId}: storage unavailable (${ensureError(err).message}); again in ${delay} s.`,
+    );
   }
 }

@@ -9,5 +9,9 @@ export const handler = withErrors(async (req, services) => {
   const callId = parseCallId(req).canonical;
   const operationId = canonicalOperationId(parseOperationId(req));
   const operation = await getOperation(services.operations, callId, operationId);
-  return operationResponse(req, await describeOperation(readDeps(services), operation), services.config.retryAfter.runningSeconds);
+  return operationResponse(
+    req,
+    await describeOperation(readDeps(services), operation),
+    services.config.retryAfter.runningSeconds,
+  );
 });

@@ -1,4 +1,5 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+
 import { jsonResponse } from '../http/errorResponse';
 import { openApiDocument } from '../openapi/openApiDocument';
 

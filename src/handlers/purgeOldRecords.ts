@@ -1,4 +1,5 @@
 import type { InvocationContext, Timer } from '@azure/functions';
+
 import { purgeOldRecords } from '../retention/purgeOldRecords';
 import { getServices, readDeps } from '../services';
 

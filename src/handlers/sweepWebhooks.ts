@@ -1,4 +1,5 @@
 import type { InvocationContext, Timer } from '@azure/functions';
+
 import { deliveryDeps, getServices } from '../services';
 import { sweepWebhooks } from '../webhooks/sweepWebhooks';
 

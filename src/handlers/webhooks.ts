@@ -16,8 +16,16 @@ export const subscribe = withErrors(async (req, services, context) => {
 /** Unsubscribe by the invite's clientContext (what a Logic Apps HTTP Webhook action knows). */
 export const unsubscribe = withErrors(async (req, services) => {
   const clientContext = req.query.get('clientContext');
-  if (!clientContext) throw badRequest('clientContext: the query parameter is required.', [{ path: 'clientContext', message: 'required' }]);
-  await cancelWebhookByClientContext(services.operations, parseCallId(req).canonical, clientContext, services.now().toISOString());
+  if (!clientContext)
+    throw badRequest('clientContext: the query parameter is required.', [
+      { path: 'clientContext', message: 'required' },
+    ]);
+  await cancelWebhookByClientContext(
+    services.operations,
+    parseCallId(req).canonical,
+    clientContext,
+    services.now().toISOString(),
+  );
   return { status: 204 };
 });
 

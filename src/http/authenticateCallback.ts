@@ -1,9 +1,14 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
+
 import { CallbackTokenError, type CallbackTokenValidator } from '../auth/callbackToken';
 import { unauthorized } from './apiError';
 
 /** 401 unless the request carries a valid Graph callback token. The token itself is never logged. */
-export async function authenticateCallback(req: HttpRequest, tokens: CallbackTokenValidator, context: InvocationContext): Promise<void> {
+export async function authenticateCallback(
+  req: HttpRequest,
+  tokens: CallbackTokenValidator,
+  context: InvocationContext,
+): Promise<void> {
   try {
     await tokens.validate(req.headers.get('authorization'));
   } catch (err) {

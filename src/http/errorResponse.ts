@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
+
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
+
 import { SigningKeysUnavailableError } from '../auth/signingKeySource';
 import { WriteContentionError } from '../operations/retryOnConflict';
 import { isStorageUnavailable, storageRefusedInput } from '../storage/storageErrors';
 import { ApiError, badRequest, ensureError, serviceUnavailable } from './apiError';
 
-export const jsonResponse = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit => ({
+export const jsonResponse = (
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResponseInit => ({
   status,
   jsonBody: body,
   headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers },
@@ -19,7 +25,11 @@ export const apiErrorResponse = (err: ApiError): HttpResponseInit =>
  * Maps anything thrown to a response. Known faults become 503 + Retry-After; the unknown becomes
  * a 500 with a correlation id, its stack going to the log only.
  */
-export function toErrorResponse(thrown: unknown, context: InvocationContext, unavailableRetryAfter: number): HttpResponseInit {
+export function toErrorResponse(
+  thrown: unknown,
+  context: InvocationContext,
+  unavailableRetryAfter: number,
+): HttpResponseInit {
   if (thrown instanceof ApiError) return apiErrorResponse(thrown);
   const err = ensureError(thrown);
   if (isStorageUnavailable(err)) {
@@ -37,11 +47,15 @@ export function toErrorResponse(thrown: unknown, context: InvocationContext, una
   }
   if (err instanceof WriteContentionError) {
     context.warn(`Write contention: ${err.message}`);
-    return apiErrorResponse(serviceUnavailable('The record is being changed by many requests at once; retry shortly.', unavailableRetryAfter));
+    return apiErrorResponse(
+      serviceUnavailable('The record is being changed by many requests at once; retry shortly.', unavailableRetryAfter),
+    );
   }
   if (err instanceof SigningKeysUnavailableError) {
     context.warn(err.message);
-    return apiErrorResponse(serviceUnavailable('The callback signing keys cannot be fetched; retry later.', unavailableRetryAfter));
+    return apiErrorResponse(
+      serviceUnavailable('The callback signing keys cannot be fetched; retry later.', unavailableRetryAfter),
+    );
   }
   const correlationId = randomUUID();
   context.error(`Unhandled error ${correlationId}: ${err.stack ?? err.message}`);

@@ -1,4 +1,5 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+
 import { isTerminal } from '../schemas/operationStatus';
 import type { OperationBody } from '../schemas/responses';
 import { jsonResponse } from './errorResponse';

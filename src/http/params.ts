@@ -1,4 +1,5 @@
 import type { HttpRequest } from '@azure/functions';
+
 import { canonicalGuid } from '../ids';
 import { badRequest } from './apiError';
 
@@ -15,7 +16,9 @@ export function parseCallId(req: HttpRequest): { asGiven: string; canonical: str
 export function parseOperationId(req: HttpRequest): string {
   const id = (req.params.operationId ?? '').trim();
   if (!id || id.length > 256) {
-    throw badRequest('operationId must be 1 to 256 characters.', [{ path: 'operationId', message: 'must be 1 to 256 characters' }]);
+    throw badRequest('operationId must be 1 to 256 characters.', [
+      { path: 'operationId', message: 'must be 1 to 256 characters' },
+    ]);
   }
   return id;
 }

@@ -1,4 +1,5 @@
 import type { HttpRequest } from '@azure/functions';
+
 import { badRequest, payloadTooLarge } from './apiError';
 
 /** Graph's payloads nest a dozen levels at most; deeper input only serves to exhaust the stack. */
@@ -28,7 +29,10 @@ export async function readJsonBody(req: HttpRequest, limitBytes: number): Promis
   const bytes = await req.arrayBuffer();
   if (bytes.byteLength > limitBytes) throw payloadTooLarge(limitBytes);
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-  if (text.trim() === '') throw badRequest('The request body is empty; a JSON object is required.', [{ path: '(body)', message: 'required' }]);
+  if (text.trim() === '')
+    throw badRequest('The request body is empty; a JSON object is required.', [
+      { path: '(body)', message: 'required' },
+    ]);
   let value: unknown;
   try {
     value = JSON.parse(text) as unknown;
@@ -37,7 +41,9 @@ export async function readJsonBody(req: HttpRequest, limitBytes: number): Promis
     throw badRequest('The request body is not valid JSON.', [{ path: '(body)', message: reason }]);
   }
   if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-    throw badRequest(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`, [{ path: '(body)', message: `at most ${MAX_JSON_DEPTH} levels of nesting` }]);
+    throw badRequest(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`, [
+      { path: '(body)', message: `at most ${MAX_JSON_DEPTH} levels of nesting` },
+    ]);
   }
   return value;
 }

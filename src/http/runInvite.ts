@@ -1,4 +1,5 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
+
 import { parseInviteRequest } from '../operations/parseInviteRequest';
 import { describeOperation } from '../operations/readOperations';
 import { startInvite } from '../operations/startInvite';
@@ -20,7 +21,9 @@ export async function runInvite(
   const rawBody = await readJsonBody(req, config.limits.inviteBodyBytes);
   const request = parseInviteRequest(rawBody, config.allowLoopbackUrls);
   if (options.requireCallbackUrl && !request.callbackUrl) {
-    throw badRequest('callbackUrl: required to subscribe to the invite.', [{ path: 'callbackUrl', message: 'required' }]);
+    throw badRequest('callbackUrl: required to subscribe to the invite.', [
+      { path: 'callbackUrl', message: 'required' },
+    ]);
   }
   const command = { callIdAsGiven: callId.asGiven, callId: callId.canonical, request, rawBody };
   const operation = await startInvite(inviteDeps(services, context), command);

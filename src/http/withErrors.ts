@@ -1,9 +1,14 @@
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+
 import { getServices, type Services } from '../services';
 import { isTableMissing } from '../storage/storageErrors';
 import { toErrorResponse } from './errorResponse';
 
-export type ServiceHandler = (req: HttpRequest, services: Services, context: InvocationContext) => Promise<HttpResponseInit>;
+export type ServiceHandler = (
+  req: HttpRequest,
+  services: Services,
+  context: InvocationContext,
+) => Promise<HttpResponseInit>;
 
 /** Gives a handler the services and turns anything it throws into the error envelope. */
 export function withErrors(handler: ServiceHandler): HttpHandler {

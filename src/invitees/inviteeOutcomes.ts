@@ -32,12 +32,21 @@ export function inviteesOf(op: OperationRecord): Invitee[] {
     const key = participantKey({ info: { identity: identity.data } });
     if (!primary || !key) return [];
     const replaced = typeof info.replacesCallId === 'string' ? canonicalGuid(info.replacesCallId) : undefined;
-    return [{ key, identity: info.identity as Record<string, unknown>, identityId: primary.id, ...(replaced ? { replacesCallId: replaced } : {}) }];
+    return [
+      {
+        key,
+        identity: info.identity as Record<string, unknown>,
+        identityId: primary.id,
+        ...(replaced ? { replacesCallId: replaced } : {}),
+      },
+    ];
   });
 }
 
 /** The calls an invite replaces (`replacesCallId`), whose rosters tell about its invitees too. */
-export const replacedCallsOf = (op: OperationRecord) => [...new Set(inviteesOf(op).flatMap((i) => (i.replacesCallId ? [i.replacesCallId] : [])))];
+export const replacedCallsOf = (op: OperationRecord) => [
+  ...new Set(inviteesOf(op).flatMap((i) => (i.replacesCallId ? [i.replacesCallId] : []))),
+];
 
 /** The calls whose rosters tell about an operation's invitees: its own, and any replaced call. */
 export const rosterCallsOf = (op: OperationRecord, invitees: Invitee[]) => [
@@ -59,7 +68,9 @@ export function deriveInviteeOutcomes(
 ): InviteeView[] {
   return invitees.map((invitee) => {
     const seen = presence
-      .filter((p) => p.identityId === invitee.identityId && (p.callId === op.callId || p.callId === invitee.replacesCallId))
+      .filter(
+        (p) => p.identityId === invitee.identityId && (p.callId === op.callId || p.callId === invitee.replacesCallId),
+      )
       .filter((p) => p.present || p.lastModifiedDateTime >= op.createdDateTime)
       .sort((a, b) => b.lastModifiedDateTime.localeCompare(a.lastModifiedDateTime))[0];
     const view = (outcome: InviteeOutcome, lastChangedDateTime: string): InviteeView => ({

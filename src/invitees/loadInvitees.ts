@@ -1,6 +1,6 @@
 import type { OperationRecord } from '../operations/operationRecord';
 import type { RosterRepository } from '../storage/rosterRepository';
-import { deriveInviteeOutcomes, inviteesOf, rosterCallsOf, type InviteeView } from './inviteeOutcomes';
+import { deriveInviteeOutcomes, inviteesOf, type InviteeView, rosterCallsOf } from './inviteeOutcomes';
 
 /** Each invitee of an invite operation with its outcome, read from the rosters; undefined for other operations. */
 export async function loadInvitees(

@@ -98,7 +98,8 @@ export function settingUrlProblem(value: unknown, allowLoopback: boolean): strin
  */
 export function callbackUrlProblem(url: URL, allowLoopback: boolean): string | undefined {
   const host = classifyHost(url.hostname);
-  if (url.protocol !== 'https:' && !(allowLoopback && url.protocol === 'http:' && host === 'loopback')) return 'must be an https URL';
+  if (url.protocol !== 'https:' && !(allowLoopback && url.protocol === 'http:' && host === 'loopback'))
+    return 'must be an https URL';
   if (url.username || url.password) return 'must not carry credentials';
   if (host === 'internal' || (host === 'loopback' && !allowLoopback)) {
     return 'must not point to a loopback, private, link-local or other internal address';

@@ -1,16 +1,16 @@
-import { CommsNotifications } from '../schemas/commsNotification';
 import { ApiError, badRequest } from '../http/apiError';
 import { invalidBody } from '../http/zodDetails';
 import type { Logger } from '../logger';
+import { CommsNotifications } from '../schemas/commsNotification';
 import type { OperationRepository } from '../storage/operationRepository';
 import type { RosterRepository } from '../storage/rosterRepository';
-import type { WebhookScheduler } from '../webhooks/webhookScheduler';
-import { applyOperationUpdate } from './applyOperationUpdate';
-import { applyCallUpdate } from './applyCallUpdate';
-import { applyRosterUpdate } from './applyRosterUpdate';
-import { parseNotification, type ParsedNotification } from './parseNotification';
 import { storageRefusedInput } from '../storage/storageErrors';
 import { logEvent } from '../telemetry';
+import type { WebhookScheduler } from '../webhooks/webhookScheduler';
+import { applyCallUpdate } from './applyCallUpdate';
+import { applyOperationUpdate } from './applyOperationUpdate';
+import { applyRosterUpdate } from './applyRosterUpdate';
+import { type ParsedNotification, parseNotification } from './parseNotification';
 
 export interface NotificationDeps {
   operations: OperationRepository;
@@ -35,14 +35,19 @@ export interface BatchSummary {
  */
 export async function applyNotifications(deps: NotificationDeps, body: unknown): Promise<BatchSummary> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw badRequest('The body must be a commsNotifications object with a value array.', [{ path: 'value', message: 'required' }]);
+    throw badRequest('The body must be a commsNotifications object with a value array.', [
+      { path: 'value', message: 'required' },
+    ]);
   }
   const batch = CommsNotifications.safeParse(body);
   if (!batch.success) throw invalidBody(batch.error);
   if (batch.data.value.length > deps.maxBatchItems) {
-    throw new ApiError(413, 'PayloadTooLarge', `The batch holds ${batch.data.value.length} notifications; at most ${deps.maxBatchItems} are accepted at once.`, [
-      { path: 'value', message: `at most ${deps.maxBatchItems} items` },
-    ]);
+    throw new ApiError(
+      413,
+      'PayloadTooLarge',
+      `The batch holds ${batch.data.value.length} notifications; at most ${deps.maxBatchItems} are accepted at once.`,
+      [{ path: 'value', message: `at most ${deps.maxBatchItems} items` }],
+    );
   }
 
   const summary: BatchSummary = { applied: 0, skipped: 0 };
@@ -61,7 +66,12 @@ export async function applyNotifications(deps: NotificationDeps, body: unknown):
     if (outcome.logged) items.push(outcome.logged);
   }
   // Operation updates log their own event; one line covers the batch's roster and call changes.
-  if (items.length) logEvent(deps.log, 'notifications.applied', { ...summary, items: items.slice(0, 20), graphCallback: deps.graphCallback });
+  if (items.length)
+    logEvent(deps.log, 'notifications.applied', {
+      ...summary,
+      items: items.slice(0, 20),
+      graphCallback: deps.graphCallback,
+    });
   return summary;
 }
 
@@ -78,10 +88,21 @@ async function applyOne(deps: NotificationDeps, parsed: ParsedNotification, inde
       return { applied: (await applyOperationUpdate(deps, parsed, now)) !== 'unmatched' };
     case 'roster':
       await applyRosterUpdate(deps.roster, parsed, now, deps.log);
-      return { applied: true, logged: { callId: parsed.callId, kind: 'roster', changeType: parsed.changeType, participants: parsed.participants.length } };
+      return {
+        applied: true,
+        logged: {
+          callId: parsed.callId,
+          kind: 'roster',
+          changeType: parsed.changeType,
+          participants: parsed.participants.length,
+        },
+      };
     case 'call':
       await applyCallUpdate(deps.roster, parsed, now);
-      return { applied: true, logged: { callId: parsed.callId, kind: 'call', changeType: parsed.changeType, state: parsed.state } };
+      return {
+        applied: true,
+        logged: { callId: parsed.callId, kind: 'call', changeType: parsed.changeType, state: parsed.state },
+      };
     case 'ignored':
       deps.log.info(`Notification value[${index}] acknowledged, not stored: ${parsed.reason}.`);
       return { applied: false };

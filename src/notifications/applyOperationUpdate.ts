@@ -1,12 +1,12 @@
 import type { Logger } from '../logger';
 import { inviteRecordFrom, linkedTo } from '../operations/inviteRecord';
-import { newOperationRecord, type InviteContextRecord, type OperationRecord } from '../operations/operationRecord';
+import { type InviteContextRecord, newOperationRecord, type OperationRecord } from '../operations/operationRecord';
 import { mergeOperationChange, mergeState } from '../operations/operationStatusRules';
 import { retryOnConflict } from '../operations/retryOnConflict';
 import type { OperationRepository, RowWrite, Versioned } from '../storage/operationRepository';
+import { logEvent } from '../telemetry';
 import { scheduleWebhookIfStarting, type WebhookScheduler } from '../webhooks/webhookScheduler';
 import type { OperationUpdate } from './parseNotification';
-import { logEvent } from '../telemetry';
 
 export type OperationApplyResult = 'applied' | 'unchanged' | 'unmatched';
 
@@ -21,10 +21,16 @@ export interface OperationUpdateDeps {
  * Applies an operation notification. Matched by operation id; without one, by clientContext
  * within the call. A notification for an operation we have no record of creates the record.
  */
-export async function applyOperationUpdate(deps: OperationUpdateDeps, update: OperationUpdate, now: string): Promise<OperationApplyResult> {
+export async function applyOperationUpdate(
+  deps: OperationUpdateDeps,
+  update: OperationUpdate,
+  now: string,
+): Promise<OperationApplyResult> {
   if (update.operationId) return applyById(deps, update, update.operationId, now);
   if (!update.clientContext) {
-    deps.log.warn(`Operation notification for call ${update.callId} has neither an id nor a clientContext; not stored.`);
+    deps.log.warn(
+      `Operation notification for call ${update.callId} has neither an id nor a clientContext; not stored.`,
+    );
     return 'unmatched';
   }
   const clientContext = update.clientContext;
@@ -45,7 +51,12 @@ export async function applyOperationUpdate(deps: OperationUpdateDeps, update: Op
   });
 }
 
-async function applyById(deps: OperationUpdateDeps, update: OperationUpdate, operationId: string, now: string): Promise<OperationApplyResult> {
+async function applyById(
+  deps: OperationUpdateDeps,
+  update: OperationUpdate,
+  operationId: string,
+  now: string,
+): Promise<OperationApplyResult> {
   const { callId } = update;
   const { operations } = deps;
   return retryOnConflict(async () => {
@@ -77,7 +88,10 @@ async function applyById(deps: OperationUpdateDeps, update: OperationUpdate, ope
           now,
         );
     record = await scheduleWebhookIfStarting(deps, undefined, record, now);
-    const context: RowWrite<InviteContextRecord> | undefined = invite && { value: linkedTo(invite.value, operationId), etag: invite.etag };
+    const context: RowWrite<InviteContextRecord> | undefined = invite && {
+      value: linkedTo(invite.value, operationId),
+      etag: invite.etag,
+    };
     await operations.save({ operation: { value: record }, context });
     logUpdate(deps, record);
     return 'applied';
@@ -95,7 +109,9 @@ async function applyTo(
   const { callId, id } = existing.value;
   const merged = mergeOperationChange(existing.value, update, now);
   if (merged.conflictingTerminal) {
-    deps.log.warn(`Operation ${id} of call ${callId} is ${existing.value.status}; ignoring later ${merged.conflictingTerminal}.`);
+    deps.log.warn(
+      `Operation ${id} of call ${callId} is ${existing.value.status}; ignoring later ${merged.conflictingTerminal}.`,
+    );
   }
   if (!merged.changed && !graphOperationId) return 'unchanged';
   let record = graphOperationId ? { ...merged.record, graphOperationId } : merged.record;

@@ -5,7 +5,12 @@ import type { RosterRepository } from '../storage/rosterRepository';
 import type { RosterUpdate } from './parseNotification';
 
 /** `created`/`updated` upsert the listed participants, `deleted` removes them. */
-export async function applyRosterUpdate(roster: RosterRepository, update: RosterUpdate, now: string, log: Logger): Promise<void> {
+export async function applyRosterUpdate(
+  roster: RosterRepository,
+  update: RosterUpdate,
+  now: string,
+  log: Logger,
+): Promise<void> {
   const entries: RosterEntry[] = [];
   for (const participant of update.participants) {
     const key = participantKey(participant);

@@ -1,13 +1,14 @@
 import { z } from 'zod';
+
 import { canonicalOperationId } from '../ids';
 import { Call } from '../schemas/call';
-import { CommsNotification, type ChangeType } from '../schemas/commsNotification';
+import { type ChangeType, CommsNotification } from '../schemas/commsNotification';
 import { CommsOperation, MAX_EXTRA_CHARS, operationExtra, operationTypeName } from '../schemas/commsOperation';
-import { Participant } from '../schemas/participant';
 import type { OperationStatus } from '../schemas/operationStatus';
+import { Participant } from '../schemas/participant';
 import type { ResultInfo } from '../schemas/resultInfo';
-import { MAX_CHUNKED_BYTES, storedSizeBytes } from '../storage/chunkedJson';
 import { findIllFormedText } from '../schemas/wellFormedText';
+import { MAX_CHUNKED_BYTES, storedSizeBytes } from '../storage/chunkedJson';
 import { callIdFromPath, operationIdFromPath } from './resourcePath';
 
 export interface OperationUpdate {
@@ -49,7 +50,8 @@ export interface MalformedNotification {
   reason: string;
 }
 
-export type ParsedNotification = OperationUpdate | RosterUpdate | CallUpdate | IgnoredNotification | MalformedNotification;
+export type ParsedNotification =
+  OperationUpdate | RosterUpdate | CallUpdate | IgnoredNotification | MalformedNotification;
 
 const malformed = (reason: string): MalformedNotification => ({ kind: 'malformed', reason });
 
@@ -83,8 +85,11 @@ export function parseNotification(item: unknown): ParsedNotification {
     if (![n.resource, n.resourceUrl].some((p) => p && /\/participants\/?$/i.test(p))) {
       return { kind: 'ignored', reason: `an array at ${JSON.stringify(path).slice(0, 200)} is not a roster` };
     }
-    const other = data.map((item) => (isObject(item) ? odataTypeOf(item) : '')).find((t) => t && !/\.participant$/i.test(t));
-    if (other) return { kind: 'ignored', reason: `resourceData items of type ${other.slice(0, 100)} are not participants` };
+    const other = data
+      .map((item) => (isObject(item) ? odataTypeOf(item) : ''))
+      .find((t) => t && !/\.participant$/i.test(t));
+    if (other)
+      return { kind: 'ignored', reason: `resourceData items of type ${other.slice(0, 100)} are not participants` };
     return parseRoster(callId, n.changeType, data);
   }
   if (!isObject(data)) return malformed('resourceData must be an object or an array');
@@ -98,7 +103,8 @@ export function parseNotification(item: unknown): ParsedNotification {
 function parseRoster(callId: string, changeType: ChangeType, data: unknown[]): ParsedNotification {
   const participants = z.array(Participant).safeParse(data);
   if (!participants.success) return malformed(describeIssues(participants.error, 'resourceData'));
-  if (participants.data.some((p) => storedSizeBytes(p) > MAX_CHUNKED_BYTES)) return malformed('a participant is too large to store');
+  if (participants.data.some((p) => storedSizeBytes(p) > MAX_CHUNKED_BYTES))
+    return malformed('a participant is too large to store');
   return { kind: 'roster', callId, changeType, participants: participants.data };
 }
 
@@ -113,7 +119,8 @@ function parseOperation(
   const o = op.data;
   const extra = operationExtra(o);
   if (storedSizeBytes(o.participants) > MAX_CHUNKED_BYTES) return malformed('the operation is too large to store');
-  if (JSON.stringify(extra).length > MAX_EXTRA_CHARS) return malformed(`the operation's other fields exceed ${MAX_EXTRA_CHARS} characters`);
+  if (JSON.stringify(extra).length > MAX_EXTRA_CHARS)
+    return malformed(`the operation's other fields exceed ${MAX_EXTRA_CHARS} characters`);
   const operationId =
     (o.id?.trim() ? canonicalOperationId(o.id.trim()) : undefined) ??
     operationIdFromPath(o['@odata.id']) ??

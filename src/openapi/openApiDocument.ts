@@ -13,7 +13,13 @@ const callIdParameter = {
   'x-ms-summary': 'Call id',
   description: 'The Graph call id, a GUID with or without dashes.',
 };
-const operationIdParameter = { name: 'operationId', in: 'path', required: true, type: 'string', 'x-ms-summary': 'Operation id' };
+const operationIdParameter = {
+  name: 'operationId',
+  in: 'path',
+  required: true,
+  type: 'string',
+  'x-ms-summary': 'Operation id',
+};
 const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [String(s), { description: ERROR_TEXT[s] ?? 'Error', schema: ref('error') }]));
 const ERROR_TEXT: Record<number, string> = {
@@ -40,7 +46,8 @@ const functionKey = [{ functionKey: [] }];
 export function openApiDocument(host: string, scheme: 'http' | 'https'): Json {
   const definitions: Json = {};
   toSwaggerSchema(InviteRequest, 'input', definitions);
-  for (const schema of [OperationBody, OperationListBody, RosterBody, ErrorBody, HealthBody]) toSwaggerSchema(schema, 'output', definitions);
+  for (const schema of [OperationBody, OperationListBody, RosterBody, ErrorBody, HealthBody])
+    toSwaggerSchema(schema, 'output', definitions);
 
   // The webhook trigger's subscribe body: the invite, with callbackUrl filled in by the platform.
   const invite = definitions.inviteRequest as { properties: Json; required?: string[] };
@@ -50,7 +57,11 @@ export function openApiDocument(host: string, scheme: 'http' | 'https'): Json {
     required: [...(invite.required ?? []), 'callbackUrl'],
     properties: {
       ...invite.properties,
-      callbackUrl: { ...(invite.properties.callbackUrl as Json), 'x-ms-notification-url': true, 'x-ms-visibility': 'internal' },
+      callbackUrl: {
+        ...(invite.properties.callbackUrl as Json),
+        'x-ms-notification-url': true,
+        'x-ms-visibility': 'internal',
+      },
     },
   };
 
@@ -59,7 +70,8 @@ export function openApiDocument(host: string, scheme: 'http' | 'https'): Json {
     info: {
       title: 'Graph call invites',
       version: '1.0',
-      description: 'Invite people into a Microsoft Teams / Graph call, follow the invite to its end, and read who is in the call.',
+      description:
+        'Invite people into a Microsoft Teams / Graph call, follow the invite to its end, and read who is in the call.',
     },
     host,
     basePath: '/api',
@@ -72,7 +84,8 @@ export function openApiDocument(host: string, scheme: 'http' | 'https'): Json {
         post: {
           operationId: 'InviteParticipants',
           summary: 'Invite participants into a call',
-          description: 'Sends Graph participant: invite. Answers 202 with Location and Retry-After until the invite is completed or failed.',
+          description:
+            'Sends Graph participant: invite. Answers 202 with Location and Retry-After until the invite is completed or failed.',
           security: functionKey,
           'x-ms-long-running-operation': true,
           'x-ms-long-running-operation-options': { 'final-state-via': 'location' },
@@ -88,10 +101,14 @@ export function openApiDocument(host: string, scheme: 'http' | 'https'): Json {
         post: {
           operationId: 'WhenInviteFinishes',
           summary: 'When an invite finishes',
-          description: 'Invites participants and calls back once the invite is completed or failed, with each invitee outcome.',
+          description:
+            'Invites participants and calls back once the invite is completed or failed, with each invitee outcome.',
           security: functionKey,
           'x-ms-trigger': 'single',
-          parameters: [callIdParameter, { name: 'body', in: 'body', required: true, schema: ref('inviteSubscription') }],
+          parameters: [
+            callIdParameter,
+            { name: 'body', in: 'body', required: true, schema: ref('inviteSubscription') },
+          ],
           responses: {
             '201': {
               description: 'Subscribed; DELETE the Location to unsubscribe',
@@ -107,7 +124,10 @@ export function openApiDocument(host: string, scheme: 'http' | 'https'): Json {
           summary: 'Stop the callback of an invite, by its clientContext',
           security: functionKey,
           'x-ms-visibility': 'internal',
-          parameters: [callIdParameter, { name: 'clientContext', in: 'query', required: true, type: 'string', 'x-ms-summary': 'Client context' }],
+          parameters: [
+            callIdParameter,
+            { name: 'clientContext', in: 'query', required: true, type: 'string', 'x-ms-summary': 'Client context' },
+          ],
           responses: { '204': { description: 'Unsubscribed' }, ...errors(400, 401, 404, 503) },
         },
       },
@@ -140,7 +160,10 @@ export function openApiDocument(host: string, scheme: 'http' | 'https'): Json {
           summary: "List a call's operations",
           security: functionKey,
           parameters: [callIdParameter],
-          responses: { '200': { description: 'Newest first', schema: ref('operationList') }, ...errors(400, 401, 404, 503) },
+          responses: {
+            '200': { description: 'Newest first', schema: ref('operationList') },
+            ...errors(400, 401, 404, 503),
+          },
         },
       },
       '/calls/{callId}/participants': {
@@ -149,7 +172,10 @@ export function openApiDocument(host: string, scheme: 'http' | 'https'): Json {
           summary: "Get the call's roster",
           security: functionKey,
           parameters: [callIdParameter],
-          responses: { '200': { description: 'The latest roster', schema: ref('roster') }, ...errors(400, 401, 404, 503) },
+          responses: {
+            '200': { description: 'The latest roster', schema: ref('roster') },
+            ...errors(400, 401, 404, 503),
+          },
         },
       },
       '/notifications': {

@@ -22,8 +22,15 @@ function convert(node: unknown): Json {
     if (key === 'nullable') out['x-nullable'] = value;
     else if (key === 'const') out.enum = [value];
     else if (key === 'anyOf' || key === 'oneOf') {
-      const branches = (value as Json[]).filter((b) => b.type !== 'null' && !(b.enum && (b.enum as unknown[]).every((v) => v === null)));
-      Object.assign(out, branches.length === 1 || branches.every((b) => b.type && b.type === branches[0]?.type) ? convert(branches[0]) : {});
+      const branches = (value as Json[]).filter(
+        (b) => b.type !== 'null' && !(b.enum && (b.enum as unknown[]).every((v) => v === null)),
+      );
+      Object.assign(
+        out,
+        branches.length === 1 || branches.every((b) => b.type && b.type === branches[0]?.type)
+          ? convert(branches[0])
+          : {},
+      );
     } else out[key] = convert(value);
   }
   return out;

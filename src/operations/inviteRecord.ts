@@ -1,4 +1,4 @@
-import { newOperationRecord, type InviteContextRecord, type OperationRecord } from './operationRecord';
+import { type InviteContextRecord, newOperationRecord, type OperationRecord } from './operationRecord';
 import { mergeOperationChange } from './operationStatusRules';
 
 /**

@@ -37,10 +37,15 @@ export function mergeState(current: OperationState, change: OperationChange): Me
   }
   const next: OperationState = {
     status: change.status,
-    resultInfo: advances ? (change.resultInfo ?? current.resultInfo) : (current.resultInfo ?? change.resultInfo ?? null),
-    extra: advances ? within({ ...current.extra, ...change.extra }, change.extra ?? {}) : within({ ...change.extra, ...current.extra }, current.extra),
+    resultInfo: advances
+      ? (change.resultInfo ?? current.resultInfo)
+      : (current.resultInfo ?? change.resultInfo ?? null),
+    extra: advances
+      ? within({ ...current.extra, ...change.extra }, change.extra ?? {})
+      : within({ ...change.extra, ...current.extra }, current.extra),
   };
-  const changed = advances || next.resultInfo !== current.resultInfo || JSON.stringify(next.extra) !== JSON.stringify(current.extra);
+  const changed =
+    advances || next.resultInfo !== current.resultInfo || JSON.stringify(next.extra) !== JSON.stringify(current.extra);
   return { record: changed ? next : current, changed };
 }
 
@@ -49,7 +54,11 @@ const within = (merged: Record<string, unknown>, winners: Record<string, unknown
   JSON.stringify(merged).length <= MAX_EXTRA_CHARS ? merged : winners;
 
 /** The status rule on a whole record; fields the record lacks are filled in from the change. */
-export function mergeOperationChange(current: OperationRecord, change: OperationChange, now: string): MergeResult<OperationRecord> {
+export function mergeOperationChange(
+  current: OperationRecord,
+  change: OperationChange,
+  now: string,
+): MergeResult<OperationRecord> {
   const state = mergeState(current, change);
   const next: OperationRecord = { ...current, ...state.record };
   if (state.changed && isTerminal(next.status) && !isTerminal(current.status)) next.terminalDateTime = now;

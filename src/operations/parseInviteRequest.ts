@@ -7,7 +7,9 @@ import { findIllFormedText } from '../schemas/wellFormedText';
 /** Validates an invite body: the schema, then where a completion callback may be sent. */
 export function parseInviteRequest(raw: unknown, allowLoopbackUrls: boolean): InviteRequest {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw badRequest('The body must be a JSON object with a participants array.', [{ path: '(body)', message: 'must be an object' }]);
+    throw badRequest('The body must be a JSON object with a participants array.', [
+      { path: '(body)', message: 'must be an object' },
+    ]);
   }
   // Checked over the whole body: unknown fields go to Graph and into storage too.
   const illFormed = findIllFormedText(raw);

@@ -18,7 +18,11 @@ export async function describeOperation(deps: ReadDeps, op: OperationRecord): Pr
   return toOperationBody(op, await loadInvitees(deps.roster, op, deps.now(), deps.ringTimeoutMs));
 }
 
-export async function getOperation(operations: OperationRepository, callId: string, operationId: string): Promise<OperationRecord> {
+export async function getOperation(
+  operations: OperationRepository,
+  callId: string,
+  operationId: string,
+): Promise<OperationRecord> {
   const found = await operations.get(callId, operationId);
   if (!found) throw notFound(`Operation ${operationId} of call ${callId} is not known.`);
   return found.value;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ApiError, conflict, payloadTooLarge, serviceUnavailable } from '../http/apiError';
-import type { GraphGateway } from '../graph/graphGateway';
+
 import { GraphOutcomeUnknownError, GraphRejectedError, GraphUnavailableError } from '../graph/graphErrors';
+import type { GraphGateway } from '../graph/graphGateway';
+import { ApiError, conflict, payloadTooLarge, serviceUnavailable } from '../http/apiError';
 import { canonicalOperationId } from '../ids';
 import type { Logger } from '../logger';
 import { CommsOperation, MAX_EXTRA_CHARS, operationExtra } from '../schemas/commsOperation';
@@ -9,13 +10,13 @@ import type { InviteRequest } from '../schemas/inviteRequest';
 import { MAX_CHUNKED_BYTES, storedSizeBytes } from '../storage/chunkedJson';
 import type { OperationRepository, Versioned } from '../storage/operationRepository';
 import { isConflict, isPreconditionFailed } from '../storage/storageErrors';
+import { logEvent } from '../telemetry';
+import { scheduleWebhookIfStarting, type WebhookScheduler } from '../webhooks/webhookScheduler';
 import { inviteRecordFrom, linkedTo } from './inviteRecord';
-import { newOperationRecord, type InviteContextRecord, type OperationRecord } from './operationRecord';
+import { type InviteContextRecord, newOperationRecord, type OperationRecord } from './operationRecord';
 import { mergeOperationChange } from './operationStatusRules';
 import { retryOnConflict } from './retryOnConflict';
-import { scheduleWebhookIfStarting, type WebhookScheduler } from '../webhooks/webhookScheduler';
 import { stableHash } from './stableHash';
-import { logEvent } from '../telemetry';
 
 const PASSED_THROUGH_STATUSES = new Set([400, 403, 404, 409]);
 
@@ -60,7 +61,9 @@ export async function startInvite(deps: InviteDeps, cmd: InviteCommand): Promise
   try {
     // Sent only while the claim holds: a retry may take the invite over once the deadline has passed.
     const sendBefore = Date.parse(claim.context.value.sendingSince!) + deps.graphDeadlineMs;
-    answer = await (await deps.graph()).inviteParticipants(cmd.callIdAsGiven, { ...graphBody, clientContext }, sendBefore);
+    answer = await (
+      await deps.graph()
+    ).inviteParticipants(cmd.callIdAsGiven, { ...graphBody, clientContext }, sendBefore);
   } catch (err) {
     throw await onGraphFailure(deps, claim, err);
   }
@@ -118,7 +121,12 @@ interface SendingClaim {
 type Claim = { existing: OperationRecord } | SendingClaim;
 
 /** Takes the right to call Graph for this clientContext, or finds the invite's existing answer. */
-async function claimInvite(deps: InviteDeps, cmd: InviteCommand, clientContext: string, requestHash: string): Promise<Claim> {
+async function claimInvite(
+  deps: InviteDeps,
+  cmd: InviteCommand,
+  clientContext: string,
+  requestHash: string,
+): Promise<Claim> {
   const { callId } = cmd;
   const now = deps.now();
   const nowIso = now.toISOString();
@@ -163,8 +171,16 @@ async function claimInvite(deps: InviteDeps, cmd: InviteCommand, clientContext: 
         inviteRecordFrom(ctx, { id: randomUUID(), graphOperationId: null }, nowIso),
         nowIso,
       );
-      await deps.operations.save({ operation: { value: record }, context: { value: linkedTo(ctx, record.id), etag: found.etag } });
-      logEvent(deps.log, 'invite.answeredFromCallbacks', { callId, operationId: record.id, clientContext, status: record.status });
+      await deps.operations.save({
+        operation: { value: record },
+        context: { value: linkedTo(ctx, record.id), etag: found.etag },
+      });
+      logEvent(deps.log, 'invite.answeredFromCallbacks', {
+        callId,
+        operationId: record.id,
+        clientContext,
+        status: record.status,
+      });
       return { existing: record };
     }
     // Graph's answer never arrived last time and nothing since showed the invite started: call Graph again.
@@ -177,7 +193,12 @@ async function onGraphFailure(deps: InviteDeps, claim: SendingClaim, err: unknow
   const { context } = claim;
   if (err instanceof GraphRejectedError) {
     await forgetClaim(deps, claim);
-    logEvent(deps.log, 'invite.refused', { ...about(context), graphStatus: err.status, graphCode: err.graphCode, graphRequestId: err.requestId }, 'warn');
+    logEvent(
+      deps.log,
+      'invite.refused',
+      { ...about(context), graphStatus: err.status, graphCode: err.graphCode, graphRequestId: err.requestId },
+      'warn',
+    );
     // Graph's 400/403/404/409 describe the invite and pass through; others (401: our credentials) are a bad gateway.
     const status = PASSED_THROUGH_STATUSES.has(err.status) ? err.status : 502;
     return new ApiError(status, 'UpstreamError', `Graph refused the invite: ${err.graphMessage || err.graphCode}`, [
@@ -186,14 +207,26 @@ async function onGraphFailure(deps: InviteDeps, claim: SendingClaim, err: unknow
   }
   if (err instanceof GraphUnavailableError) {
     await forgetClaim(deps, claim);
-    logEvent(deps.log, 'invite.graphUnavailable', { ...about(context), graphStatus: err.status, graphRequestId: err.requestId }, 'warn');
-    const why = err.status ? `Graph is throttling or unavailable (${err.status})` : 'Graph could not be reached in time; nothing was sent';
+    logEvent(
+      deps.log,
+      'invite.graphUnavailable',
+      { ...about(context), graphStatus: err.status, graphRequestId: err.requestId },
+      'warn',
+    );
+    const why = err.status
+      ? `Graph is throttling or unavailable (${err.status})`
+      : 'Graph could not be reached in time; nothing was sent';
     return serviceUnavailable(`${why}; retry later.`, err.retryAfterSeconds);
   }
   if (err instanceof GraphOutcomeUnknownError) {
     // The invite may have started: keep the record so its callbacks still match.
     await releaseSendingClaim(deps, context);
-    logEvent(deps.log, 'invite.outcomeUnknown', { ...about(context), reason: err.reason, graphStatus: err.status, graphRequestId: err.requestId }, 'warn');
+    logEvent(
+      deps.log,
+      'invite.outcomeUnknown',
+      { ...about(context), reason: err.reason, graphStatus: err.status, graphRequestId: err.requestId },
+      'warn',
+    );
     return serviceUnavailable(
       'Graph gave no clear answer; the invite may have started. Retry with the same clientContext.',
       deps.retryAfterSeconds.unavailable,
@@ -217,7 +250,10 @@ async function forgetClaim(deps: InviteDeps, claim: SendingClaim): Promise<void>
   }
 }
 
-const about = (context: Versioned<InviteContextRecord>) => ({ callId: context.value.callId, clientContext: context.value.clientContext });
+const about = (context: Versioned<InviteContextRecord>) => ({
+  callId: context.value.callId,
+  clientContext: context.value.clientContext,
+});
 
 /** Marks the invite as no longer being sent, so a retry may call Graph again. */
 async function releaseSendingClaim(deps: InviteDeps, context: Versioned<InviteContextRecord>): Promise<void> {
@@ -256,7 +292,8 @@ async function recordAcceptedInvite(
     // The record a callback already linked the invite to (Graph's id, or the service's own), else Graph's id.
     const id = ctx?.value.operationId ?? accepted.id;
     const existing = await deps.operations.get(callId, id);
-    const before = existing?.value ?? (ctx && inviteRecordFrom(ctx.value, { id, graphOperationId: accepted.graphOperationId }, now));
+    const before =
+      existing?.value ?? (ctx && inviteRecordFrom(ctx.value, { id, graphOperationId: accepted.graphOperationId }, now));
     let record = before ? mergeOperationChange(before, accepted, now).record : accepted;
     record = {
       ...record,
@@ -267,7 +304,8 @@ async function recordAcceptedInvite(
       inviteTraceParent: record.inviteTraceParent ?? accepted.inviteTraceParent,
     };
     record = await scheduleWebhookIfStarting(deps, existing?.value, record, now);
-    const linkedContext = ctx && ctx.value.operationId !== id ? { value: linkedTo(ctx.value, id), etag: ctx.etag } : undefined;
+    const linkedContext =
+      ctx && ctx.value.operationId !== id ? { value: linkedTo(ctx.value, id), etag: ctx.etag } : undefined;
     await deps.operations.save({ operation: { value: record, etag: existing?.etag }, context: linkedContext });
     return record;
   });

@@ -1,4 +1,5 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+
 import { loadInvitees } from '../invitees/loadInvitees';
 import type { Logger } from '../logger';
 import type { ReadDeps } from '../operations/readOperations';
@@ -35,18 +36,29 @@ export async function purgeOldRecords(deps: PurgeDeps, cutoff: Date): Promise<Pu
   const before = cutoff.toISOString();
   const rosterRows = await keysWhere(tables.roster, odata`lastModifiedDateTime lt ${before}`);
   let terminatedCalls = 0;
-  const terminated = tables.roster.listEntities({ queryOptions: { filter: odata`kind eq ${'call'} and state eq ${'terminated'}`, select: ['PartitionKey'] } });
+  const terminated = tables.roster.listEntities({
+    queryOptions: { filter: odata`kind eq ${'call'} and state eq ${'terminated'}`, select: ['PartitionKey'] },
+  });
   for await (const call of terminated) {
-    const participants = await keysWhere(tables.roster, odata`PartitionKey eq ${call.partitionKey!} and kind eq ${'participant'}`);
+    const participants = await keysWhere(
+      tables.roster,
+      odata`PartitionKey eq ${call.partitionKey!} and kind eq ${'participant'}`,
+    );
     if (participants.size > 0) terminatedCalls++;
-    for (const [partition, keys] of participants) rosterRows.set(partition, [...new Set([...(rosterRows.get(partition) ?? []), ...keys])]);
+    for (const [partition, keys] of participants)
+      rosterRows.set(partition, [...new Set([...(rosterRows.get(partition) ?? []), ...keys])]);
   }
-  const losingRosters = [...rosterRows].filter(([, keys]) => keys.some((k) => k.startsWith('p:'))).map(([partition]) => partition);
+  const losingRosters = [...rosterRows]
+    .filter(([, keys]) => keys.some((k) => k.startsWith('p:')))
+    .map(([partition]) => partition);
   await saveInviteeOutcomes(deps, losingRosters);
 
   const operationsRows = await deleteRows(
     tables.operations,
-    await keysWhere(tables.operations, odata`lastModifiedDateTime lt ${before} or (kind eq ${'inviteContext'} and createdDateTime lt ${before})`),
+    await keysWhere(
+      tables.operations,
+      odata`lastModifiedDateTime lt ${before} or (kind eq ${'inviteContext'} and createdDateTime lt ${before})`,
+    ),
   );
   const result = { operationsRows, rosterRows: await deleteRows(tables.roster, rosterRows), terminatedCalls };
   logEvent(deps.log, 'retention.purged', { before, ...result });
@@ -62,7 +74,9 @@ async function saveInviteeOutcomes(deps: PurgeDeps, callIds: string[]): Promise<
       const views = (await loadInvitees(deps.roster, current.value, deps.now(), deps.ringTimeoutMs)) ?? [];
       const outcomes = views.map(({ key, outcome, lastChangedDateTime }) => ({ key, outcome, lastChangedDateTime }));
       if (JSON.stringify(outcomes) === JSON.stringify(current.value.inviteeOutcomes)) return;
-      await deps.operations.save({ operation: { value: { ...current.value, inviteeOutcomes: outcomes }, etag: current.etag } });
+      await deps.operations.save({
+        operation: { value: { ...current.value, inviteeOutcomes: outcomes }, etag: current.etag },
+      });
     });
   }
 }

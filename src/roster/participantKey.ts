@@ -2,7 +2,9 @@ import { canonicalGuid } from '../ids';
 import { IDENTITY_KINDS, type ReportedIdentitySet } from '../schemas/identitySet';
 
 /** The identity kind and id a roster key is derived from, first kind in IDENTITY_KINDS order. */
-export function primaryIdentity(identity: ReportedIdentitySet | null | undefined): { kind: string; id: string } | undefined {
+export function primaryIdentity(
+  identity: ReportedIdentitySet | null | undefined,
+): { kind: string; id: string } | undefined {
   if (!identity) return undefined;
   for (const kind of IDENTITY_KINDS) {
     const id = identity[kind]?.id?.trim();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { boundedId } from './limits';
 import { ResultInfo } from './resultInfo';
 

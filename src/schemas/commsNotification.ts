@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { MAX_PATH_CHARS } from './limits';
 
 export const CHANGE_TYPES = ['created', 'updated', 'deleted'] as const;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { boundedId, MAX_PATH_CHARS } from './limits';
 import { OperationStatusSchema } from './operationStatus';
 import { ResultInfo } from './resultInfo';
@@ -22,7 +23,15 @@ export function operationTypeName(odataType: string | undefined): string {
 }
 
 // The fields modelled above; every other field Graph reports (completionReason, recordingLocation, ...) is kept as is.
-const MODELLED = new Set(['@odata.type', '@odata.context', 'id', 'status', 'clientContext', 'resultInfo', 'participants']);
+const MODELLED = new Set([
+  '@odata.type',
+  '@odata.context',
+  'id',
+  'status',
+  'clientContext',
+  'resultInfo',
+  'participants',
+]);
 /** What the other fields may take in all, as JSON: far above what any operation type carries. */
 export const MAX_EXTRA_CHARS = 32_000;
 

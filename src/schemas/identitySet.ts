@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { boundedId, MAX_ID_CHARS } from './limits';
 
 /** The identity kinds of Graph's identitySet / communicationsIdentitySet, in the order roster keys prefer them. */
@@ -34,10 +35,11 @@ const kindShape = Object.fromEntries(
 ) as Record<IdentityKind, z.ZodOptional<z.ZodNullable<typeof Identity>>>;
 
 /** An identitySet as a caller must send it: at least one kind, each with an id. */
-export const IdentitySet = z.looseObject(kindShape).refine(
-  (set) => IDENTITY_KINDS.some((kind) => set[kind] != null),
-  { message: `must hold at least one of ${IDENTITY_KINDS.join(', ')}` },
-);
+export const IdentitySet = z
+  .looseObject(kindShape)
+  .refine((set) => IDENTITY_KINDS.some((kind) => set[kind] != null), {
+    message: `must hold at least one of ${IDENTITY_KINDS.join(', ')}`,
+  });
 export type IdentitySet = z.infer<typeof IdentitySet>;
 
 /**
@@ -47,6 +49,9 @@ export type IdentitySet = z.infer<typeof IdentitySet>;
 export const ReportedIdentitySet = z.looseObject(
   Object.fromEntries(
     IDENTITY_KINDS.map((kind) => [kind, z.looseObject({ id: boundedId().nullish() }).nullish()]),
-  ) as Record<IdentityKind, z.ZodOptional<z.ZodNullable<z.ZodObject<{ id: z.ZodOptional<z.ZodNullable<z.ZodString>> }>>>>,
+  ) as Record<
+    IdentityKind,
+    z.ZodOptional<z.ZodNullable<z.ZodObject<{ id: z.ZodOptional<z.ZodNullable<z.ZodString>> }>>>
+  >,
 );
 export type ReportedIdentitySet = z.infer<typeof ReportedIdentitySet>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { IdentitySet } from './identitySet';
 import { MAX_ID_CHARS } from './limits';
 

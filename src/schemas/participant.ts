@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { ReportedIdentitySet } from './identitySet';
 import { boundedId } from './limits';
 

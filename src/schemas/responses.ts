@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { CALL_STATES } from './call';
 import { OPERATION_STATUSES } from './operationStatus';
 
@@ -7,7 +8,10 @@ import { OPERATION_STATUSES } from './operationStatus';
 
 export const INVITEE_OUTCOMES = ['pending', 'joined', 'inLobby', 'notJoined', 'left'] as const;
 
-const summary = (text: string, description?: string) => ({ 'x-ms-summary': text, ...(description ? { description } : {}) });
+const summary = (text: string, description?: string) => ({
+  'x-ms-summary': text,
+  ...(description ? { description } : {}),
+});
 
 export const ResultInfoBody = z
   .object({
@@ -36,8 +40,13 @@ export const OperationBody = z
     clientContext: z.string().nullable().meta(summary('Client context')),
     status: z.enum(OPERATION_STATUSES).meta(summary('Status', 'notStarted, running, completed or failed.')),
     resultInfo: ResultInfoBody.nullable(),
-    participants: z.array(z.record(z.string(), z.unknown())).meta(summary('Participants', 'The invitationParticipantInfo items.')),
-    invitees: z.array(InviteeBody).optional().meta(summary('Invitees', 'Invite operations only: each invitee with its outcome.')),
+    participants: z
+      .array(z.record(z.string(), z.unknown()))
+      .meta(summary('Participants', 'The invitationParticipantInfo items.')),
+    invitees: z
+      .array(InviteeBody)
+      .optional()
+      .meta(summary('Invitees', 'Invite operations only: each invitee with its outcome.')),
     createdDateTime: z.string().meta(summary('Created at')),
     lastModifiedDateTime: z.string().meta(summary('Last modified at')),
   })
@@ -62,7 +71,10 @@ export const RosterParticipantBody = z
 export const RosterBody = z
   .object({
     callId: z.string().meta(summary('Call id')),
-    state: z.union([z.enum(CALL_STATES), z.string()]).nullable().meta(summary('Call state')),
+    state: z
+      .union([z.enum(CALL_STATES), z.string()])
+      .nullable()
+      .meta(summary('Call state')),
     resultInfo: ResultInfoBody.nullable(),
     lastModifiedDateTime: z.string().nullable().meta(summary('Last modified at')),
     participants: z.array(RosterParticipantBody),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { boundedId, boundedText } from './limits';
 
 // Some Graph pages send codes as strings ("200"); numbers are what callers compare against.

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
+
 import { isWellFormed } from '../schemas/wellFormedText';
 
-// Table Storage forbids / \ # ? and control characters in keys; `%` is escaped so the
+// Table Storage forbids / \ # ? and control characters (U+0000–U+001F, U+007F–U+009F: \p{Cc}) in keys; `%` is escaped so the
 // encoding stays reversible and `:` so escaped ids never collide with prefixed rows (`ctx:`).
 // Half a surrogate pair has no UTF-8 form, so it becomes `%uD800`: distinct from every `%XX`.
-const FORBIDDEN = /[/\\#?%:\u0000-\u001f\u007f-\u009f]|\p{Cs}/gu;
+const FORBIDDEN = /[/\\#?%:\p{Cc}]|\p{Cs}/gu;
 // Keys may be at most 1 KiB; longer ones are replaced by a digest (distinct, not reversible).
 const MAX_KEY_CHARS = 400;
 

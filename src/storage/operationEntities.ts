@@ -1,6 +1,13 @@
 import type { TableEntity } from '@azure/data-tables';
+
 import { replacedCallsOf } from '../invitees/inviteeOutcomes';
-import type { InviteContextRecord, OperationRecord, OperationState, SavedOutcome, WebhookState } from '../operations/operationRecord';
+import type {
+  InviteContextRecord,
+  OperationRecord,
+  OperationState,
+  SavedOutcome,
+  WebhookState,
+} from '../operations/operationRecord';
 import type { OperationStatus } from '../schemas/operationStatus';
 import type { ResultInfo } from '../schemas/resultInfo';
 import { fromChunks, toChunks } from './chunkedJson';
@@ -16,7 +23,6 @@ import { inviteContextRowKey, operationRowKey } from './keys';
  * JSON-valued fields (`participants`, `resultInfo`, `early`) are stored as text, `participants` in chunks.
  */
 export type StoredEntity = TableEntity<Record<string, unknown>>;
-
 
 export function toOperationEntity(r: OperationRecord): StoredEntity {
   return {

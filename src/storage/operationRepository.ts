@@ -1,6 +1,7 @@
 import { odata, type TransactionAction } from '@azure/data-tables';
+
 import type { InviteContextRecord, OperationRecord } from '../operations/operationRecord';
-import { inviteContextRowKey, operationRowKey, WEBHOOKS_DUE_PARTITION, webhookDueRowKey } from './keys';
+import { inviteContextRowKey, operationRowKey, webhookDueRowKey, WEBHOOKS_DUE_PARTITION } from './keys';
 import {
   fromInviteContextEntity,
   fromOperationEntity,
@@ -73,14 +74,22 @@ export class OperationRepository {
     const client = await this.client();
     const wanted = new Set(callIds);
     const found = new Map<string, OperationRecord>();
-    const add = (e: Record<string, unknown>) => found.set(`${String(e.callId)} ${String(e.operationId)}`, fromOperationEntity(e));
+    const add = (e: Record<string, unknown>) =>
+      found.set(`${String(e.callId)} ${String(e.operationId)}`, fromOperationEntity(e));
     for (const callId of wanted) {
       const filter = odata`PartitionKey eq ${callId} and kind eq ${'operation'} and type eq ${'inviteParticipantsOperation'}`;
       for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) add(e);
     }
     if (wanted.size === 0) return [];
-    for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`replacesCallIds ne ${''}` } })) {
-      if (String(e.replacesCallIds).split(',').some((id) => wanted.has(id))) add(e);
+    for await (const e of client.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`replacesCallIds ne ${''}` },
+    })) {
+      if (
+        String(e.replacesCallIds)
+          .split(',')
+          .some((id) => wanted.has(id))
+      )
+        add(e);
     }
     return [...found.values()];
   }
@@ -102,7 +111,17 @@ export class OperationRepository {
   async markWebhookDue(callId: string, operationId: string, now: string): Promise<void> {
     const client = await this.client();
     const rowKey = webhookDueRowKey(callId, operationId);
-    await client.upsertEntity({ partitionKey: WEBHOOKS_DUE_PARTITION, rowKey, kind: 'webhookDue', callId, operationId, lastModifiedDateTime: now }, 'Replace');
+    await client.upsertEntity(
+      {
+        partitionKey: WEBHOOKS_DUE_PARTITION,
+        rowKey,
+        kind: 'webhookDue',
+        callId,
+        operationId,
+        lastModifiedDateTime: now,
+      },
+      'Replace',
+    );
   }
 
   async clearWebhookDue(callId: string, operationId: string): Promise<void> {
@@ -120,7 +139,11 @@ export class OperationRepository {
     const filter = odata`PartitionKey eq ${WEBHOOKS_DUE_PARTITION}`;
     const select = ['callId', 'operationId', 'lastModifiedDateTime'];
     for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter, select } })) {
-      due.push({ callId: String(e.callId), operationId: String(e.operationId), markedAt: String(e.lastModifiedDateTime) });
+      due.push({
+        callId: String(e.callId),
+        operationId: String(e.operationId),
+        markedAt: String(e.lastModifiedDateTime),
+      });
     }
     return due;
   }
@@ -154,7 +177,10 @@ export class OperationRepository {
    * when it has no ETag and replaced only if unchanged since read otherwise; a 409 or 412 RestError
    * tells the caller to read again and retry.
    */
-  async save(writes: { operation?: RowWrite<OperationRecord>; context?: RowWrite<InviteContextRecord> }): Promise<void> {
+  async save(writes: {
+    operation?: RowWrite<OperationRecord>;
+    context?: RowWrite<InviteContextRecord>;
+  }): Promise<void> {
     const actions: TransactionAction[] = [];
     const operation = writes.operation?.value;
     if (writes.operation) actions.push(toAction(toOperationEntity(writes.operation.value), writes.operation.etag));
@@ -170,4 +196,3 @@ export class OperationRepository {
 function toAction(entity: TransactionAction[1], etag: string | undefined): TransactionAction {
   return etag === undefined ? ['create', entity] : ['update', entity, 'Replace', { etag }];
 }
-

@@ -1,16 +1,17 @@
 import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
+
+import { primaryIdentity } from '../roster/participantKey';
+import type { CallRecord, PresenceEntry, RosterEntry, RosterSnapshot } from '../roster/rosterRecord';
 import type { ChangeType } from '../schemas/commsNotification';
 import type { Participant } from '../schemas/participant';
 import type { ResultInfo } from '../schemas/resultInfo';
-import { primaryIdentity } from '../roster/participantKey';
-import type { CallRecord, PresenceEntry, RosterEntry, RosterSnapshot } from '../roster/rosterRecord';
 import { fromChunks, toChunks } from './chunkedJson';
 import { fromJsonText, fromText, toJsonText } from './entityValues';
 import { CALL_ROW_KEY, participantRowKey } from './keys';
 import type { Versioned } from './operationRepository';
 import { isNotFound } from './storageErrors';
-import { entityWireBytes, toTransactionBatches } from './transactionBatches';
 import type { Tables } from './tableClients';
+import { entityWireBytes, toTransactionBatches } from './transactionBatches';
 
 /**
  * Rows of the roster table (partition = canonical call id): `kind: "participant"`, row
@@ -37,7 +38,10 @@ export class RosterRepository {
     const present = changeType !== 'deleted';
     if (unique.length === 0) {
       // Nothing to store for anyone, but the call has now been seen (its roster route answers 200).
-      await client.upsertEntity({ partitionKey: callId, rowKey: CALL_ROW_KEY, kind: 'call', lastModifiedDateTime: now }, 'Merge');
+      await client.upsertEntity(
+        { partitionKey: callId, rowKey: CALL_ROW_KEY, kind: 'call', lastModifiedDateTime: now },
+        'Merge',
+      );
       return;
     }
     const writes = unique.map((e) => toParticipantWrite(callId, e, present, now));
@@ -58,7 +62,10 @@ export class RosterRepository {
     // A filter may hold 15 comparisons: the partition, the kind, and the ids in groups.
     for (const callId of callIds) {
       for (let i = 0; i < identityIds.length; i += 10) {
-        const ids = identityIds.slice(i, i + 10).map((id) => odata`identityId eq ${id}`).join(' or ');
+        const ids = identityIds
+          .slice(i, i + 10)
+          .map((id) => odata`identityId eq ${id}`)
+          .join(' or ');
         const filter = `${odata`PartitionKey eq ${callId} and kind eq ${'participant'}`} and (${ids})`;
         for await (const e of client.listEntities<Record<string, unknown>>({
           queryOptions: { filter, select: ['identityId', 'present', 'isInLobby', 'lastModifiedDateTime'] },
@@ -110,7 +117,8 @@ export class RosterRepository {
     for await (const e of client.listEntities<Record<string, unknown>>({
       queryOptions: { filter: odata`PartitionKey eq ${callId}` },
     })) {
-      if (typeof e.lastModifiedDateTime === 'string' && e.lastModifiedDateTime > lastModified) lastModified = e.lastModifiedDateTime;
+      if (typeof e.lastModifiedDateTime === 'string' && e.lastModifiedDateTime > lastModified)
+        lastModified = e.lastModifiedDateTime;
       if (e.kind === 'call') call = fromCallEntity(e);
       else if (e.kind === 'participant' && e.present !== false) {
         entries.push({ key: String(e.key), participant: fromChunks<Participant>(e, 'participant') ?? {} });
@@ -125,9 +133,21 @@ export class RosterRepository {
  * published shape) is merged into the stored row, so the identity it had stays known (an
  * invitee's outcome becomes `left`, not `pending`); anything else replaces the row.
  */
-function toParticipantWrite(callId: string, entry: RosterEntry, present: boolean, now: string): [TableEntity, 'Merge' | 'Replace'] {
+function toParticipantWrite(
+  callId: string,
+  entry: RosterEntry,
+  present: boolean,
+  now: string,
+): [TableEntity, 'Merge' | 'Replace'] {
   if (!present && !primaryIdentity(entry.participant.info?.identity)) {
-    const departure = { partitionKey: callId, rowKey: participantRowKey(entry.key), kind: 'participant', key: entry.key, present, lastModifiedDateTime: now };
+    const departure = {
+      partitionKey: callId,
+      rowKey: participantRowKey(entry.key),
+      kind: 'participant',
+      key: entry.key,
+      present,
+      lastModifiedDateTime: now,
+    };
     return [departure, 'Merge'];
   }
   return [toParticipantEntity(callId, entry, present, now), 'Replace'];

@@ -1,4 +1,5 @@
 import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+
 import type { Config } from '../config';
 import { isConflict } from './storageErrors';
 
@@ -22,7 +23,8 @@ async function createClient(config: Config['tables'], tableName: string): Promis
     return new TableClient(config.endpoint, tableName, new DefaultAzureCredential(), clientOptions(insecure));
   }
   const cs = config.connectionString ?? '';
-  const insecure = /TableEndpoint=http:|DefaultEndpointsProtocol=http;/i.test(cs) || /UseDevelopmentStorage=true/i.test(cs);
+  const insecure =
+    /TableEndpoint=http:|DefaultEndpointsProtocol=http;/i.test(cs) || /UseDevelopmentStorage=true/i.test(cs);
   return TableClient.fromConnectionString(cs, tableName, clientOptions(insecure));
 }
 

@@ -6,7 +6,12 @@ import type { OperationRepository } from '../storage/operationRepository';
  * Stops an operation's completion webhook (the Logic Apps webhook action's unsubscribe): no
  * delivery starts after this; one already on the wire may still arrive. Idempotent.
  */
-export async function cancelWebhook(operations: OperationRepository, callId: string, operationId: string, now: string): Promise<void> {
+export async function cancelWebhook(
+  operations: OperationRepository,
+  callId: string,
+  operationId: string,
+  now: string,
+): Promise<void> {
   await retryOnConflict(async () => {
     const found = await operations.get(callId, operationId);
     if (!found) throw notFound(`Operation ${operationId} of call ${callId} is not known.`);
@@ -18,7 +23,12 @@ export async function cancelWebhook(operations: OperationRepository, callId: str
 }
 
 /** The same, for an invite named by its clientContext (all a Logic Apps HTTP Webhook unsubscribe can know). */
-export async function cancelWebhookByClientContext(operations: OperationRepository, callId: string, clientContext: string, now: string): Promise<void> {
+export async function cancelWebhookByClientContext(
+  operations: OperationRepository,
+  callId: string,
+  clientContext: string,
+  now: string,
+): Promise<void> {
   await retryOnConflict(async () => {
     const ctx = await operations.getInviteContext(callId, clientContext);
     if (!ctx) throw notFound(`No invite with this clientContext is known in call ${callId}.`);

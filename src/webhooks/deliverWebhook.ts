@@ -4,9 +4,9 @@ import type { OperationRecord, WebhookState } from '../operations/operationRecor
 import { describeOperation, type ReadDeps } from '../operations/readOperations';
 import { retryOnConflict } from '../operations/retryOnConflict';
 import { isTerminal } from '../schemas/operationStatus';
-import { logEvent } from '../telemetry';
 import type { OperationRepository } from '../storage/operationRepository';
 import { isPreconditionFailed } from '../storage/storageErrors';
+import { logEvent } from '../telemetry';
 import type { PostResult } from './postJson';
 import type { WebhookMessage, WebhookScheduler } from './webhookScheduler';
 
@@ -28,7 +28,8 @@ const WAIT_SECONDS = 2;
 const MAX_WAITS = 30;
 
 /** Seconds before attempt `n + 1` after `n` failed ones: base, 2 × base, 4 × base, ... */
-export const backoffSeconds = (failedAttempts: number, baseSeconds: number) => baseSeconds * 2 ** Math.max(0, failedAttempts - 1);
+export const backoffSeconds = (failedAttempts: number, baseSeconds: number) =>
+  baseSeconds * 2 ** Math.max(0, failedAttempts - 1);
 
 /**
  * Runs one queued delivery of an operation's completion webhook. The operation's `webhook` state
@@ -48,7 +49,9 @@ export async function deliverWebhook(deps: DeliveryDeps, message: WebhookMessage
   if (!found || !op || !isTerminal(op.status) || !op.webhook || !op.callbackUrl) {
     if (op?.webhook?.status === 'cancelled') return 'done';
     if (message.waits >= MAX_WAITS) {
-      deps.log.warn(`Webhook of operation ${message.operationId} dropped: the operation never became terminal with a callbackUrl.`);
+      deps.log.warn(
+        `Webhook of operation ${message.operationId} dropped: the operation never became terminal with a callbackUrl.`,
+      );
       return 'done';
     }
     await later(WAIT_SECONDS, { waits: message.waits + 1 });
@@ -63,7 +66,8 @@ export async function deliverWebhook(deps: DeliveryDeps, message: WebhookMessage
   // A message from before a later attempt was queued (a duplicate): that attempt has its own message.
   if (message.attempt < webhook.attempts) return 'done';
   // A duplicate of the next attempt's message, or the sweep's copy, that came early: the back-off stands.
-  const dueIn = webhook.status === 'pending' && webhook.nextAttemptAt ? Date.parse(webhook.nextAttemptAt) - now.getTime() : 0;
+  const dueIn =
+    webhook.status === 'pending' && webhook.nextAttemptAt ? Date.parse(webhook.nextAttemptAt) - now.getTime() : 0;
   if (dueIn > 0) {
     await later(dueIn / 1000);
     return 'waiting';
@@ -83,7 +87,12 @@ export async function deliverWebhook(deps: DeliveryDeps, message: WebhookMessage
 
   const attempts = webhook.attempts + 1;
   try {
-    await deps.operations.save({ operation: { value: withWebhook(op, { status: 'delivering', attempts, since: now.toISOString() }), etag: found.etag } });
+    await deps.operations.save({
+      operation: {
+        value: withWebhook(op, { status: 'delivering', attempts, since: now.toISOString() }),
+        etag: found.etag,
+      },
+    });
   } catch (err) {
     if (!isPreconditionFailed(err)) throw err;
     return deliverWebhook(deps, message); // another instance moved first: look again
@@ -94,7 +103,12 @@ export async function deliverWebhook(deps: DeliveryDeps, message: WebhookMessage
   if (ok) {
     await setWebhook(deps, op, { status: 'delivered', attempts, since: deps.now().toISOString() });
     await deps.operations.clearWebhookDue(op.callId, op.id);
-    logEvent(deps.log, 'webhook.delivered', { callId: op.callId, operationId: op.id, attempt: attempts, inviteTraceParent: op.inviteTraceParent });
+    logEvent(deps.log, 'webhook.delivered', {
+      callId: op.callId,
+      operationId: op.id,
+      attempt: attempts,
+      inviteTraceParent: op.inviteTraceParent,
+    });
     return 'delivered';
   }
   const reason = result.status ? `HTTP ${result.status}` : (result.error ?? 'no answer').slice(0, 500);
@@ -108,8 +122,19 @@ export async function deliverWebhook(deps: DeliveryDeps, message: WebhookMessage
   const failedAt = deps.now();
   await deps.webhooks.schedule({ ...message, attempt: attempts, waits: 0, faults: 0 }, delay);
   const nextAttemptAt = new Date(failedAt.getTime() + delay * 1000).toISOString();
-  await setWebhook(deps, op, { status: 'pending', attempts, since: failedAt.toISOString(), nextAttemptAt, lastError: reason });
-  logEvent(deps.log, 'webhook.retrying', { callId: op.callId, operationId: op.id, attempt: attempts, reason, nextInSeconds: delay }, 'warn');
+  await setWebhook(deps, op, {
+    status: 'pending',
+    attempts,
+    since: failedAt.toISOString(),
+    nextAttemptAt,
+    lastError: reason,
+  });
+  logEvent(
+    deps.log,
+    'webhook.retrying',
+    { callId: op.callId, operationId: op.id, attempt: attempts, reason, nextInSeconds: delay },
+    'warn',
+  );
   return 'retrying';
 }
 

@@ -1,6 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
+
 import { classifyAddress, isAllowedAddress } from '../net/addresses';
 
 export interface PostResult {
@@ -15,11 +16,16 @@ export interface PostResult {
  * check made earlier), redirects are not followed, and the whole exchange has a deadline.
  * With `allowLoopback` (local development), loopback addresses are allowed; private ones never.
  */
-export function postJson(target: string, body: unknown, options: { timeoutMs: number; allowLoopback: boolean }): Promise<PostResult> {
+export function postJson(
+  target: string,
+  body: unknown,
+  options: { timeoutMs: number; allowLoopback: boolean },
+): Promise<PostResult> {
   const url = new URL(target);
   const allowed = (ip: string) => isAllowedAddress(ip, options.allowLoopback);
   // Node connects to an IP literal without a lookup, so a literal is judged here, before connecting.
-  if (classifyAddress(url.hostname) && !allowed(url.hostname)) return Promise.resolve({ status: 0, error: 'address not allowed' });
+  if (classifyAddress(url.hostname) && !allowed(url.hostname))
+    return Promise.resolve({ status: 0, error: 'address not allowed' });
   if (url.protocol !== 'https:' && !(options.allowLoopback && url.protocol === 'http:')) {
     return Promise.resolve({ status: 0, error: 'scheme not allowed' });
   }

@@ -11,7 +11,9 @@ async function createQueueClient(queue: Config['webhooks']['queue']) {
     const { DefaultAzureCredential } = await import('@azure/identity');
     return new Client(`${queue.serviceUri.replace(/\/$/, '')}/${WEBHOOK_QUEUE_NAME}`, new DefaultAzureCredential());
   }
-  return new Client(queue.connectionString ?? '', WEBHOOK_QUEUE_NAME, { retryOptions: { maxTries: 3, retryDelayInMs: 200 } });
+  return new Client(queue.connectionString ?? '', WEBHOOK_QUEUE_NAME, {
+    retryOptions: { maxTries: 3, retryDelayInMs: 200 },
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import type { OperationRecord } from '../operations/operationRecord';
 import { startsWebhook } from '../operations/operationStatusRules';
 import type { OperationRepository } from '../storage/operationRepository';
@@ -43,7 +44,10 @@ export async function scheduleWebhookIfStarting(
 ): Promise<OperationRecord> {
   if (!startsWebhook(before, after)) return after;
   await deps.operations.markWebhookDue(after.callId, after.id, now);
-  await deps.webhooks.schedule({ callId: after.callId, operationId: after.id, attempt: 0, waits: 0 }, FIRST_DELAY_SECONDS);
+  await deps.webhooks.schedule(
+    { callId: after.callId, operationId: after.id, attempt: 0, waits: 0 },
+    FIRST_DELAY_SECONDS,
+  );
   const nextAttemptAt = new Date(Date.parse(now) + FIRST_DELAY_SECONDS * 1000).toISOString();
   return { ...after, webhook: { status: 'pending', attempts: 0, since: now, nextAttemptAt } };
 }

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAzurite, startHostProcess, type Azurite, type HostProcess } from '../../dev/stack';
+
+import { type Azurite, type HostProcess, startAzurite, startHostProcess } from '../../dev/stack';
 import { call, stack } from '../support/api';
 import { batch, operationNotification, participant, rosterNotification } from '../support/notifications';
 import { simulator } from '../support/simulator';
@@ -63,7 +65,8 @@ describe('Azurite stopped in the middle of a notification batch', () => {
     // Graph delivers again until it gets 202. The restarted emulator lost its tables (its data is
     // saved periodically): the first delivery finds that out and gets 503, the next recreates them.
     const statuses: number[] = [];
-    for (let attempt = 0; attempt < 3 && statuses.at(-1) !== 202; attempt++) statuses.push((await post(host.url, bigBatch(callId, operations))).status);
+    for (let attempt = 0; attempt < 3 && statuses.at(-1) !== 202; attempt++)
+      statuses.push((await post(host.url, bigBatch(callId, operations))).status);
     expect(statuses.at(-1)).toBe(202);
     expect(statuses.filter((s) => s !== 202 && s !== 503)).toEqual([]);
     // Read through the restarted store, via the host that uses it.

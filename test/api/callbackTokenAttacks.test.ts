@@ -1,8 +1,10 @@
-import { generateKeyPair, exportJWK, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
+
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { startGraphSimulator } from '../../dev/simulator/graphSimulator';
-import { startHostProcess, type HostProcess } from '../../dev/stack';
+import { type HostProcess, startHostProcess } from '../../dev/stack';
 import { listOperations, newCallId, stack } from '../support/api';
 import { operationNotification } from '../support/notifications';
 import { simulator } from '../support/simulator';
@@ -11,18 +13,29 @@ import { simulator } from '../support/simulator';
 // and no CALLBACK_ALLOWED_TENANTS: the default (GRAPH_TENANT_ID) applies.
 let host: HostProcess;
 beforeAll(async () => {
-  host = await startHostProcess({ env: { ...stack.hostEnv, CALLBACK_KEY_REFRESH_SECONDS: '30', CALLBACK_ALLOWED_TENANTS: '' } });
+  host = await startHostProcess({
+    env: { ...stack.hostEnv, CALLBACK_KEY_REFRESH_SECONDS: '30', CALLBACK_ALLOWED_TENANTS: '' },
+  });
 });
 afterAll(() => host?.stop());
 
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
-const validClaims = () => ({ iss: 'https://api.botframework.com', aud: stack.appId, tid: stack.tenantId, iat: now(), nbf: now(), exp: now() + 3600 });
+const validClaims = () => ({
+  iss: 'https://api.botframework.com',
+  aud: stack.appId,
+  tid: stack.tenantId,
+  iat: now(),
+  nbf: now(),
+  exp: now() + 3600,
+});
 
 async function currentJwks(): Promise<{ keys: Array<{ kid: string; n: string; e: string; kty: string }> }> {
   return (await fetch(`${stack.simulatorUrl}/keys`)).json() as never;
 }
-const keyFetches = async () => ((await (await fetch(`${stack.simulatorUrl}/_sim/stats`)).json()) as { keyFetches: number }).keyFetches;
+const keyFetches = async () =>
+  ((await (await fetch(`${stack.simulatorUrl}/_sim/stats`)).json()) as { keyFetches: number }).keyFetches;
 
 async function post(authorization: string | undefined) {
   const callId = newCallId();
@@ -69,17 +82,23 @@ const attacks: Array<[string, () => Promise<string | undefined>]> = [
   ['wrong issuer', async () => `Bearer ${await simulator.token({ iss: 'https://sts.windows.net/evil/' })}`],
   ['tenant not allowed', async () => `Bearer ${await simulator.token({ tid: randomUUID() })}`],
   ['no tenant while tenants are restricted', async () => `Bearer ${await simulator.token({ tid: null })}`],
-  ['no expiry', async () => {
-    const token = await simulator.token({});
-    const [header, , signature] = token.split('.');
-    const { exp: _exp, ...claims } = validClaims();
-    return `Bearer ${header}.${b64(claims)}.${signature}`; // payload swapped: signature no longer matches either
-  }],
-  ['a tampered payload', async () => {
-    const [header, payload, signature] = (await simulator.token()).split('.');
-    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
-    return `Bearer ${header}.${b64({ ...claims, tid: randomUUID() })}.${signature}`;
-  }],
+  [
+    'no expiry',
+    async () => {
+      const token = await simulator.token({});
+      const [header, , signature] = token.split('.');
+      const { exp: _exp, ...claims } = validClaims();
+      return `Bearer ${header}.${b64(claims)}.${signature}`; // payload swapped: signature no longer matches either
+    },
+  ],
+  [
+    'a tampered payload',
+    async () => {
+      const [header, payload, signature] = (await simulator.token()).split('.');
+      const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+      return `Bearer ${header}.${b64({ ...claims, tid: randomUUID() })}.${signature}`;
+    },
+  ],
   ['garbage base64', async () => 'Bearer %%%.@@@.!!!'],
   ['three dots of nothing', async () => 'Bearer ...'],
 ];
@@ -118,15 +137,26 @@ describe('callback token attacks', () => {
     // A key endpoint of its own to break, and a host that has no keys cached yet.
     const keysDown = await startGraphSimulator({ appId: stack.appId, tenantId: stack.tenantId });
     await fetch(`${keysDown.url}/_sim/settings`, { method: 'POST', body: JSON.stringify({ failKeys: true }) });
-    const fresh = await startHostProcess({ env: { ...stack.hostEnv, CALLBACK_OPENID_CONFIGURATION_URL: keysDown.openIdConfigurationUrl, CALLBACK_KEY_REFRESH_SECONDS: '30' } });
-    const token = async () => ((await (await fetch(`${keysDown.url}/_sim/token`, { method: 'POST', body: '{}' })).json()) as { token: string }).token;
-    const fetches = async () => ((await (await fetch(`${keysDown.url}/_sim/stats`)).json()) as { keyFetches: number }).keyFetches;
+    const fresh = await startHostProcess({
+      env: {
+        ...stack.hostEnv,
+        CALLBACK_OPENID_CONFIGURATION_URL: keysDown.openIdConfigurationUrl,
+        CALLBACK_KEY_REFRESH_SECONDS: '30',
+      },
+    });
+    const token = async () =>
+      ((await (await fetch(`${keysDown.url}/_sim/token`, { method: 'POST', body: '{}' })).json()) as { token: string })
+        .token;
+    const fetches = async () =>
+      ((await (await fetch(`${keysDown.url}/_sim/stats`)).json()) as { keyFetches: number }).keyFetches;
     try {
       for (let i = 0; i < 10; i++) {
         const res = await fetch(`${fresh.url}/api/notifications`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${await token()}` },
-          body: JSON.stringify(operationNotification({ callId: newCallId(), operationId: randomUUID(), status: 'running' })),
+          body: JSON.stringify(
+            operationNotification({ callId: newCallId(), operationId: randomUUID(), status: 'running' }),
+          ),
         });
         expect(res.status).toBe(503); // Graph delivers again later; nothing was judged
         expect(res.headers.get('retry-after')).toBeTruthy();
@@ -142,7 +172,9 @@ describe('callback token attacks', () => {
     const { privateKey } = await generateKeyPair('RS256');
     const before = await keyFetches();
     const forged = await Promise.all(
-      Array.from({ length: 20 }, () => new SignJWT(validClaims()).setProtectedHeader({ alg: 'RS256', kid: randomUUID() }).sign(privateKey)),
+      Array.from({ length: 20 }, () =>
+        new SignJWT(validClaims()).setProtectedHeader({ alg: 'RS256', kid: randomUUID() }).sign(privateKey),
+      ),
     );
     for (const token of forged) expect((await post(`Bearer ${token}`)).status).toBe(401);
     expect((await keyFetches()) - before).toBeLessThanOrEqual(1);

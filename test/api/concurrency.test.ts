@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { simulatorApi } from '../../dev/scenarioRunner';
-import { startHostProcess, type HostProcess } from '../../dev/stack';
+import { type HostProcess, startHostProcess } from '../../dev/stack';
 import { stack, userInvitee } from '../support/api';
 import { operationNotification, participant, rosterNotification } from '../support/notifications';
 import { simulator } from '../support/simulator';
@@ -31,11 +33,20 @@ function shuffle<T>(items: T[]): T[] {
 /** Notifications that commute: distinct participants, and operations whose statuses only move forward. */
 function workload(callId: string, operationIds: string[], participants: number) {
   const items: unknown[] = [];
-  for (let i = 0; i < participants; i++) items.push(rosterNotification(callId, [participant('user', `p-${i}`, { isMuted: i % 2 === 0 })], 'created'));
+  for (let i = 0; i < participants; i++)
+    items.push(rosterNotification(callId, [participant('user', `p-${i}`, { isMuted: i % 2 === 0 })], 'created'));
   operationIds.forEach((id, i) => {
     const type = i % 3 ? 'inviteParticipantsOperation' : 'playPromptOperation';
     items.push(operationNotification({ callId, operationId: id, status: 'running', type }));
-    items.push(operationNotification({ callId, operationId: id, status: i % 5 ? 'completed' : 'failed', type, resultInfo: { code: i % 5 ? 200 : 500, subcode: i, message: 'm' } }));
+    items.push(
+      operationNotification({
+        callId,
+        operationId: id,
+        status: i % 5 ? 'completed' : 'failed',
+        type,
+        resultInfo: { code: i % 5 ? 200 : 500, subcode: i, message: 'm' },
+      }),
+    );
   });
   return items;
 }
@@ -52,12 +63,14 @@ async function deliver(baseUrl: string, body: unknown, token: string) {
 
 async function pool<T>(items: T[], width: number, work: (item: T, index: number) => Promise<void>) {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await work(items[i]!, i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await work(items[i]!, i);
+      }
+    }),
+  );
 }
 
 describe(`${INSTANCES} instances on one storage`, () => {
@@ -67,7 +80,8 @@ describe(`${INSTANCES} instances on one storage`, () => {
     const token = await simulator.token();
 
     const sequentialCall = randomUUID();
-    for (const body of workload(sequentialCall, operations, participants)) expect(await deliver(hosts[0]!.url, body, token)).toBe(202);
+    for (const body of workload(sequentialCall, operations, participants))
+      expect(await deliver(hosts[0]!.url, body, token)).toBe(202);
 
     const concurrentCall = randomUUID();
     const statuses: number[] = [];
@@ -81,7 +95,9 @@ describe(`${INSTANCES} instances on one storage`, () => {
     const sequential = await callSnapshot(sequentialCall);
     expect((concurrent as { roster: { participants: unknown[] } }).roster.participants).toHaveLength(participants);
     expect(concurrent).toEqual(sequential);
-    console.info(`${NOTIFICATIONS} notifications over ${INSTANCES} instances in ${elapsed} ms: same state as in-order application`);
+    console.info(
+      `${NOTIFICATIONS} notifications over ${INSTANCES} instances in ${elapsed} ms: same state as in-order application`,
+    );
   });
 
   it('call Graph exactly once for concurrent invites with the same clientContext', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+
 import { startHostProcess } from '../../dev/stack';
 import { call, stack } from '../support/api';
-import { azureHostMetadata, httpTriggerOf, type FunctionMetadata } from '../support/metadata';
+import { azureHostMetadata, type FunctionMetadata, httpTriggerOf } from '../support/metadata';
 
 const httpTrigger = (m: FunctionMetadata) => httpTriggerOf(m)!;
 const isHttp = (m: FunctionMetadata) => Boolean(httpTriggerOf(m));
@@ -16,7 +17,12 @@ const CONTRACT = [
   { name: 'health', route: 'health', methods: ['GET'], authLevel: 'anonymous' },
   { name: 'subscribeInvite', route: 'calls/{callId}/webhooks/invite', methods: ['POST'], authLevel: 'function' },
   { name: 'unsubscribeInvite', route: 'calls/{callId}/webhooks/invite', methods: ['DELETE'], authLevel: 'function' },
-  { name: 'cancelOperationWebhook', route: 'calls/{callId}/operations/{operationId}/webhook', methods: ['DELETE'], authLevel: 'function' },
+  {
+    name: 'cancelOperationWebhook',
+    route: 'calls/{callId}/operations/{operationId}/webhook',
+    methods: ['DELETE'],
+    authLevel: 'function',
+  },
   { name: 'openapi', route: 'openapi.json', methods: ['GET'], authLevel: 'anonymous' },
 ];
 
@@ -27,7 +33,10 @@ describe('the app as the Functions host loads it', () => {
   it('registers the webhook delivery as a queue trigger, the retention purge and the webhook sweep as timers', () => {
     const others = all.filter((m) => !isHttp(m));
     expect(others.map((m) => [m.name, Object.values(m.bindings).find((b) => b.direction === 'in')])).toEqual([
-      ['deliverWebhook', expect.objectContaining({ type: 'queueTrigger', queueName: 'webhook-deliveries', connection: 'WEBHOOK_QUEUE' })],
+      [
+        'deliverWebhook',
+        expect.objectContaining({ type: 'queueTrigger', queueName: 'webhook-deliveries', connection: 'WEBHOOK_QUEUE' }),
+      ],
       ['purgeOldRecords', expect.objectContaining({ type: 'timerTrigger', schedule: '%RETENTION_SCHEDULE%' })],
       ['sweepWebhooks', expect.objectContaining({ type: 'timerTrigger', schedule: '%WEBHOOK_SWEEP_SCHEDULE%' })],
     ]);
@@ -38,12 +47,15 @@ describe('the app as the Functions host loads it', () => {
       const t = httpTrigger(m);
       return { name: m.name, route: t.route, methods: t.methods, authLevel: t.authLevel };
     });
-    expect(registered.sort((a, b) => a.name.localeCompare(b.name))).toEqual([...CONTRACT].sort((a, b) => a.name.localeCompare(b.name)));
+    expect(registered.sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+      [...CONTRACT].sort((a, b) => a.name.localeCompare(b.name)),
+    );
     for (const m of metadata) expect(m.bindings.$return).toMatchObject({ type: 'http', direction: 'out' });
   });
 
   it('is served by the local host exactly as registered: route, methods and auth level', async () => {
-    const sample = (route: string) => route.replace('{callId}', '00000000-0000-0000-0000-000000000001').replace('{operationId}', 'x');
+    const sample = (route: string) =>
+      route.replace('{callId}', '00000000-0000-0000-0000-000000000001').replace('{operationId}', 'x');
     for (const m of metadata) {
       const t = httpTrigger(m);
       const path = `/api/${sample(t.route!)}`;
@@ -61,7 +73,9 @@ describe('the app as the Functions host loads it', () => {
 
   it('stops at start-up naming the missing Graph settings when loopback URLs are not allowed', async () => {
     const env = { ...stack.hostEnv, ALLOW_LOOPBACK_URLS: 'false', GRAPH_TENANT_ID: '' };
-    await expect(startHostProcess({ env })).rejects.toThrow(/GRAPH_TENANT_ID is required[\s\S]*GRAPH_CLIENT_SECRET is required/);
+    await expect(startHostProcess({ env })).rejects.toThrow(
+      /GRAPH_TENANT_ID is required[\s\S]*GRAPH_CLIENT_SECRET is required/,
+    );
   });
 
   it('stops at start-up when both storage settings are set', async () => {

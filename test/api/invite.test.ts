@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+
 import { describe, expect, it } from 'vitest';
+
 import { call, getOperation, invite, listOperations, newCallId, stack, userInvitee, waitFor } from '../support/api';
 import { referenceExample } from '../support/fixtures';
 import { operationNotification, participant, rosterNotification } from '../support/notifications';
@@ -51,10 +53,18 @@ describe('POST /api/calls/{callId}/participants/invite', () => {
     const callId = await quietCall();
     const participant = {
       '@odata.type': '#microsoft.graph.invitationParticipantInfo',
-      identity: { '@odata.type': '#microsoft.graph.identitySet', user: { '@odata.type': '#microsoft.graph.identity', id: randomUUID() } },
+      identity: {
+        '@odata.type': '#microsoft.graph.identitySet',
+        user: { '@odata.type': '#microsoft.graph.identity', id: randomUUID() },
+      },
       participantId: 'extra-field',
     };
-    const res = await invite(callId, { participants: [participant], futureFlag: { a: 1 }, callbackUrl: 'https://example.com/hook', clientContext: 'c-1' });
+    const res = await invite(callId, {
+      participants: [participant],
+      futureFlag: { a: 1 },
+      callbackUrl: 'https://example.com/hook',
+      clientContext: 'c-1',
+    });
     expect(res.status).toBe(202);
     const [sent] = await simulator.invitesFor(callId);
     expect(sent?.body).toEqual({ participants: [participant], futureFlag: { a: 1 }, clientContext: 'c-1' });
@@ -99,7 +109,11 @@ describe('POST /api/calls/{callId}/participants/invite', () => {
     const callId = newCallId(); // the simulator calls back: running, roster, completed
     const body = { participants: [userInvitee()], clientContext: 'repeat-after-done' };
     const first = await invite(callId, body);
-    await waitFor(async () => ((await getOperation(callId, first.body.id)).status === 200 ? true : undefined), 10_000, 'completion');
+    await waitFor(
+      async () => ((await getOperation(callId, first.body.id)).status === 200 ? true : undefined),
+      10_000,
+      'completion',
+    );
     const again = await invite(callId, body);
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ id: first.body.id, status: 'completed' });
@@ -129,44 +143,102 @@ describe('invite: bad input', () => {
     ['six participants', { participants: Array.from({ length: 6 }, () => userInvitee()) }, 'participants'],
     ['participants missing', { clientContext: 'x' }, 'participants'],
     ['an identity with no kind', { participants: [{ identity: {} }] }, 'participants[0].identity'],
-    ['a participant without identity', { participants: [{ replacesCallId: randomUUID() }] }, 'participants[0].identity'],
+    [
+      'a participant without identity',
+      { participants: [{ replacesCallId: randomUUID() }] },
+      'participants[0].identity',
+    ],
     ['an empty user id', { participants: [{ identity: { user: { id: '' } } }] }, 'participants[0].identity.user.id'],
-    ['a phone number that is not E.164', { participants: [{ identity: { phone: { id: '555-1234' } } }] }, 'participants[0].identity.phone.id'],
+    [
+      'a phone number that is not E.164',
+      { participants: [{ identity: { phone: { id: '555-1234' } } }] },
+      'participants[0].identity.phone.id',
+    ],
     ['replacesCallId with two participants', referenceExample(2, 'request'), 'participants[0].replacesCallId'],
-    ['a clientContext over 256 characters', { participants: [userInvitee()], clientContext: 'x'.repeat(257) }, 'clientContext'],
+    [
+      'a clientContext over 256 characters',
+      { participants: [userInvitee()], clientContext: 'x'.repeat(257) },
+      'clientContext',
+    ],
     ['an empty clientContext', { participants: [userInvitee()], clientContext: '' }, 'clientContext'],
-    ['a callbackUrl that is not https', { participants: [userInvitee()], callbackUrl: 'http://example.com/x' }, 'callbackUrl'],
-    ['a callbackUrl to a private address', { participants: [userInvitee()], callbackUrl: 'https://10.1.2.3/x' }, 'callbackUrl'],
+    [
+      'a callbackUrl that is not https',
+      { participants: [userInvitee()], callbackUrl: 'http://example.com/x' },
+      'callbackUrl',
+    ],
+    [
+      'a callbackUrl to a private address',
+      { participants: [userInvitee()], callbackUrl: 'https://10.1.2.3/x' },
+      'callbackUrl',
+    ],
     // The URL parser rewrites these to hex IPv6 forms (`[::ffff:a00:1]`); the address inside is what counts.
-    ['a callbackUrl to an IPv4-mapped private address', { participants: [userInvitee()], callbackUrl: 'https://[::ffff:10.0.0.1]/h' }, 'callbackUrl'],
-    ['a callbackUrl to the mapped metadata address', { participants: [userInvitee()], callbackUrl: 'https://[::ffff:a9fe:a9fe]/h' }, 'callbackUrl'],
-    ['a callbackUrl to a fully written mapped address', { participants: [userInvitee()], callbackUrl: 'https://[0:0:0:0:0:ffff:a00:1]/h' }, 'callbackUrl'],
+    [
+      'a callbackUrl to an IPv4-mapped private address',
+      { participants: [userInvitee()], callbackUrl: 'https://[::ffff:10.0.0.1]/h' },
+      'callbackUrl',
+    ],
+    [
+      'a callbackUrl to the mapped metadata address',
+      { participants: [userInvitee()], callbackUrl: 'https://[::ffff:a9fe:a9fe]/h' },
+      'callbackUrl',
+    ],
+    [
+      'a callbackUrl to a fully written mapped address',
+      { participants: [userInvitee()], callbackUrl: 'https://[0:0:0:0:0:ffff:a00:1]/h' },
+      'callbackUrl',
+    ],
     // The test host allows loopback (ALLOW_LOOPBACK_URLS): the compatible form of 10.0.0.1 stands in for [::7f00:1].
-    ['a callbackUrl to an IPv4-compatible private address', { participants: [userInvitee()], callbackUrl: 'https://[::10.0.0.1]/h' }, 'callbackUrl'],
-    ['a callbackUrl longer than 2048 characters', { participants: [userInvitee()], callbackUrl: `https://example.com/${'a'.repeat(2030)}` }, 'callbackUrl'],
+    [
+      'a callbackUrl to an IPv4-compatible private address',
+      { participants: [userInvitee()], callbackUrl: 'https://[::10.0.0.1]/h' },
+      'callbackUrl',
+    ],
+    [
+      'a callbackUrl longer than 2048 characters',
+      { participants: [userInvitee()], callbackUrl: `https://example.com/${'a'.repeat(2030)}` },
+      'callbackUrl',
+    ],
     ['a body that is an array', [userInvitee()], '(body)'],
     // Ill-formed UTF-16 cannot be stored or sent on: refused before Graph or storage is touched.
-    ['a lone surrogate in clientContext', { participants: [userInvitee()], clientContext: 'run-\ud800' }, 'clientContext'],
-    ['a lone surrogate in an identity id', { participants: [userInvitee('a\udc00b')] }, 'participants[0].identity.user.id'],
-    ['a lone surrogate in a field passed to Graph', { participants: [userInvitee(undefined, { note: ['\ud83d'] })] }, 'participants[0].note[0]'],
+    [
+      'a lone surrogate in clientContext',
+      { participants: [userInvitee()], clientContext: 'run-\ud800' },
+      'clientContext',
+    ],
+    [
+      'a lone surrogate in an identity id',
+      { participants: [userInvitee('a\udc00b')] },
+      'participants[0].identity.user.id',
+    ],
+    [
+      'a lone surrogate in a field passed to Graph',
+      { participants: [userInvitee(undefined, { note: ['\ud83d'] })] },
+      'participants[0].note[0]',
+    ],
     ['a lone surrogate in a key', { participants: [userInvitee()], ['k\udbff']: 1 }, 'k\ufffd'],
   ];
 
-  it.each(cases)('answers 400 for %s, naming the field, storing nothing and not calling Graph', async (_name, body, path) => {
-    const callId = newCallId();
-    const res = await invite(callId, body);
-    expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('BadRequest');
-    expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
-    expect(res.body.error.message).toContain(path === '(body)' ? 'body' : path);
-    expect(await simulator.invitesFor(callId)).toHaveLength(0);
-    expect((await listOperations(callId)).status).toBe(404);
-  });
+  it.each(cases)(
+    'answers 400 for %s, naming the field, storing nothing and not calling Graph',
+    async (_name, body, path) => {
+      const callId = newCallId();
+      const res = await invite(callId, body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('BadRequest');
+      expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
+      expect(res.body.error.message).toContain(path === '(body)' ? 'body' : path);
+      expect(await simulator.invitesFor(callId)).toHaveLength(0);
+      expect((await listOperations(callId)).status).toBe(404);
+    },
+  );
 
   it('answers 400 for invalid JSON and for an empty body', async () => {
     const callId = newCallId();
     for (const rawBody of ['{"participants": [', '']) {
-      const res = await call('POST', `/api/calls/${callId}/participants/invite`, { rawBody, headers: { 'content-type': 'application/json' } });
+      const res = await call('POST', `/api/calls/${callId}/participants/invite`, {
+        rawBody,
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('BadRequest');
     }
@@ -189,7 +261,11 @@ describe('invite: bad input', () => {
       expect(res.status).toBe(401);
       expect(res.text).toBe('');
     }
-    const wrongCode = await call('POST', `/api/calls/${callId}/participants/invite`, { body: {}, key: false, query: { code: 'nope' } });
+    const wrongCode = await call('POST', `/api/calls/${callId}/participants/invite`, {
+      body: {},
+      key: false,
+      query: { code: 'nope' },
+    });
     expect(wrongCode.status).toBe(401);
     expect(await simulator.invitesFor(callId)).toHaveLength(0);
   });
@@ -242,7 +318,12 @@ describe('invite: Graph failures', () => {
 
   it('answers 502 UpstreamError when Graph refuses the app itself (401), keeping nothing', async () => {
     const callId = await quietCall();
-    await simulator.fault({ callId, status: 401, code: 'InvalidAuthenticationToken', message: 'Access token is empty.' });
+    await simulator.fault({
+      callId,
+      status: 401,
+      code: 'InvalidAuthenticationToken',
+      message: 'Access token is empty.',
+    });
     const res = await invite(callId, { participants: [userInvitee()] });
     expect(res.status).toBe(502);
     expect(res.body.error).toMatchObject({ code: 'UpstreamError', details: [{ code: 'InvalidAuthenticationToken' }] });
@@ -282,7 +363,12 @@ describe('invite: Graph failures', () => {
       expect(await simulator.invitesFor(callId)).toHaveLength(1); // never re-sent by the service itself
       expect((await listOperations(callId)).status).toBe(200); // the pending invite is kept
       const operationId = randomUUID();
-      const completed = operationNotification({ callId, operationId, clientContext: body.clientContext, status: 'completed' });
+      const completed = operationNotification({
+        callId,
+        operationId,
+        clientContext: body.clientContext,
+        status: 'completed',
+      });
       expect((await postNotifications(completed)).status).toBe(202);
       const retry = await invite(callId, body);
       expect(retry.status).toBe(200);
@@ -317,10 +403,14 @@ describe('invite: Graph failures', () => {
     await simulator.fault({ callId, status: 0, times: 1 }); // connection reset
     const body = { participants: [userInvitee()], clientContext: 'reset' };
     expect((await invite(callId, body)).status).toBe(503);
-    const retry = await waitFor(async () => {
-      const res = await invite(callId, body);
-      return res.status === 503 ? undefined : res;
-    }, 10_000, 'the retry to reach Graph');
+    const retry = await waitFor(
+      async () => {
+        const res = await invite(callId, body);
+        return res.status === 503 ? undefined : res;
+      },
+      10_000,
+      'the retry to reach Graph',
+    );
     expect(retry.status).toBe(202);
     expect(await simulator.invitesFor(callId)).toHaveLength(2);
   });
@@ -342,12 +432,20 @@ describe('invite: callbacks that arrive before Graph answers, or instead of its 
     const body = { participants: [userInvitee(), userInvitee()], clientContext: 'lost-answer' };
     expect((await invite(callId, body)).status).toBe(503);
     // Graph's form for several invitees (reference 004, example 2): id null at /operations/participants.
-    await postNotifications(operationNotification({ callId, operationId: null, clientContext: 'lost-answer', status: 'running' }));
+    await postNotifications(
+      operationNotification({ callId, operationId: null, clientContext: 'lost-answer', status: 'running' }),
+    );
     const retry = await invite(callId, body);
     expect(retry.status).toBe(202);
-    expect(retry.body).toMatchObject({ status: 'running', clientContext: 'lost-answer', participants: body.participants });
+    expect(retry.body).toMatchObject({
+      status: 'running',
+      clientContext: 'lost-answer',
+      participants: body.participants,
+    });
     expect(await simulator.invitesFor(callId)).toHaveLength(1);
-    await postNotifications(operationNotification({ callId, operationId: null, clientContext: 'lost-answer', status: 'completed' }));
+    await postNotifications(
+      operationNotification({ callId, operationId: null, clientContext: 'lost-answer', status: 'completed' }),
+    );
     const polled = await call('GET', new URL(retry.headers.get('location')!).pathname);
     expect(polled.status).toBe(200);
     expect(polled.body).toMatchObject({ id: retry.body.id, status: 'completed' });
@@ -390,8 +488,18 @@ describe('invite: callbacks that arrive before Graph answers, or instead of its 
     const pending = invite(callId, { participants: [userInvitee()], clientContext });
     await sleep(400);
     const failed = { code: 500, subcode: 7, message: 'first' };
-    await postNotifications(operationNotification({ callId, operationId: null, clientContext, status: 'failed', resultInfo: failed }));
-    await postNotifications(operationNotification({ callId, operationId, clientContext, status: 'completed', resultInfo: { code: 200, subcode: 0, message: 'later' } }));
+    await postNotifications(
+      operationNotification({ callId, operationId: null, clientContext, status: 'failed', resultInfo: failed }),
+    );
+    await postNotifications(
+      operationNotification({
+        callId,
+        operationId,
+        clientContext,
+        status: 'completed',
+        resultInfo: { code: 200, subcode: 0, message: 'later' },
+      }),
+    );
     const res = await pending;
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: operationId, status: 'failed', resultInfo: failed });

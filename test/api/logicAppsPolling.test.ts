@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { simulatorApi } from '../../dev/scenarioRunner';
 import { stack, userInvitee } from '../support/api';
 
@@ -9,7 +10,11 @@ import { stack, userInvitee } from '../support/api';
  */
 async function logicAppsHttpAction(url: string, body: unknown) {
   const polls: Array<{ status: number; waitedMs: number; retryAfter: number }> = [];
-  let res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  let res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   while (res.status === 202) {
     const location = res.headers.get('location');
     const retryAfter = Number(res.headers.get('retry-after'));

@@ -1,13 +1,15 @@
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAzurite, startHostProcess, type Azurite, type HostProcess } from '../../dev/stack';
+
+import { type Azurite, type HostProcess, startAzurite, startHostProcess } from '../../dev/stack';
 import { call, stack } from '../support/api';
 import { operationNotification } from '../support/notifications';
 import { postNotifications } from '../support/simulator';
@@ -29,7 +31,27 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'mi-'));
   const cert = path.join(dir, 'cert.pem');
   const key = path.join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
   azurite = await startAzurite({ oauth: { cert, key } });
 
   identity = http.createServer((req, res) => {
@@ -38,7 +60,18 @@ beforeAll(async () => {
     const token = `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64({ aud: 'https://storage.azure.com', iss: `https://sts.windows.net/${stack.tenantId}/`, iat: now, nbf: now, exp: now + 3600, oid: randomUUID() })}.c2ln`;
     const ok = req.headers['x-identity-header'] === 'mi-secret';
     res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(ok ? { access_token: token, expires_on: String(now + 3600), resource: 'https://storage.azure.com', token_type: 'Bearer' } : { error: 'bad header' }));
+    res.end(
+      JSON.stringify(
+        ok
+          ? {
+              access_token: token,
+              expires_on: String(now + 3600),
+              resource: 'https://storage.azure.com',
+              token_type: 'Bearer',
+            }
+          : { error: 'bad header' },
+      ),
+    );
   });
   await new Promise<void>((r) => identity.listen(0, '127.0.0.1', r));
 
@@ -67,14 +100,29 @@ describe('Table Storage through a managed identity (TABLES_ENDPOINT)', () => {
     expect(tokenRequests.some((url) => url.includes('storage.azure.com'))).toBe(true);
     const callId = randomUUID();
     const operationId = randomUUID();
-    expect((await postNotifications(operationNotification({ callId, operationId, status: 'completed' }), { baseUrl: host.url })).status).toBe(202);
-    expect((await call('GET', `/api/calls/${callId}/operations/${operationId}`, { baseUrl: host.url })).body.status).toBe('completed');
+    expect(
+      (
+        await postNotifications(operationNotification({ callId, operationId, status: 'completed' }), {
+          baseUrl: host.url,
+        })
+      ).status,
+    ).toBe(202);
+    expect(
+      (await call('GET', `/api/calls/${callId}/operations/${operationId}`, { baseUrl: host.url })).body.status,
+    ).toBe('completed');
   });
 
   it('answers 503 when the identity cannot get a token, and Azurite refuses requests without one', async () => {
     const { TABLES_CONNECTION_STRING: _cs, ...env } = stack.hostEnv;
     const refused = await startHostProcess({
-      env: { ...env, TABLES_CONNECTION_STRING: '', TABLES_ENDPOINT: tablesEndpoint(), IDENTITY_ENDPOINT: identityEndpoint(), IDENTITY_HEADER: 'wrong', NODE_EXTRA_CA_CERTS: path.join(dir, 'cert.pem') },
+      env: {
+        ...env,
+        TABLES_CONNECTION_STRING: '',
+        TABLES_ENDPOINT: tablesEndpoint(),
+        IDENTITY_ENDPOINT: identityEndpoint(),
+        IDENTITY_HEADER: 'wrong',
+        NODE_EXTRA_CA_CERTS: path.join(dir, 'cert.pem'),
+      },
     });
     try {
       const res = await call('GET', '/api/health', { baseUrl: refused.url, key: false });
@@ -86,10 +134,17 @@ describe('Table Storage through a managed identity (TABLES_ENDPOINT)', () => {
     // Without a token Azurite refuses: the identity is what lets the service in.
     const status = await new Promise<number>((resolve, reject) => {
       https
-        .get(`${tablesEndpoint()}/Tables`, { ca: readFileSync(path.join(dir, 'cert.pem')), headers: { accept: 'application/json', 'x-ms-version': '2019-02-02' } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        })
+        .get(
+          `${tablesEndpoint()}/Tables`,
+          {
+            ca: readFileSync(path.join(dir, 'cert.pem')),
+            headers: { accept: 'application/json', 'x-ms-version': '2019-02-02' },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        )
         .on('error', reject);
     });
     expect([401, 403]).toContain(status);

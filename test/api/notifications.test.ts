@@ -1,12 +1,25 @@
 import { randomUUID } from 'node:crypto';
+
 import { describe, expect, it } from 'vitest';
+
 import { getOperation, getRoster, invite, listOperations, newCallId, stack, userInvitee } from '../support/api';
 import { publishedExample, referenceExample } from '../support/fixtures';
-import { batch, callNotification, operationNotification, participant, rosterNotification, wrap } from '../support/notifications';
+import {
+  batch,
+  callNotification,
+  operationNotification,
+  participant,
+  rosterNotification,
+  wrap,
+} from '../support/notifications';
 import { postNotifications, simulator } from '../support/simulator';
 
 /** A reference notification re-pointed at a fresh call (and operation) so tests stay independent. */
-function reference(n: 1 | 2 | 3 | 4, role: 'operation-completed-notification' | 'roster-notification', ids: Record<string, string>) {
+function reference(
+  n: 1 | 2 | 3 | 4,
+  role: 'operation-completed-notification' | 'roster-notification',
+  ids: Record<string, string>,
+) {
   let text = JSON.stringify(referenceExample(n, role));
   for (const [from, to] of Object.entries(ids)) text = text.split(from).join(to);
   return JSON.parse(text);
@@ -48,9 +61,16 @@ describe('POST /api/notifications: authentication', () => {
       body: JSON.stringify(payload()),
     });
     expect(res.status).toBe(401);
-    expect((await postNotifications(payload(), { token: await simulator.token({ tid: stack.otherAllowedTenantId }) })).status).toBe(202);
-    expect((await postNotifications(payload(), { token: await simulator.token({ nbf: now() + 120 }) })).status).toBe(202);
-    expect((await postNotifications(payload(), { token: await simulator.token({ lifetimeSeconds: -120 }) })).status).toBe(202);
+    expect(
+      (await postNotifications(payload(), { token: await simulator.token({ tid: stack.otherAllowedTenantId }) }))
+        .status,
+    ).toBe(202);
+    expect((await postNotifications(payload(), { token: await simulator.token({ nbf: now() + 120 }) })).status).toBe(
+      202,
+    );
+    expect(
+      (await postNotifications(payload(), { token: await simulator.token({ lifetimeSeconds: -120 }) })).status,
+    ).toBe(202);
   });
 
   it('accepts tokens signed with a newly published key', async () => {
@@ -70,7 +90,9 @@ describe('POST /api/notifications: body', () => {
   });
 
   it('answers 413 for a body over 8 MiB', async () => {
-    const huge = { value: [{ changeType: 'updated', resource: `/app/calls/${newCallId()}`, pad: 'x'.repeat(8 * 1024 * 1024) }] };
+    const huge = {
+      value: [{ changeType: 'updated', resource: `/app/calls/${newCallId()}`, pad: 'x'.repeat(8 * 1024 * 1024) }],
+    };
     const res = await postNotifications(huge);
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('PayloadTooLarge');
@@ -78,7 +100,10 @@ describe('POST /api/notifications: body', () => {
 
   it('answers 413 for a batch of more than 1000 notifications, storing none of them', async () => {
     const callId = newCallId();
-    const items = Array.from({ length: 1001 }, (_, i) => rosterNotification(callId, [participant('user', `b-${i}`)]).value[0]!);
+    const items = Array.from(
+      { length: 1001 },
+      (_, i) => rosterNotification(callId, [participant('user', `b-${i}`)]).value[0]!,
+    );
     const res = await postNotifications({ value: items });
     expect(res.status).toBe(413);
     expect(res.body.error.details[0].path).toBe('value');
@@ -92,7 +117,12 @@ describe('POST /api/notifications: body', () => {
       callNotification(callId, 'x'.repeat(40_000)),
       operationNotification({ callId, operationId: randomUUID(), clientContext: 'c'.repeat(300), status: 'running' }),
       rosterNotification(callId, [participant('user', 'u'.repeat(300))]),
-      operationNotification({ callId, operationId, status: 'failed', resultInfo: { code: 1, subcode: 2, message: 'm'.repeat(5000) } }),
+      operationNotification({
+        callId,
+        operationId,
+        status: 'failed',
+        resultInfo: { code: 1, subcode: 2, message: 'm'.repeat(5000) },
+      }),
       operationNotification({ callId, operationId, status: 'running' }),
     );
     expect((await postNotifications(body)).status).toBe(202);
@@ -108,8 +138,15 @@ describe('POST /api/notifications: body', () => {
       rosterNotification(callId, [participant('user', 'before')]),
       operationNotification({ callId, operationId: bad, clientContext: 'lone\ud800', status: 'running' }),
       rosterNotification(callId, [participant('user', 'x\udfff')]),
-      rosterNotification(callId, [participant('user', 'ok', { info: { identity: { user: { id: 'ok', displayName: '\ud83d' } } } })]),
-      operationNotification({ callId, operationId: good, status: 'running', resultInfo: { code: 1, message: 'half \udc00 pair' } }),
+      rosterNotification(callId, [
+        participant('user', 'ok', { info: { identity: { user: { id: 'ok', displayName: '\ud83d' } } } }),
+      ]),
+      operationNotification({
+        callId,
+        operationId: good,
+        status: 'running',
+        resultInfo: { code: 1, message: 'half \udc00 pair' },
+      }),
       operationNotification({ callId, operationId: good, status: 'completed' }),
       rosterNotification(callId, [participant('user', 'after')]),
     );
@@ -117,7 +154,10 @@ describe('POST /api/notifications: body', () => {
     expect((await getOperation(callId, good)).body.status).toBe('completed');
     expect((await getOperation(callId, bad)).status).toBe(404);
     expect((await listOperations(callId)).status).toBe(200);
-    expect((await getRoster(callId)).body.participants.map((p: { key: string }) => p.key).sort()).toEqual(['user:after', 'user:before']);
+    expect((await getRoster(callId)).body.participants.map((p: { key: string }) => p.key).sort()).toEqual([
+      'user:after',
+      'user:before',
+    ]);
   });
 
   it('skips one malformed item and applies the others', async () => {
@@ -137,7 +177,11 @@ describe('POST /api/notifications: body', () => {
   it('acknowledges notifications it does not model, and stores nothing for them', async () => {
     const callId = newCallId();
     const body = batch(
-      wrap({ changeType: 'created', resource: `/app/calls/${callId}/contentSharingSessions/1`, resourceData: { '@odata.type': '#microsoft.graph.contentSharingSession', id: '1' } }),
+      wrap({
+        changeType: 'created',
+        resource: `/app/calls/${callId}/contentSharingSessions/1`,
+        resourceData: { '@odata.type': '#microsoft.graph.contentSharingSession', id: '1' },
+      }),
       wrap({ changeType: 'updated', resource: `/app/calls/${callId}` }),
     );
     expect((await postNotifications(body)).status).toBe(202);
@@ -148,7 +192,9 @@ describe('POST /api/notifications: body', () => {
   it('acknowledges content-sharing sessions without storing them as participants (create-call page)', async () => {
     const callId = newCallId();
     await postNotifications(rosterNotification(callId, [participant('user', 'presenter')]));
-    const sharing = publishedExample('create-call-content-sharing-started', { '421f4c00-4436-4c3a-9d9a-c4924cf98e67': callId });
+    const sharing = publishedExample('create-call-content-sharing-started', {
+      '421f4c00-4436-4c3a-9d9a-c4924cf98e67': callId,
+    });
     expect((await postNotifications(sharing)).status).toBe(202);
     // The same array at a participants path is no roster either: its items are not participants.
     sharing.value[0].resourceUrl = `/communications/calls/${callId}/participants`;
@@ -159,18 +205,36 @@ describe('POST /api/notifications: body', () => {
   it("keeps every field Graph reports on an operation: a cancelled DTMF operation's completionReason", async () => {
     const callId = newCallId();
     const operationId = randomUUID();
-    const canceled = publishedExample('send-dtmf-tones-canceled', { '481f3600-983e-4276-9b59-c1b30ec8d125': callId, 'd36fe651-9f50-484d-bd4b-1e6415eae448': operationId });
+    const canceled = publishedExample('send-dtmf-tones-canceled', {
+      '481f3600-983e-4276-9b59-c1b30ec8d125': callId,
+      'd36fe651-9f50-484d-bd4b-1e6415eae448': operationId,
+    });
     expect((await postNotifications(canceled)).status).toBe(202);
     const op = (await getOperation(callId, operationId)).body;
-    expect(op).toMatchObject({ '@odata.type': '#microsoft.graph.sendDtmfTonesOperation', status: 'completed', completionReason: 'mediaOperationCanceled' });
+    expect(op).toMatchObject({
+      '@odata.type': '#microsoft.graph.sendDtmfTonesOperation',
+      status: 'completed',
+      completionReason: 'mediaOperationCanceled',
+    });
     // A stale running notification changes neither the status nor the reported fields.
-    await postNotifications(operationNotification({ callId, operationId, status: 'running', type: 'sendDtmfTonesOperation' }));
-    expect((await getOperation(callId, operationId)).body).toMatchObject({ status: 'completed', completionReason: 'mediaOperationCanceled' });
+    await postNotifications(
+      operationNotification({ callId, operationId, status: 'running', type: 'sendDtmfTonesOperation' }),
+    );
+    expect((await getOperation(callId, operationId)).body).toMatchObject({
+      status: 'completed',
+      completionReason: 'mediaOperationCanceled',
+    });
   });
 
   it('stores nothing for an operation with neither an id nor a matching clientContext', async () => {
     const callId = newCallId();
-    expect((await postNotifications(operationNotification({ callId, operationId: null, clientContext: 'nobody', status: 'completed' }))).status).toBe(202);
+    expect(
+      (
+        await postNotifications(
+          operationNotification({ callId, operationId: null, clientContext: 'nobody', status: 'completed' }),
+        )
+      ).status,
+    ).toBe(202);
     expect((await listOperations(callId)).status).toBe(404);
   });
 });
@@ -179,8 +243,14 @@ describe('POST /api/notifications: the reference examples', () => {
   it('example 1: completes the invite and adds the participant reported as an application', async () => {
     const callId = newCallId();
     await simulator.configureCall({ id: callId, autoCallbacks: false });
-    const started = await invite(callId, { participants: [userInvitee('278405a3-f568-4b3e-b684-009193463064')], clientContext: 'f2fa86af-3c51-4bc2-8fc0-475452d9764f' });
-    const ids = { 'ab6233a5-20b7-4c5e-bea2-ce56c9776429': callId, 'eec3812a-fdc3-4fb4-825c-a06c9f35414e': started.body.id };
+    const started = await invite(callId, {
+      participants: [userInvitee('278405a3-f568-4b3e-b684-009193463064')],
+      clientContext: 'f2fa86af-3c51-4bc2-8fc0-475452d9764f',
+    });
+    const ids = {
+      'ab6233a5-20b7-4c5e-bea2-ce56c9776429': callId,
+      'eec3812a-fdc3-4fb4-825c-a06c9f35414e': started.body.id,
+    };
     expect((await postNotifications(reference(1, 'roster-notification', ids))).status).toBe(202);
     expect((await postNotifications(reference(1, 'operation-completed-notification', ids))).status).toBe(202);
     const op = await getOperation(callId, started.body.id);
@@ -201,10 +271,16 @@ describe('POST /api/notifications: the reference examples', () => {
     const callId = newCallId();
     await simulator.configureCall({ id: callId, autoCallbacks: false });
     const started = await invite(callId, {
-      participants: [userInvitee('7e1b4346-85a6-4bdd-abe3-d11c5d420efe'), userInvitee('1e126418-44a0-4a94-a6f8-0efe1ad71acb')],
+      participants: [
+        userInvitee('7e1b4346-85a6-4bdd-abe3-d11c5d420efe'),
+        userInvitee('1e126418-44a0-4a94-a6f8-0efe1ad71acb'),
+      ],
       clientContext: 'example-2-context',
     });
-    const ids = { '7531d31f-d10d-44de-802f-c569dbca451c': callId, 'f2fa86af-3c51-4bc2-8fc0-475452d9764f': 'example-2-context' };
+    const ids = {
+      '7531d31f-d10d-44de-802f-c569dbca451c': callId,
+      'f2fa86af-3c51-4bc2-8fc0-475452d9764f': 'example-2-context',
+    };
     expect((await postNotifications(reference(2, 'operation-completed-notification', ids))).status).toBe(202);
     expect((await postNotifications(reference(2, 'roster-notification', ids))).status).toBe(202);
     expect((await getOperation(callId, started.body.id)).body.status).toBe('completed');
@@ -219,11 +295,17 @@ describe('POST /api/notifications: the reference examples', () => {
     const callId = newCallId();
     const replacedCallId = newCallId();
     const operationId = randomUUID();
-    const ids = { 'ab6233a5-20b7-4c5e-bea2-ce56c9776429': callId, 'a7ebfb2d-871e-419c-87af-27290b22e8db': replacedCallId, '278405a3-f568-4b3e-b684-009193463064': operationId };
+    const ids = {
+      'ab6233a5-20b7-4c5e-bea2-ce56c9776429': callId,
+      'a7ebfb2d-871e-419c-87af-27290b22e8db': replacedCallId,
+      '278405a3-f568-4b3e-b684-009193463064': operationId,
+    };
     expect((await postNotifications(reference(3, 'operation-completed-notification', ids))).status).toBe(202);
     expect((await postNotifications(reference(3, 'roster-notification', ids))).status).toBe(202);
     expect((await getOperation(callId, operationId)).body.status).toBe('completed');
-    expect((await getRoster(replacedCallId)).body.participants[0].key).toBe('user:7e1b4346-85a6-4bdd-abe3-d11c5d420efe');
+    expect((await getRoster(replacedCallId)).body.participants[0].key).toBe(
+      'user:7e1b4346-85a6-4bdd-abe3-d11c5d420efe',
+    );
   });
 
   it('example 4: keys the PSTN participant by phone number', async () => {
@@ -233,7 +315,10 @@ describe('POST /api/notifications: the reference examples', () => {
     expect((await postNotifications(reference(4, 'roster-notification', ids))).status).toBe(202);
     expect((await postNotifications(reference(4, 'operation-completed-notification', ids))).status).toBe(202);
     expect((await getRoster(callId)).body.participants[0].key).toBe('phone:+12345678901');
-    expect((await getOperation(callId, operationId)).body).toMatchObject({ status: 'completed', '@odata.type': '#microsoft.graph.inviteParticipantsOperation' });
+    expect((await getOperation(callId, operationId)).body).toMatchObject({
+      status: 'completed',
+      '@odata.type': '#microsoft.graph.inviteParticipantsOperation',
+    });
   });
 });
 
@@ -241,21 +326,35 @@ describe('POST /api/notifications: operation state', () => {
   it('never moves a completed operation back to running, and the first terminal status wins', async () => {
     const callId = newCallId();
     const operationId = randomUUID();
-    const send = (status: string, resultInfo?: unknown) => postNotifications(operationNotification({ callId, operationId, status, resultInfo }));
+    const send = (status: string, resultInfo?: unknown) =>
+      postNotifications(operationNotification({ callId, operationId, status, resultInfo }));
     await send('running');
     await send('completed', { code: 200, subcode: 0, message: 'ok' });
     await send('Running');
     await send('failed', { code: 500, subcode: 1, message: 'late' });
-    expect((await getOperation(callId, operationId)).body).toMatchObject({ status: 'completed', resultInfo: { code: 200, subcode: 0, message: 'ok' } });
+    expect((await getOperation(callId, operationId)).body).toMatchObject({
+      status: 'completed',
+      resultInfo: { code: 200, subcode: 0, message: 'ok' },
+    });
   });
 
   it('stores a failure with resultInfo whose codes came as strings and subCode', async () => {
     const callId = newCallId();
     const operationId = randomUUID();
-    await postNotifications(operationNotification({ callId, operationId, status: 'Failed', resultInfo: { code: '403', subCode: '7507', message: 'Call not found' } }));
+    await postNotifications(
+      operationNotification({
+        callId,
+        operationId,
+        status: 'Failed',
+        resultInfo: { code: '403', subCode: '7507', message: 'Call not found' },
+      }),
+    );
     const res = await getOperation(callId, operationId);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'failed', resultInfo: { code: 403, subcode: 7507, message: 'Call not found' } });
+    expect(res.body).toMatchObject({
+      status: 'failed',
+      resultInfo: { code: 403, subcode: 7507, message: 'Call not found' },
+    });
   });
 
   it('leaves the same state when a batch is delivered twice', async () => {
@@ -279,14 +378,43 @@ describe('POST /api/notifications: operation state', () => {
     const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
     const body = {
       value: [
-        { '@odata.type': '#microsoft.graph.commsOperation', changeType: 'updated', resourceUrl: `/communications/calls/${callId}/operations/${a}`, resourceData: { '@odata.type': '#microsoft.graph.playPromptOperation', id: a, status: 'Running' } },
-        { changeType: 'deleted', resource: `communications/calls/${callId}/operations/${b}`, resourceData: { '@odata.type': '#microsoft.graph.recordOperation', status: 'completed' } },
-        { changeType: 'updated', resource: `/app/calls/${callId}/operations/participants`, resourceData: { '@odata.type': '#microsoft.graph.commsOperation', '@odata.id': `/communications/calls/${callId}/operations/${c}`, status: 'running' } },
-        { changeType: 'updated', resource: `/app/calls/${callId}/operations/${a}`, resourceData: { '@odata.type': '#microsoft.graph.playPromptOperation', id: a.replace(/-/g, '').toUpperCase(), status: 'completed' } },
+        {
+          '@odata.type': '#microsoft.graph.commsOperation',
+          changeType: 'updated',
+          resourceUrl: `/communications/calls/${callId}/operations/${a}`,
+          resourceData: { '@odata.type': '#microsoft.graph.playPromptOperation', id: a, status: 'Running' },
+        },
+        {
+          changeType: 'deleted',
+          resource: `communications/calls/${callId}/operations/${b}`,
+          resourceData: { '@odata.type': '#microsoft.graph.recordOperation', status: 'completed' },
+        },
+        {
+          changeType: 'updated',
+          resource: `/app/calls/${callId}/operations/participants`,
+          resourceData: {
+            '@odata.type': '#microsoft.graph.commsOperation',
+            '@odata.id': `/communications/calls/${callId}/operations/${c}`,
+            status: 'running',
+          },
+        },
+        {
+          changeType: 'updated',
+          resource: `/app/calls/${callId}/operations/${a}`,
+          resourceData: {
+            '@odata.type': '#microsoft.graph.playPromptOperation',
+            id: a.replace(/-/g, '').toUpperCase(),
+            status: 'completed',
+          },
+        },
       ],
     };
     expect((await postNotifications(body)).status).toBe(202);
-    const ops = (await listOperations(callId)).body.operations as Array<{ id: string; status: string; '@odata.type': string }>;
+    const ops = (await listOperations(callId)).body.operations as Array<{
+      id: string;
+      status: string;
+      '@odata.type': string;
+    }>;
     expect(Object.fromEntries(ops.map((o) => [o.id, [o['@odata.type'], o.status]]))).toEqual({
       [a]: ['#microsoft.graph.playPromptOperation', 'completed'],
       [b]: ['#microsoft.graph.recordOperation', 'completed'],
@@ -300,10 +428,14 @@ describe('POST /api/notifications: operation state', () => {
     await simulator.fault({ callId, status: 0 });
     expect((await invite(callId, { participants: [userInvitee()], clientContext: 'lost-answer' })).status).toBe(503);
     // Graph's running notification without id reaches the invite's row...
-    await postNotifications(operationNotification({ callId, operationId: null, clientContext: 'lost-answer', status: 'running' }));
+    await postNotifications(
+      operationNotification({ callId, operationId: null, clientContext: 'lost-answer', status: 'running' }),
+    );
     // ...and the completed one with its id creates the operation, linked to the invite.
     const operationId = randomUUID();
-    await postNotifications(operationNotification({ callId, operationId, clientContext: 'lost-answer', status: 'completed' }));
+    await postNotifications(
+      operationNotification({ callId, operationId, clientContext: 'lost-answer', status: 'completed' }),
+    );
     const ops = (await listOperations(callId)).body.operations;
     expect(ops).toHaveLength(1);
     expect(ops[0]).toMatchObject({ id: operationId, clientContext: 'lost-answer', status: 'completed' });
@@ -313,9 +445,13 @@ describe('POST /api/notifications: operation state', () => {
 describe('POST /api/notifications: roster and call state', () => {
   it('upserts on created/updated and removes on deleted', async () => {
     const callId = newCallId();
-    await postNotifications(rosterNotification(callId, [participant('user', 'r-1'), participant('user', 'r-2')], 'created'));
+    await postNotifications(
+      rosterNotification(callId, [participant('user', 'r-1'), participant('user', 'r-2')], 'created'),
+    );
     await postNotifications(rosterNotification(callId, [participant('user', 'r-1', { isMuted: true })], 'updated'));
-    await postNotifications(rosterNotification(callId, [participant('user', 'r-2'), participant('user', 'never-seen')], 'deleted'));
+    await postNotifications(
+      rosterNotification(callId, [participant('user', 'r-2'), participant('user', 'never-seen')], 'deleted'),
+    );
     const roster = await getRoster(callId);
     expect(roster.status).toBe(200);
     expect(roster.body.participants).toHaveLength(1);
@@ -327,7 +463,9 @@ describe('POST /api/notifications: roster and call state', () => {
   it('stores a roster update whose participants together exceed one 4 MiB transaction', async () => {
     const callId = newCallId();
     // 30 participants of 200 KB each on the wire ('é' is two UTF-8 bytes): 6 MB, in one 6 MB notification.
-    const people = Array.from({ length: 30 }, (_, i) => participant('user', `big-${i}`, { note: `${i}`.padEnd(100_000, 'é') }));
+    const people = Array.from({ length: 30 }, (_, i) =>
+      participant('user', `big-${i}`, { note: `${i}`.padEnd(100_000, 'é') }),
+    );
     expect((await postNotifications(rosterNotification(callId, people))).status).toBe(202);
     const roster = (await getRoster(callId)).body;
     expect(roster.participants).toHaveLength(30);
@@ -340,9 +478,13 @@ describe('POST /api/notifications: roster and call state', () => {
     const person = userInvitee();
     const started = await invite(callId, { participants: [person] });
     const participantId = randomUUID();
-    await postNotifications(rosterNotification(callId, [participant('user', person.identity.user.id, { id: participantId })]));
+    await postNotifications(
+      rosterNotification(callId, [participant('user', person.identity.user.id, { id: participantId })]),
+    );
     expect((await getOperation(callId, started.body.id)).body.invitees[0].outcome).toBe('joined');
-    await postNotifications(rosterNotification(callId, [{ '@odata.type': '#microsoft.graph.participant', id: participantId }], 'deleted'));
+    await postNotifications(
+      rosterNotification(callId, [{ '@odata.type': '#microsoft.graph.participant', id: participantId }], 'deleted'),
+    );
     expect((await getOperation(callId, started.body.id)).body.invitees[0].outcome).toBe('left');
     expect((await getRoster(callId)).body.participants).toEqual([]);
   });
@@ -358,14 +500,19 @@ describe('POST /api/notifications: roster and call state', () => {
   it('keys a participant by its id when Graph sends one', async () => {
     const callId = newCallId();
     await postNotifications(rosterNotification(callId, [participant('user', 'u-9', { id: 'participant-id-9' })]));
-    expect((await getRoster(callId)).body.participants[0]).toMatchObject({ key: 'participant-id-9', id: 'participant-id-9' });
+    expect((await getRoster(callId)).body.participants[0]).toMatchObject({
+      key: 'participant-id-9',
+      id: 'participant-id-9',
+    });
   });
 
   it('records the call state from call notifications, in any casing, and its resultInfo when it ends', async () => {
     const callId = newCallId();
     await postNotifications(callNotification(callId, 'Established'));
     expect((await getRoster(callId)).body.state).toBe('established');
-    await postNotifications(callNotification(callId, 'terminated', 'deleted', { code: 200, subcode: 5001, message: 'ended' }));
+    await postNotifications(
+      callNotification(callId, 'terminated', 'deleted', { code: 200, subcode: 5001, message: 'ended' }),
+    );
     await postNotifications(callNotification(callId, 'established'));
     const roster = await getRoster(callId);
     expect(roster.body).toMatchObject({ state: 'terminated', resultInfo: { code: 200, subcode: 5001 } });
@@ -374,10 +521,14 @@ describe('POST /api/notifications: roster and call state', () => {
   it('reflects every notification when many for one call arrive at once', async () => {
     const callId = newCallId();
     const keys = Array.from({ length: 40 }, (_, i) => `concurrent-${i}`);
-    const results = await Promise.all(keys.map((k) => postNotifications(rosterNotification(callId, [participant('user', k)]))));
+    const results = await Promise.all(
+      keys.map((k) => postNotifications(rosterNotification(callId, [participant('user', k)]))),
+    );
     expect(results.every((r) => r.status === 202)).toBe(true);
     const roster = await getRoster(callId);
-    expect(roster.body.participants.map((p: { key: string }) => p.key).sort()).toEqual(keys.map((k) => `user:${k}`).sort());
+    expect(roster.body.participants.map((p: { key: string }) => p.key).sort()).toEqual(
+      keys.map((k) => `user:${k}`).sort(),
+    );
   });
 
   it('answers 404 for the roster of a call never seen, 200 with an empty roster for a call with only an invite', async () => {

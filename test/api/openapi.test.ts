@@ -1,12 +1,19 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
+
 import { call, stack } from '../support/api';
 import { azureHostMetadata, httpTriggerOf } from '../support/metadata';
 
 function httpRegistrations() {
   return azureHostMetadata().flatMap((m) => {
     const t = httpTriggerOf(m);
-    return t ? (t.methods ?? []).map((method) => ({ path: `/${t.route}`, method: method.toLowerCase(), authLevel: t.authLevel })) : [];
+    return t
+      ? (t.methods ?? []).map((method) => ({
+          path: `/${t.route}`,
+          method: method.toLowerCase(),
+          authLevel: t.authLevel,
+        }))
+      : [];
   });
 }
 
@@ -14,30 +21,63 @@ describe('GET /api/openapi.json', () => {
   it('serves anonymously an OpenAPI 2.0 document that a validator accepts', async () => {
     const res = await call('GET', '/api/openapi.json', { key: false });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ swagger: '2.0', basePath: '/api', host: new URL(stack.hostUrl).host, schemes: ['http'] });
+    expect(res.body).toMatchObject({
+      swagger: '2.0',
+      basePath: '/api',
+      host: new URL(stack.hostUrl).host,
+      schemes: ['http'],
+    });
     await expect(SwaggerParser.validate(structuredClone(res.body))).resolves.toBeTruthy();
   });
 
   it('describes exactly the routes the app registers, each with its auth', async () => {
     const doc = (await call('GET', '/api/openapi.json', { key: false })).body;
-    const documented = Object.entries(doc.paths as Record<string, Record<string, { security?: unknown[] }>>).flatMap(([p, ops]) =>
-      Object.entries(ops).map(([method, op]) => ({ path: p, method, keyed: Boolean(op.security?.length) })),
+    const documented = Object.entries(doc.paths as Record<string, Record<string, { security?: unknown[] }>>).flatMap(
+      ([p, ops]) =>
+        Object.entries(ops).map(([method, op]) => ({ path: p, method, keyed: Boolean(op.security?.length) })),
     );
-    const registered = httpRegistrations().map((r) => ({ path: r.path, method: r.method, keyed: r.authLevel === 'function' }));
-    const byKey = (a: { path: string; method: string }, b: { path: string; method: string }) => `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`);
+    const registered = httpRegistrations().map((r) => ({
+      path: r.path,
+      method: r.method,
+      keyed: r.authLevel === 'function',
+    }));
+    const byKey = (a: { path: string; method: string }, b: { path: string; method: string }) =>
+      `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`);
     expect(documented.sort(byKey)).toEqual(registered.sort(byKey));
   });
 
   it('carries the schemas of bodies and answers, with connector extensions', async () => {
     const doc = (await call('GET', '/api/openapi.json', { key: false })).body;
     expect(Object.keys(doc.definitions).sort()).toEqual(
-      ['error', 'health', 'invitee', 'inviteRequest', 'inviteSubscription', 'operation', 'operationList', 'resultInfo', 'roster', 'rosterParticipant'].sort(),
+      [
+        'error',
+        'health',
+        'invitee',
+        'inviteRequest',
+        'inviteSubscription',
+        'operation',
+        'operationList',
+        'resultInfo',
+        'roster',
+        'rosterParticipant',
+      ].sort(),
     );
     const invite = doc.definitions.inviteRequest;
-    expect(invite.properties.participants).toMatchObject({ type: 'array', minItems: 1, maxItems: 5, 'x-ms-summary': 'Participants' });
+    expect(invite.properties.participants).toMatchObject({
+      type: 'array',
+      minItems: 1,
+      maxItems: 5,
+      'x-ms-summary': 'Participants',
+    });
     expect(invite.properties.clientContext).toMatchObject({ maxLength: 256, 'x-ms-summary': 'Client context' });
     expect(doc.definitions.operation.properties.status.enum).toEqual(['notStarted', 'running', 'completed', 'failed']);
-    expect(doc.definitions.invitee.properties.outcome.enum).toEqual(['pending', 'joined', 'inLobby', 'notJoined', 'left']);
+    expect(doc.definitions.invitee.properties.outcome.enum).toEqual([
+      'pending',
+      'joined',
+      'inLobby',
+      'notJoined',
+      'left',
+    ]);
     const trigger = doc.paths['/calls/{callId}/webhooks/invite'].post;
     expect(trigger['x-ms-trigger']).toBe('single');
     expect(doc.definitions.inviteSubscription.properties.callbackUrl['x-ms-notification-url']).toBe(true);

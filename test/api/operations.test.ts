@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+
 import { describe, expect, it } from 'vitest';
+
 import { call, getOperation, invite, listOperations, newCallId, stack, userInvitee } from '../support/api';
 import { operationNotification } from '../support/notifications';
 import { postNotifications, simulator } from '../support/simulator';
@@ -15,11 +17,18 @@ describe('GET /api/calls/{callId}/operations/{operationId}', () => {
     expect(running.headers.get('retry-after')).toBe('2');
     expect(running.body).toEqual(started.body);
 
-    await postNotifications(operationNotification({ callId, operationId: started.body.id, clientContext: 'poll-me', status: 'completed' }));
+    await postNotifications(
+      operationNotification({ callId, operationId: started.body.id, clientContext: 'poll-me', status: 'completed' }),
+    );
     const done = await getOperation(callId, started.body.id);
     expect(done.status).toBe(200);
     expect(done.headers.get('location')).toBeNull();
-    expect(done.body).toMatchObject({ id: started.body.id, status: 'completed', clientContext: 'poll-me', participants: started.body.participants });
+    expect(done.body).toMatchObject({
+      id: started.body.id,
+      status: 'completed',
+      clientContext: 'poll-me',
+      participants: started.body.participants,
+    });
     expect(done.body.lastModifiedDateTime >= started.body.lastModifiedDateTime).toBe(true);
   });
 
@@ -43,7 +52,9 @@ describe('GET /api/calls/{callId}/operations/{operationId}', () => {
 
   it('answers 400 for a call id that is not a GUID and 401 without the key', async () => {
     expect((await getOperation('nope', randomUUID())).status).toBe(400);
-    expect((await call('GET', `/api/calls/${newCallId()}/operations/${randomUUID()}`, { key: false })).status).toBe(401);
+    expect((await call('GET', `/api/calls/${newCallId()}/operations/${randomUUID()}`, { key: false })).status).toBe(
+      401,
+    );
   });
 });
 
@@ -53,7 +64,9 @@ describe('GET /api/calls/{callId}/operations', () => {
     await simulator.configureCall({ id: callId, autoCallbacks: false });
     const first = await invite(callId, { participants: [userInvitee()] });
     const promptId = randomUUID();
-    await postNotifications(operationNotification({ callId, operationId: promptId, status: 'completed', type: 'playPromptOperation' }));
+    await postNotifications(
+      operationNotification({ callId, operationId: promptId, status: 'completed', type: 'playPromptOperation' }),
+    );
     const last = await invite(callId, { participants: [userInvitee()] });
     const res = await listOperations(callId);
     expect(res.status).toBe(200);

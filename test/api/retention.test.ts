@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAzurite, startHostProcess, type Azurite, type HostProcess } from '../../dev/stack';
+
+import { type Azurite, startAzurite, startHostProcess } from '../../dev/stack';
 import { loadConfig } from '../../src/config';
 import { applyNotifications } from '../../src/notifications/applyNotifications';
-import { createServices, notificationDeps, readDeps, type Services } from '../../src/services';
 import { purgeOldRecords } from '../../src/retention/purgeOldRecords';
+import { createServices, notificationDeps, readDeps, type Services } from '../../src/services';
 import { call, stack, waitFor } from '../support/api';
 import { callNotification, operationNotification, participant, rosterNotification } from '../support/notifications';
 
@@ -13,7 +15,13 @@ let azurite: Azurite;
 let services: Services;
 beforeAll(async () => {
   azurite = await startAzurite();
-  services = createServices(loadConfig({ ...stack.hostEnv, TABLES_CONNECTION_STRING: azurite.connectionString, WEBHOOK_QUEUE: azurite.connectionString }));
+  services = createServices(
+    loadConfig({
+      ...stack.hostEnv,
+      TABLES_CONNECTION_STRING: azurite.connectionString,
+      WEBHOOK_QUEUE: azurite.connectionString,
+    }),
+  );
 });
 afterAll(() => azurite?.stop());
 
@@ -28,11 +36,13 @@ describe('retention (timer trigger)', () => {
   it('purges records older than RETENTION_DAYS and the rosters of terminated calls, on its schedule', async () => {
     const [old, recent, ended] = [randomUUID(), randomUUID(), randomUUID()];
     const operationOf = { old: randomUUID(), recent: randomUUID(), ended: randomUUID() };
-    await store(new Date(Date.now() - 40 * DAY),
+    await store(
+      new Date(Date.now() - 40 * DAY),
       operationNotification({ callId: old, operationId: operationOf.old, status: 'completed' }),
       rosterNotification(old, [participant('user', 'gone-1'), participant('user', 'gone-2')]),
     );
-    await store(new Date(),
+    await store(
+      new Date(),
       operationNotification({ callId: recent, operationId: operationOf.recent, status: 'running' }),
       rosterNotification(recent, [participant('user', 'here')]),
       operationNotification({ callId: ended, operationId: operationOf.ended, status: 'completed' }),
@@ -41,12 +51,26 @@ describe('retention (timer trigger)', () => {
     );
 
     const host = await startHostProcess({
-      env: { ...stack.hostEnv, TABLES_CONNECTION_STRING: azurite.connectionString, WEBHOOK_QUEUE: azurite.connectionString, RETENTION_DAYS: '30', RETENTION_SCHEDULE: '*/2 * * * * *' },
+      env: {
+        ...stack.hostEnv,
+        TABLES_CONNECTION_STRING: azurite.connectionString,
+        WEBHOOK_QUEUE: azurite.connectionString,
+        RETENTION_DAYS: '30',
+        RETENTION_SCHEDULE: '*/2 * * * * *',
+      },
     });
     try {
-      await waitFor(async () => (host.lines.some((l) => l.includes('purgeOldRecords: timer trigger')) ? true : undefined), 5000, 'the timer');
+      await waitFor(
+        async () => (host.lines.some((l) => l.includes('purgeOldRecords: timer trigger')) ? true : undefined),
+        5000,
+        'the timer',
+      );
       const api = (path: string) => call('GET', path, { baseUrl: host.url });
-      await waitFor(async () => ((await api(`/api/calls/${old}/operations`)).status === 404 ? true : undefined), 15_000, 'the purge');
+      await waitFor(
+        async () => ((await api(`/api/calls/${old}/operations`)).status === 404 ? true : undefined),
+        15_000,
+        'the purge',
+      );
       expect((await api(`/api/calls/${old}/participants`)).status).toBe(404);
       // Recent records stay; a terminated call keeps its operations but loses its roster.
       expect((await api(`/api/calls/${recent}/participants`)).body.participants).toHaveLength(1);
@@ -77,7 +101,8 @@ describe('history after retention', () => {
     const [endedInvite, groupInvite] = [randomUUID(), randomUUID()];
     const [joined, left, absent, transferred] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     const earlier = new Date(Date.now() - 5 * 60_000); // past the ring timeout
-    await store(earlier,
+    await store(
+      earlier,
       inviteReported(ended, endedInvite, [userIdentity(joined), userIdentity(left), userIdentity(absent)]),
       rosterNotification(ended, [participant('application', joined), participant('user', left)]),
       // Example 3 of reference 004: the roster of the replaced call tells whether the invitee came.
@@ -85,18 +110,35 @@ describe('history after retention', () => {
       rosterNotification(replaced, [participant('user', transferred)]),
     );
     await store(new Date(Date.now() - 4 * 60_000), rosterNotification(ended, [participant('user', left)], 'deleted'));
-    await store(new Date(Date.now() - 3 * 60_000), callNotification(ended, 'terminated', 'deleted'), callNotification(replaced, 'terminated', 'deleted'));
+    await store(
+      new Date(Date.now() - 3 * 60_000),
+      callNotification(ended, 'terminated', 'deleted'),
+      callNotification(replaced, 'terminated', 'deleted'),
+    );
 
-    const host = await startHostProcess({ env: { ...stack.hostEnv, TABLES_CONNECTION_STRING: azurite.connectionString, WEBHOOK_QUEUE: azurite.connectionString } });
+    const host = await startHostProcess({
+      env: {
+        ...stack.hostEnv,
+        TABLES_CONNECTION_STRING: azurite.connectionString,
+        WEBHOOK_QUEUE: azurite.connectionString,
+      },
+    });
     try {
       const api = (path: string) => call('GET', path, { baseUrl: host.url });
-      const reads = [`/api/calls/${ended}/operations/${endedInvite}`, `/api/calls/${group}/operations/${groupInvite}`, `/api/calls/${ended}/participants`];
+      const reads = [
+        `/api/calls/${ended}/operations/${endedInvite}`,
+        `/api/calls/${group}/operations/${groupInvite}`,
+        `/api/calls/${ended}/participants`,
+      ];
       const before = await Promise.all(reads.map(async (path) => (await api(path)).body));
       expect(before[0].invitees.map((i: { outcome: string }) => i.outcome)).toEqual(['joined', 'left', 'notJoined']);
       expect(before[1].invitees.map((i: { outcome: string }) => i.outcome)).toEqual(['joined']);
       expect(before[2]).toMatchObject({ state: 'terminated' });
 
-      const purged = await purgeOldRecords({ ...readDeps(services), tables: services.tables, log }, new Date(Date.now() - 30 * DAY));
+      const purged = await purgeOldRecords(
+        { ...readDeps(services), tables: services.tables, log },
+        new Date(Date.now() - 30 * DAY),
+      );
       expect(purged.terminatedCalls).toBe(2);
       expect((await api(`/api/calls/${replaced}/participants`)).body.participants).toEqual([]);
 
@@ -117,9 +159,16 @@ describe('retention on several instances', () => {
   it('purges the same rows from two instances at once without failing either', async () => {
     const calls = Array.from({ length: 3 }, () => randomUUID());
     for (const callId of calls) {
-      await store(new Date(Date.now() - 40 * DAY), rosterNotification(callId, Array.from({ length: 30 }, (_, i) => participant('user', `p-${i}`))));
+      await store(
+        new Date(Date.now() - 40 * DAY),
+        rosterNotification(
+          callId,
+          Array.from({ length: 30 }, (_, i) => participant('user', `p-${i}`)),
+        ),
+      );
     }
-    const purge = () => purgeOldRecords({ ...readDeps(services), tables: services.tables, log }, new Date(Date.now() - 30 * DAY));
+    const purge = () =>
+      purgeOldRecords({ ...readDeps(services), tables: services.tables, log }, new Date(Date.now() - 30 * DAY));
     const [a, b] = await Promise.all([purge(), purge()]);
     expect(a.rosterRows + b.rosterRows).toBeGreaterThanOrEqual(90);
     expect(a.rosterRows + b.rosterRows).toBeLessThanOrEqual(180);

@@ -1,6 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+
 import { describe, expect, it } from 'vitest';
+
 import { runScenario, simulatorApi } from '../../dev/scenarioRunner';
 import { SCENARIOS } from '../../dev/scenarios';
 import { getOperation, getRoster, invite, stack, userInvitee, waitFor } from '../support/api';
@@ -46,10 +48,14 @@ describe('Graph delivering again', () => {
       const callId = await simulatorApi(target).createCall({ callbackUri });
       const invitee = userInvitee();
       const started = await invite(callId, { participants: [invitee] });
-      const done = await waitFor(async () => {
-        const res = await getOperation(callId, started.body.id);
-        return res.status === 200 ? res : undefined;
-      }, 15_000, 'the redelivered completion');
+      const done = await waitFor(
+        async () => {
+          const res = await getOperation(callId, started.body.id);
+          return res.status === 200 ? res : undefined;
+        },
+        15_000,
+        'the redelivered completion',
+      );
       expect(done.body.status).toBe('completed');
       expect((await getRoster(callId)).body.participants.map((p: { key: string }) => p.key)).toEqual([
         `application:${invitee.identity.user.id}`,

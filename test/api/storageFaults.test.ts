@@ -1,11 +1,19 @@
 import { randomUUID } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { simulatorApi } from '../../dev/scenarioRunner';
-import { startHostProcess, type HostProcess } from '../../dev/stack';
+import { type HostProcess, startHostProcess } from '../../dev/stack';
 import { azuriteConnection } from '../../src/config';
 import { call, getOperation, stack, userInvitee, waitFor } from '../support/api';
 import { FaultyProxy } from '../support/faultyProxy';
-import { batch, callNotification, operationNotification, participant, rosterNotification } from '../support/notifications';
+import {
+  batch,
+  callNotification,
+  operationNotification,
+  participant,
+  rosterNotification,
+} from '../support/notifications';
 import { simulator } from '../support/simulator';
 import { callSnapshot } from '../support/snapshot';
 
@@ -30,12 +38,27 @@ function mixedBatch(callId: string, ids: { ops: string[] }) {
   return batch(
     callNotification(callId, 'Established'),
     operationNotification({ callId, operationId: ids.ops[0], status: 'running', clientContext: 'a' }),
-    rosterNotification(callId, [participant('user', 'u1'), participant('user', 'u2'), participant('phone', '+15550100')], 'created'),
+    rosterNotification(
+      callId,
+      [participant('user', 'u1'), participant('user', 'u2'), participant('phone', '+15550100')],
+      'created',
+    ),
     operationNotification({ callId, operationId: ids.ops[1], status: 'running', type: 'playPromptOperation' }),
     rosterNotification(callId, [participant('user', 'u1', { isMuted: true })], 'updated'),
-    operationNotification({ callId, operationId: ids.ops[0], status: 'completed', clientContext: 'a', resultInfo: { code: 200, subcode: 0, message: 'ok' } }),
+    operationNotification({
+      callId,
+      operationId: ids.ops[0],
+      status: 'completed',
+      clientContext: 'a',
+      resultInfo: { code: 200, subcode: 0, message: 'ok' },
+    }),
     rosterNotification(callId, [participant('user', 'u2')], 'deleted'),
-    operationNotification({ callId, operationId: ids.ops[1], status: 'Failed', resultInfo: { code: '500', subCode: '9', message: 'x' } }),
+    operationNotification({
+      callId,
+      operationId: ids.ops[1],
+      status: 'Failed',
+      resultInfo: { code: '500', subCode: '9', message: 'x' },
+    }),
     rosterNotification(callId, [participant('application', 'bot-1', { id: 'p-bot' })], 'created'),
     callNotification(callId, 'terminated', 'deleted', { code: 200, subcode: 5001, message: 'bye' }),
   );
@@ -81,7 +104,10 @@ describe('storage failing around an invite', () => {
   it('answers 503 without calling Graph when storage is down before the invite is recorded', async () => {
     const callId = await simulatorApi(stack).createCall({ autoCallbacks: false });
     proxy.failAfter(0);
-    const res = await call('POST', `/api/calls/${callId}/participants/invite`, { baseUrl: host.url, body: { participants: [userInvitee()] } });
+    const res = await call('POST', `/api/calls/${callId}/participants/invite`, {
+      baseUrl: host.url,
+      body: { participants: [userInvitee()] },
+    });
     proxy.restore();
     expect(res.status).toBe(503);
     expect(await simulator.invitesFor(callId)).toHaveLength(0);
@@ -96,10 +122,14 @@ describe('storage failing around an invite', () => {
     expect(res.status).toBe(503);
     expect(await simulator.invitesFor(callId)).toHaveLength(1);
     // Graph's callbacks carry the operation id and clientContext: they attach the operation to the invite.
-    const recovered = await waitFor(async () => {
-      const retry = await call('POST', `/api/calls/${callId}/participants/invite`, { baseUrl: host.url, body });
-      return retry.status === 200 ? retry : undefined;
-    }, 15_000, 'the invite to be answerable again');
+    const recovered = await waitFor(
+      async () => {
+        const retry = await call('POST', `/api/calls/${callId}/participants/invite`, { baseUrl: host.url, body });
+        return retry.status === 200 ? retry : undefined;
+      },
+      15_000,
+      'the invite to be answerable again',
+    );
     expect(recovered.body).toMatchObject({ status: 'completed', clientContext: 'storage-died-after-graph' });
     expect((await getOperation(callId, recovered.body.id)).status).toBe(200);
     expect(await simulator.invitesFor(callId)).toHaveLength(1);

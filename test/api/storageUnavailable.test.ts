@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startHostProcess, type HostProcess } from '../../dev/stack';
+
+import { freePort, type HostProcess, startHostProcess } from '../../dev/stack';
 import { azuriteConnection } from '../../src/config';
 import { call, newCallId, stack, userInvitee } from '../support/api';
 import { operationNotification } from '../support/notifications';
@@ -26,7 +28,10 @@ const expectUnavailable = (res: { status: number; headers: Headers; body: any; t
 describe('when Table Storage is unavailable', () => {
   it('answers invites with 503 + Retry-After without calling Graph', async () => {
     const callId = newCallId();
-    const res = await call('POST', `/api/calls/${callId}/participants/invite`, { baseUrl: host.url, body: { participants: [userInvitee()] } });
+    const res = await call('POST', `/api/calls/${callId}/participants/invite`, {
+      baseUrl: host.url,
+      body: { participants: [userInvitee()] },
+    });
     expectUnavailable(res);
     expect(await simulator.invitesFor(callId)).toHaveLength(0);
   });
@@ -35,7 +40,9 @@ describe('when Table Storage is unavailable', () => {
     const res = await fetch(`${host.url}/api/notifications`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await simulator.token()}`, 'content-type': 'application/json' },
-      body: JSON.stringify(operationNotification({ callId: newCallId(), operationId: randomUUID(), status: 'completed' })),
+      body: JSON.stringify(
+        operationNotification({ callId: newCallId(), operationId: randomUUID(), status: 'completed' }),
+      ),
     });
     const text = await res.text();
     expectUnavailable({ status: res.status, headers: res.headers, text, body: JSON.parse(text) });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { simulatorApi } from '../../dev/scenarioRunner';
-import { startHostProcess, type HostProcess } from '../../dev/stack';
+import { type HostProcess, startHostProcess } from '../../dev/stack';
 import { call, stack, userInvitee, waitFor } from '../support/api';
 
 let host: HostProcess;
@@ -26,18 +27,40 @@ describe('telemetry', () => {
       body: { participants: [userInvitee()], clientContext: 'traced' },
     });
     const operationId = started.body.id;
-    await waitFor(async () => (events().some((e) => e.event === 'operation.updated' && e.operationId === operationId && e.status === 'completed') ? true : undefined), 15_000, 'the completion event');
+    await waitFor(
+      async () =>
+        events().some(
+          (e) => e.event === 'operation.updated' && e.operationId === operationId && e.status === 'completed',
+        )
+          ? true
+          : undefined,
+      15_000,
+      'the completion event',
+    );
 
     const accepted = events().find((e) => e.event === 'invite.accepted' && e.operationId === operationId);
-    expect(accepted).toMatchObject({ callId, clientContext: 'traced', status: 'running', inviteTraceParent: traceParent });
+    expect(accepted).toMatchObject({
+      callId,
+      clientContext: 'traced',
+      status: 'running',
+      inviteTraceParent: traceParent,
+    });
     expect(accepted!.graphRequestId).toMatch(/^[0-9a-f-]{36}$/);
     const updates = events().filter((e) => e.event === 'operation.updated' && e.operationId === operationId);
     expect(updates.at(-1)!.status).toBe('completed');
-    for (const update of updates) expect(update).toMatchObject({ callId, clientContext: 'traced', inviteTraceParent: traceParent });
-    const roster = events().find((e) => e.event === 'notifications.applied' && e.items.some((i: { callId: string }) => i.callId === callId));
+    for (const update of updates)
+      expect(update).toMatchObject({ callId, clientContext: 'traced', inviteTraceParent: traceParent });
+    const roster = events().find(
+      (e) => e.event === 'notifications.applied' && e.items.some((i: { callId: string }) => i.callId === callId),
+    );
     expect(roster!.items[0]).toMatchObject({ callId, kind: 'roster', changeType: 'updated', participants: 1 });
     // Graph's support headers of each callback, which Microsoft support asks for, are logged with the call.
-    const support = { clientRequestId: expect.stringMatching(/^[0-9a-f-]{36}$/), scenarioId: expect.any(String), chainId: expect.any(String), messageId: expect.any(String) };
+    const support = {
+      clientRequestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      scenarioId: expect.any(String),
+      chainId: expect.any(String),
+      messageId: expect.any(String),
+    };
     for (const event of [...updates, roster!]) expect(event.graphCallback).toEqual(support);
     expect(new Set(updates.map((u) => u.graphCallback.chainId)).size).toBe(1); // one call chain
     expect(new Set(updates.map((u) => u.graphCallback.messageId)).size).toBe(updates.length);

@@ -1,7 +1,8 @@
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { simulatorApi } from '../../dev/scenarioRunner';
-import { startAzurite, startHostProcess, type Azurite, type HostProcess } from '../../dev/stack';
+import { type Azurite, type HostProcess, startAzurite, startHostProcess } from '../../dev/stack';
 import { azuriteConnection } from '../../src/config';
 import { call, stack, userInvitee, waitFor } from '../support/api';
 import { FaultyProxy } from '../support/faultyProxy';
@@ -42,17 +43,25 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const api = (method: string, path: string, options: Parameters<typeof call>[2] = {}) => call(method, path, { baseUrl: host.url, ...options });
+const api = (method: string, path: string, options: Parameters<typeof call>[2] = {}) =>
+  call(method, path, { baseUrl: host.url, ...options });
 const postsFor = (r: WebhookReceiver, operationId: string) => r.received.filter((x) => x.body?.id === operationId);
 
 /** An invite with a callbackUrl whose invitee joined; returns once Graph's completion is stored (the delivery is queued). */
 async function completedInvite(target: WebhookReceiver) {
   const callId = await simulatorApi({ ...stack, hostUrl: host.url }).createCall({ autoCallbacks: false });
   const invitee = userInvitee();
-  const started = await api('POST', `/api/calls/${callId}/participants/invite`, { body: { participants: [invitee], callbackUrl: target.url } });
+  const started = await api('POST', `/api/calls/${callId}/participants/invite`, {
+    body: { participants: [invitee], callbackUrl: target.url },
+  });
   expect(started.status).toBe(202);
-  await postNotifications(rosterNotification(callId, [participant('user', invitee.identity.user.id)]), { baseUrl: host.url });
-  const done = await postNotifications(operationNotification({ callId, operationId: started.body.id, status: 'completed' }), { baseUrl: host.url });
+  await postNotifications(rosterNotification(callId, [participant('user', invitee.identity.user.id)]), {
+    baseUrl: host.url,
+  });
+  const done = await postNotifications(
+    operationNotification({ callId, operationId: started.body.id, status: 'completed' }),
+    { baseUrl: host.url },
+  );
   expect(done.status).toBe(202);
   return { callId, operationId: started.body.id as string };
 }
@@ -64,7 +73,11 @@ describe('webhook delivery survives storage faults and lost messages', () => {
     await sleep(15_000);
     expect(postsFor(receiver, operationId)).toEqual([]);
     proxy.restore();
-    await waitFor(async () => (postsFor(receiver, operationId).length ? true : undefined), 40_000, 'the delivery after the outage');
+    await waitFor(
+      async () => (postsFor(receiver, operationId).length ? true : undefined),
+      40_000,
+      'the delivery after the outage',
+    );
     await sleep(5000); // time for a duplicate to show up
     expect(postsFor(receiver, operationId)).toHaveLength(1);
   }, 90_000);
@@ -72,7 +85,11 @@ describe('webhook delivery survives storage faults and lost messages', () => {
   it('finds a delivery whose queue message was lost, by the sweep, and delivers it once', async () => {
     const { operationId } = await completedInvite(receiver);
     await queue.clearMessages(); // the message is gone (a poison queue, a cleared queue, a lost account)
-    await waitFor(async () => (postsFor(receiver, operationId).length ? true : undefined), 40_000, 'the swept delivery');
+    await waitFor(
+      async () => (postsFor(receiver, operationId).length ? true : undefined),
+      40_000,
+      'the swept delivery',
+    );
     await sleep(5000);
     expect(postsFor(receiver, operationId)).toHaveLength(1);
   }, 60_000);
@@ -85,7 +102,9 @@ describe('webhook delivery survives storage faults and lost messages', () => {
       await waitFor(async () => (postsFor(target, operationId).length ? true : undefined), 15_000, 'the first attempt');
       // Duplicates of the first and of the next delivery message, visible at once.
       for (const attempt of [0, 1]) {
-        await queue.sendMessage(Buffer.from(JSON.stringify({ callId, operationId, attempt, waits: 0 })).toString('base64'));
+        await queue.sendMessage(
+          Buffer.from(JSON.stringify({ callId, operationId, attempt, waits: 0 })).toString('base64'),
+        );
       }
       await waitFor(async () => (postsFor(target, operationId).length >= 2 ? true : undefined), 20_000, 'the retry');
       await sleep(4000);

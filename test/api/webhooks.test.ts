@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { simulatorApi } from '../../dev/scenarioRunner';
-import { startAzurite, startHostProcess, type Azurite, type HostProcess } from '../../dev/stack';
+import { type Azurite, type HostProcess, startAzurite, startHostProcess } from '../../dev/stack';
 import { call, stack, userInvitee, waitFor } from '../support/api';
 import { operationNotification, participant, rosterNotification } from '../support/notifications';
 import { postNotifications } from '../support/simulator';
@@ -9,7 +11,11 @@ import { WebhookReceiver } from '../support/webhookReceiver';
 
 // A host with quick retries (1 s, 2 s, 4 s, ...) and a 1 s ring timeout, sharing the stack's tables
 // but with a webhook queue of its own, and calls whose callbacks Graph sends to it.
-const ENV: Record<string, string> = { WEBHOOK_RETRY_BASE_SECONDS: '1', WEBHOOK_MAX_ATTEMPTS: '4', RING_TIMEOUT_SECONDS: '1' };
+const ENV: Record<string, string> = {
+  WEBHOOK_RETRY_BASE_SECONDS: '1',
+  WEBHOOK_MAX_ATTEMPTS: '4',
+  RING_TIMEOUT_SECONDS: '1',
+};
 let queues: Azurite;
 let host: HostProcess;
 let receiver: WebhookReceiver;
@@ -27,7 +33,8 @@ afterAll(async () => {
 
 const sim = () => simulatorApi({ ...stack, hostUrl: host.url });
 const notify = (payload: unknown) => postNotifications(payload, { baseUrl: host.url });
-const api = (method: string, path: string, options: Parameters<typeof call>[2] = {}) => call(method, path, { baseUrl: host.url, ...options });
+const api = (method: string, path: string, options: Parameters<typeof call>[2] = {}) =>
+  call(method, path, { baseUrl: host.url, ...options });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The receiver's POSTs for one operation. */
@@ -36,14 +43,20 @@ const postsFor = (r: WebhookReceiver, operationId: string) => r.received.filter(
 describe('completion webhook (callbackUrl)', () => {
   it('POSTs the final operation, with each invitee outcome, exactly once', async () => {
     const callId = await sim().createCall();
-    const started = await api('POST', `/api/calls/${callId}/participants/invite`, { body: { participants: [userInvitee()], callbackUrl: receiver.url } });
+    const started = await api('POST', `/api/calls/${callId}/participants/invite`, {
+      body: { participants: [userInvitee()], callbackUrl: receiver.url },
+    });
     expect(started.status).toBe(202);
     expect(JSON.stringify(started.body)).not.toContain('secret-signature'); // the callbackUrl is never shown
     await waitFor(async () => (postsFor(receiver, started.body.id).length ? true : undefined), 15_000, 'the webhook');
     await sleep(2500); // time for any duplicate to show up
     const posts = postsFor(receiver, started.body.id);
     expect(posts).toHaveLength(1);
-    expect(posts[0]!.body).toMatchObject({ id: started.body.id, status: 'completed', invitees: [{ outcome: 'joined' }] });
+    expect(posts[0]!.body).toMatchObject({
+      id: started.body.id,
+      status: 'completed',
+      invitees: [{ outcome: 'joined' }],
+    });
     const now = await api('GET', `/api/calls/${callId}/operations/${started.body.id}`);
     expect(posts[0]!.body).toEqual(now.body);
   });
@@ -53,7 +66,9 @@ describe('completion webhook (callbackUrl)', () => {
     target.script = [500, 0, 503]; // error, hang-up, unavailable, then OK
     try {
       const callId = await sim().createCall();
-      const started = await api('POST', `/api/calls/${callId}/participants/invite`, { body: { participants: [userInvitee()], callbackUrl: target.url } });
+      const started = await api('POST', `/api/calls/${callId}/participants/invite`, {
+        body: { participants: [userInvitee()], callbackUrl: target.url },
+      });
       await waitFor(async () => (target.delivered().length ? true : undefined), 30_000, 'the retried webhook');
       await sleep(1500);
       expect(target.received.map((r) => r.status)).toEqual([500, 0, 503, 200]);
@@ -72,7 +87,9 @@ describe('completion webhook (callbackUrl)', () => {
     target.script = Array(10).fill(500);
     try {
       const callId = await sim().createCall();
-      await api('POST', `/api/calls/${callId}/participants/invite`, { body: { participants: [userInvitee()], callbackUrl: target.url } });
+      await api('POST', `/api/calls/${callId}/participants/invite`, {
+        body: { participants: [userInvitee()], callbackUrl: target.url },
+      });
       await waitFor(async () => (target.received.length >= 4 ? true : undefined), 30_000, 'four attempts');
       await sleep(9000); // a fifth attempt would come 8 s after the fourth
       expect(target.received).toHaveLength(4);
@@ -105,7 +122,9 @@ describe('completion webhook (callbackUrl)', () => {
 
   it('stops delivery when the operation webhook is deleted (unsubscribe)', async () => {
     const callId = await sim().createCall({ autoCallbacks: false });
-    const started = await api('POST', `/api/calls/${callId}/participants/invite`, { body: { participants: [userInvitee()], callbackUrl: receiver.url } });
+    const started = await api('POST', `/api/calls/${callId}/participants/invite`, {
+      body: { participants: [userInvitee()], callbackUrl: receiver.url },
+    });
     const deleted = await api('DELETE', `/api/calls/${callId}/operations/${started.body.id}/webhook`);
     expect(deleted.status).toBe(204);
     await notify(operationNotification({ callId, operationId: started.body.id, status: 'completed' }));
@@ -118,29 +137,48 @@ describe('completion webhook (callbackUrl)', () => {
 describe('webhook subscription routes (Logic Apps HTTP Webhook, connector triggers)', () => {
   it('subscribes with 201 + Location of the webhook, and DELETE on that Location unsubscribes', async () => {
     const callId = await sim().createCall({ autoCallbacks: false });
-    const res = await api('POST', `/api/calls/${callId}/webhooks/invite`, { body: { participants: [userInvitee()], callbackUrl: receiver.url, clientContext: 'sub-1' } });
+    const res = await api('POST', `/api/calls/${callId}/webhooks/invite`, {
+      body: { participants: [userInvitee()], callbackUrl: receiver.url, clientContext: 'sub-1' },
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get('location')).toBe(`${host.url}/api/calls/${callId}/operations/${res.body.id}/webhook`);
-    expect((await fetch(res.headers.get('location')!, { method: 'DELETE', headers: { 'x-functions-key': stack.functionKey } })).status).toBe(204);
-    await notify(operationNotification({ callId, operationId: res.body.id, status: 'completed', clientContext: 'sub-1' }));
+    expect(
+      (
+        await fetch(res.headers.get('location')!, {
+          method: 'DELETE',
+          headers: { 'x-functions-key': stack.functionKey },
+        })
+      ).status,
+    ).toBe(204);
+    await notify(
+      operationNotification({ callId, operationId: res.body.id, status: 'completed', clientContext: 'sub-1' }),
+    );
     await sleep(2500);
     expect(postsFor(receiver, res.body.id)).toEqual([]);
   });
 
   it('unsubscribes by clientContext, which is all an HTTP Webhook action knows', async () => {
     const callId = await sim().createCall({ autoCallbacks: false });
-    const res = await api('POST', `/api/calls/${callId}/webhooks/invite`, { body: { participants: [userInvitee()], callbackUrl: receiver.url, clientContext: 'run-42' } });
+    const res = await api('POST', `/api/calls/${callId}/webhooks/invite`, {
+      body: { participants: [userInvitee()], callbackUrl: receiver.url, clientContext: 'run-42' },
+    });
     const del = await api('DELETE', `/api/calls/${callId}/webhooks/invite`, { query: { clientContext: 'run-42' } });
     expect(del.status).toBe(204);
-    await notify(operationNotification({ callId, operationId: res.body.id, status: 'completed', clientContext: 'run-42' }));
+    await notify(
+      operationNotification({ callId, operationId: res.body.id, status: 'completed', clientContext: 'run-42' }),
+    );
     await sleep(2500);
     expect(postsFor(receiver, res.body.id)).toEqual([]);
-    expect((await api('DELETE', `/api/calls/${callId}/webhooks/invite`, { query: { clientContext: 'nobody' } })).status).toBe(404);
+    expect(
+      (await api('DELETE', `/api/calls/${callId}/webhooks/invite`, { query: { clientContext: 'nobody' } })).status,
+    ).toBe(404);
     expect((await api('DELETE', `/api/calls/${callId}/webhooks/invite`)).status).toBe(400);
   });
 
   it('requires a callbackUrl to subscribe', async () => {
-    const res = await api('POST', `/api/calls/${randomUUID()}/webhooks/invite`, { body: { participants: [userInvitee()] } });
+    const res = await api('POST', `/api/calls/${randomUUID()}/webhooks/invite`, {
+      body: { participants: [userInvitee()] },
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.details[0].path).toBe('callbackUrl');
   });
@@ -167,7 +205,9 @@ describe('per-invitee outcome', () => {
   it('waits with the webhook until every invitee outcome is known', async () => {
     const callId = await sim().createCall({ autoCallbacks: false });
     const invitee = userInvitee();
-    const started = await api('POST', `/api/calls/${callId}/participants/invite`, { body: { participants: [invitee], callbackUrl: receiver.url } });
+    const started = await api('POST', `/api/calls/${callId}/participants/invite`, {
+      body: { participants: [invitee], callbackUrl: receiver.url },
+    });
     await notify(operationNotification({ callId, operationId: started.body.id, status: 'completed' }));
     const posted = await waitFor(async () => postsFor(receiver, started.body.id)[0], 15_000, 'the webhook');
     expect(posted.body.invitees[0].outcome).toBe('notJoined'); // not 'pending': it waited for the ring timeout

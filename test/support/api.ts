@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import { inject } from 'vitest';
 
 export const stack = inject('stack');
@@ -13,7 +14,14 @@ export interface ApiResponse<T = any> {
 export async function call<T = any>(
   method: string,
   path: string,
-  options: { body?: unknown; rawBody?: string | Buffer; key?: string | false; query?: Record<string, string>; headers?: Record<string, string>; baseUrl?: string } = {},
+  options: {
+    body?: unknown;
+    rawBody?: string | Buffer;
+    key?: string | false;
+    query?: Record<string, string>;
+    headers?: Record<string, string>;
+    baseUrl?: string;
+  } = {},
 ): Promise<ApiResponse<T>> {
   const url = new URL(`${options.baseUrl ?? stack.hostUrl}${path}`);
   for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
@@ -26,7 +34,7 @@ export async function call<T = any>(
   }
   const res = await fetch(url, { method, headers, body });
   const text = await res.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
@@ -40,7 +48,8 @@ export const newCallId = () => randomUUID();
 export const invite = (callId: string, body: unknown, options: Parameters<typeof call>[2] = {}) =>
   call('POST', `/api/calls/${callId}/participants/invite`, { ...options, body });
 
-export const getOperation = (callId: string, operationId: string) => call('GET', `/api/calls/${callId}/operations/${operationId}`);
+export const getOperation = (callId: string, operationId: string) =>
+  call('GET', `/api/calls/${callId}/operations/${operationId}`);
 export const listOperations = (callId: string) => call('GET', `/api/calls/${callId}/operations`);
 export const getRoster = (callId: string) => call('GET', `/api/calls/${callId}/participants`);
 
@@ -50,7 +59,11 @@ export const userInvitee = (id: string = randomUUID(), extra: Record<string, unk
 });
 
 /** Polls until `check` returns a value (not undefined) or the time is up. */
-export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+
 import { DEV_APP_ID, DEV_TENANT_ID, startStack } from '../../dev/stack';
 
 export interface StackInfo {

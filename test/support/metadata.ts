@@ -1,9 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+
 import { projectRoot } from '../../dev/stack';
 import { stack } from './api';
 
-export type Binding = { type: string; direction: string; route?: string; methods?: string[]; authLevel?: string; [key: string]: unknown };
+export type Binding = {
+  type: string;
+  direction: string;
+  route?: string;
+  methods?: string[];
+  authLevel?: string;
+  [key: string]: unknown;
+};
 export type FunctionMetadata = { name: string; bindings: Record<string, Binding> };
 
 /** The metadata the Azure Functions host receives from @azure/functions for this app (dev/host/printMetadata). */

@@ -31,10 +31,21 @@ export function participant(kind: string, id: string, extra: Record<string, unkn
     '@odata.type': '#microsoft.graph.participant',
     info: {
       '@odata.type': '#microsoft.graph.participantInfo',
-      identity: { '@odata.type': '#microsoft.graph.identitySet', [kind]: { '@odata.type': '#microsoft.graph.identity', id } },
+      identity: {
+        '@odata.type': '#microsoft.graph.identitySet',
+        [kind]: { '@odata.type': '#microsoft.graph.identity', id },
+      },
       endpointType: 'default',
     },
-    mediaStreams: [{ '@odata.type': '#microsoft.graph.mediaStream', mediaType: 'audio', sourceId: '1', direction: 'sendReceive', serverMuted: false }],
+    mediaStreams: [
+      {
+        '@odata.type': '#microsoft.graph.mediaStream',
+        mediaType: 'audio',
+        sourceId: '1',
+        direction: 'sendReceive',
+        serverMuted: false,
+      },
+    ],
     isMuted: false,
     isInLobby: false,
     id: null,
@@ -60,7 +71,10 @@ export function callNotification(callId: string, state: string, changeType = 'up
   });
 }
 
-export function wrap(...items: Array<Record<string, unknown>>): { '@odata.type': string; value: Array<Record<string, unknown>> } {
+export function wrap(...items: Array<Record<string, unknown>>): {
+  '@odata.type': string;
+  value: Array<Record<string, unknown>>;
+} {
   return {
     '@odata.type': '#microsoft.graph.commsNotifications',
     value: items.map((item) => ({ '@odata.type': '#microsoft.graph.commsNotification', ...item })),

@@ -13,7 +13,9 @@ export async function callSnapshot(callId: string, extraCallIds: string[] = [], 
           .map(([k, v]) => [k, strip(v)]),
       );
     }
-    return typeof value === 'string' ? [callId, ...extraCallIds].reduce((s, id, i) => s.split(id).join(`<call${i}>`), value) : value;
+    return typeof value === 'string'
+      ? [callId, ...extraCallIds].reduce((s, id, i) => s.split(id).join(`<call${i}>`), value)
+      : value;
   };
   const operations = await call('GET', `/api/calls/${callId}/operations`, { baseUrl });
   const roster = await call('GET', `/api/calls/${callId}/participants`, { baseUrl });
@@ -22,6 +24,11 @@ export async function callSnapshot(callId: string, extraCallIds: string[] = [], 
     operationsStatus: operations.status,
     operations: [...ops].sort((a, b) => a.id.localeCompare(b.id)),
     rosterStatus: roster.status,
-    roster: roster.body && { ...roster.body, participants: [...(roster.body.participants ?? [])].sort((a: { key: string }, b: { key: string }) => a.key.localeCompare(b.key)) },
+    roster: roster.body && {
+      ...roster.body,
+      participants: [...(roster.body.participants ?? [])].sort((a: { key: string }, b: { key: string }) =>
+        a.key.localeCompare(b.key),
+      ),
+    },
   });
 }

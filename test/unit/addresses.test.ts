@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+
 import { callbackUrlProblem, classifyAddress, classifyHost, settingUrlProblem } from '../../src/net/addresses';
 
 // Every IPv4 block a webhook may not reach, as [first octets, prefix length, class].
@@ -20,7 +21,10 @@ const REFUSED_V4: Array<[number[], number, 'loopback' | 'internal']> = [
 /** A random address inside a block. */
 const inBlock = ([octets, prefix]: [number[], number, unknown]) =>
   fc.integer({ min: 0, max: 2 ** (32 - prefix) - 1 }).map((offset) => {
-    const base = octets.concat([0, 0, 0, 0]).slice(0, 4).reduce((a, o) => a * 256 + o, 0);
+    const base = octets
+      .concat([0, 0, 0, 0])
+      .slice(0, 4)
+      .reduce((a, o) => a * 256 + o, 0);
     const n = (base & ~(2 ** (32 - prefix) - 1)) + offset;
     return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
   });
@@ -60,7 +64,9 @@ describe('address classes (one module for every address rule)', () => {
               // The one overlap: the URL parser writes ::0.0.0.1 as IPv6's own loopback ::1 (refused either way).
               const want = url.hostname === '[::1]' ? 'loopback' : block[2];
               expect(classifyHost(url.hostname), `${form} as ${url.hostname}`).toBe(want);
-              expect(callbackUrlProblem(url, true), url.href).toEqual(want === 'loopback' ? undefined : expect.any(String));
+              expect(callbackUrlProblem(url, true), url.href).toEqual(
+                want === 'loopback' ? undefined : expect.any(String),
+              );
             }
           }
         }),
@@ -73,7 +79,8 @@ describe('address classes (one module for every address rule)', () => {
     for (const ip of ['8.8.8.8', '20.50.2.1', '172.32.0.1', '100.128.0.1', '198.20.0.1', '168.63.129.17']) {
       for (const form of notations(ip.split('.').map(Number))) expect(classifyAddress(form), form).toBe('public');
     }
-    for (const ip of ['2001:4860:4860::8888', '2606:4700::1111', '[2a01:111:f400::1]']) expect(classifyAddress(ip), ip).toBe('public');
+    for (const ip of ['2001:4860:4860::8888', '2606:4700::1111', '[2a01:111:f400::1]'])
+      expect(classifyAddress(ip), ip).toBe('public');
   });
 
   it('refuses internal IPv6 blocks and anything with a zone id', () => {
@@ -97,8 +104,10 @@ describe('address classes (one module for every address rule)', () => {
   });
 
   it('treats localhost names as loopback and other names as names', () => {
-    for (const host of ['localhost', 'LOCALHOST', 'api.localhost', 'localhost.']) expect(classifyHost(host), host).toBe('loopback');
-    for (const host of ['example.com', 'localhost.example.com', 'mylocalhost']) expect(classifyHost(host), host).toBe('name');
+    for (const host of ['localhost', 'LOCALHOST', 'api.localhost', 'localhost.'])
+      expect(classifyHost(host), host).toBe('loopback');
+    for (const host of ['example.com', 'localhost.example.com', 'mylocalhost'])
+      expect(classifyHost(host), host).toBe('name');
     expect(classifyAddress('example.com')).toBeUndefined();
   });
 
@@ -107,7 +116,12 @@ describe('address classes (one module for every address rule)', () => {
     expect(callbackUrlProblem(new URL('http://[::ffff:7f00:1]/h'), true)).toBeUndefined();
     expect(callbackUrlProblem(new URL('http://127.0.0.1:8080/h'), false)).toBe('must be an https URL');
     expect(callbackUrlProblem(new URL('https://127.0.0.1/h'), false)).toMatch(/loopback/);
-    for (const url of ['https://10.0.0.1/', 'https://[::ffff:a9fe:a9fe]/', 'http://10.0.0.1/', 'https://169.254.169.254/']) {
+    for (const url of [
+      'https://10.0.0.1/',
+      'https://[::ffff:a9fe:a9fe]/',
+      'http://10.0.0.1/',
+      'https://169.254.169.254/',
+    ]) {
       expect(callbackUrlProblem(new URL(url), true), url).toEqual(expect.any(String));
     }
     expect(callbackUrlProblem(new URL('https://user:pw@example.com/'), false)).toMatch(/credentials/);

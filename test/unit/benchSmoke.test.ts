@@ -1,12 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
 // The benchmark is not part of the suite, but a seconds-long run of it is, so it cannot rot.
 describe('npm run bench', () => {
   it('runs on its own stack and reports every figure as a number', () => {
     const root = path.join(__dirname, '..', '..');
-    const out = execFileSync(process.execPath, [path.join(root, 'dist/bench/run.js'), '--smoke', '--json'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    const out = execFileSync(process.execPath, [path.join(root, 'dist/bench/run.js'), '--smoke', '--json'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     const figures = JSON.parse(out.trim().split('\n').pop()!);
     for (const name of [
       'ingest_notifications_per_s',

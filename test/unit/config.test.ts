@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { ConfigError, loadConfig } from '../../src/config';
 
 const production = {
@@ -23,15 +24,21 @@ describe('settings', () => {
     expect(config.callback.openIdConfigurationUrl).toBe('https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration');
     expect(config.callback.audience).toBe('app-id');
     expect(config.callback.issuers).toEqual(['https://api.botframework.com', 'https://graph.microsoft.com']);
-    expect(config.limits).toEqual({ inviteBodyBytes: 1048576, notificationsBodyBytes: 8388608, notificationsPerBatch: 1000 });
+    expect(config.limits).toEqual({
+      inviteBodyBytes: 1048576,
+      notificationsBodyBytes: 8388608,
+      notificationsPerBatch: 1000,
+    });
   });
 
-  it('accepts callbacks from the app\'s own tenant by default, any tenant only when told so with *', () => {
+  it("accepts callbacks from the app's own tenant by default, any tenant only when told so with *", () => {
     expect(loadConfig(production).callback.allowedTenants).toEqual(['t']);
     expect(loadConfig({ ...production, CALLBACK_ALLOWED_TENANTS: 'a, b' }).callback.allowedTenants).toEqual(['a', 'b']);
     expect(loadConfig({ ...production, CALLBACK_ALLOWED_TENANTS: '*' }).callback.allowedTenants).toEqual('any');
     expect(loadConfig({ ALLOW_LOOPBACK_URLS: 'true', CALLBACK_AUDIENCE: 'x' }).callback.allowedTenants).toEqual('any');
-    expect(problemsOf({ ...production, CALLBACK_ALLOWED_TENANTS: '*,a' })).toEqual(['CALLBACK_ALLOWED_TENANTS * accepts any tenant and cannot be listed with others']);
+    expect(problemsOf({ ...production, CALLBACK_ALLOWED_TENANTS: '*,a' })).toEqual([
+      'CALLBACK_ALLOWED_TENANTS * accepts any tenant and cannot be listed with others',
+    ]);
   });
 
   it('treats empty values as unset', () => {
@@ -39,7 +46,11 @@ describe('settings', () => {
   });
 
   it('refuses both storage settings at once, naming both', () => {
-    const problems = problemsOf({ ...production, TABLES_CONNECTION_STRING: 'x', TABLES_ENDPOINT: 'https://a.table.core.windows.net' });
+    const problems = problemsOf({
+      ...production,
+      TABLES_CONNECTION_STRING: 'x',
+      TABLES_ENDPOINT: 'https://a.table.core.windows.net',
+    });
     expect(problems.join()).toMatch(/TABLES_CONNECTION_STRING.*TABLES_ENDPOINT/);
   });
 
@@ -52,9 +63,11 @@ describe('settings', () => {
 
   it('refuses http URLs unless loopback URLs are allowed, and then only on loopback', () => {
     expect(problemsOf({ ...production, GRAPH_BASE_URL: 'http://127.0.0.1:9/v1.0' }).join()).toMatch(/GRAPH_BASE_URL/);
-    expect(problemsOf({ GRAPH_CLIENT_ID: 'a', ALLOW_LOOPBACK_URLS: 'true', GRAPH_BASE_URL: 'http://127.0.0.1:9/v1.0' })).toEqual([]);
-    expect(problemsOf({ GRAPH_CLIENT_ID: 'a', ALLOW_LOOPBACK_URLS: 'true', GRAPH_BASE_URL: 'http://10.0.0.1/v1.0' }).join()).toMatch(
-      /GRAPH_BASE_URL/,
-    );
+    expect(
+      problemsOf({ GRAPH_CLIENT_ID: 'a', ALLOW_LOOPBACK_URLS: 'true', GRAPH_BASE_URL: 'http://127.0.0.1:9/v1.0' }),
+    ).toEqual([]);
+    expect(
+      problemsOf({ GRAPH_CLIENT_ID: 'a', ALLOW_LOOPBACK_URLS: 'true', GRAPH_BASE_URL: 'http://10.0.0.1/v1.0' }).join(),
+    ).toMatch(/GRAPH_BASE_URL/);
   });
 });

@@ -1,12 +1,14 @@
 import { RestError } from '@azure/data-tables';
 import { InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
+
 import { toErrorResponse } from '../../src/http/errorResponse';
 import { retryOnConflict } from '../../src/operations/retryOnConflict';
 
 const context = () => new InvocationContext({ functionName: 'test', logHandler: () => undefined });
 const storageError = (statusCode: number, code: string) => new RestError(`storage says ${code}`, { statusCode, code });
-const envelope = (res: ReturnType<typeof toErrorResponse>) => res.jsonBody as { error: { code: string; message: string } };
+const envelope = (res: ReturnType<typeof toErrorResponse>) =>
+  res.jsonBody as { error: { code: string; message: string } };
 
 describe('errors mapped to responses', () => {
   it.each([

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { connectorDefinition, connectorFile } from '../../dev/writeConnector';
 
 const root = path.join(__dirname, '..', '..');
@@ -16,10 +18,13 @@ describe('Logic Apps samples', () => {
     expect(polling.method).toBe('POST');
     expect(polling.uri).toMatch(/\/api\/calls\/@\{triggerBody\(\)\?\['callId'\]\}\/participants\/invite\?code=/);
     expect(Object.keys(polling.body).sort()).toEqual(['clientContext', 'participants']);
-    const webhook = read('examples/logic-apps/invite-webhook/workflow.json').definition.actions.Invite_and_wait_for_the_callback.inputs;
+    const webhook = read('examples/logic-apps/invite-webhook/workflow.json').definition.actions
+      .Invite_and_wait_for_the_callback.inputs;
     expect(webhook.subscribe.uri).toMatch(/\/webhooks\/invite\?code=/);
     expect(webhook.subscribe.body.callbackUrl).toBe('@{listCallbackUrl()}');
     expect(webhook.unsubscribe).toMatchObject({ method: 'DELETE' });
-    expect(webhook.unsubscribe.uri).toMatch(/\/webhooks\/invite\?clientContext=@\{workflow\(\)\?\['run'\]\?\['name'\]\}&code=/);
+    expect(webhook.unsubscribe.uri).toMatch(
+      /\/webhooks\/invite\?clientContext=@\{workflow\(\)\?\['run'\]\?\['name'\]\}&code=/,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import type { Context } from '@microsoft/microsoft-graph-client';
 import { describe, expect, it } from 'vitest';
+
 import { DeadlineRetryHandler, GraphRequestOptions } from '../../src/graph/deadlineRetryHandler';
 import { classifyGraphStatus } from '../../src/graph/graphErrors';
 
@@ -41,7 +42,8 @@ describe('what a Graph status says about a non-idempotent request', () => {
 
   it('sends again only on 429 and 503, over every status from 100 to 599', () => {
     const retried = [];
-    for (let status = 100; status < 600; status++) if (classifyGraphStatus(status) === 'throttled') retried.push(status);
+    for (let status = 100; status < 600; status++)
+      if (classifyGraphStatus(status) === 'throttled') retried.push(status);
     expect(retried).toEqual([429, 503]);
   });
 });
@@ -61,7 +63,11 @@ describe('the Graph deadline middleware', () => {
     });
     const run = (sendBefore?: number) => {
       const options = new GraphRequestOptions(sendBefore);
-      const context = { request: 'https://graph.example/x', options: {}, middlewareControl: { getMiddlewareOptions: () => options } } as unknown as Context;
+      const context = {
+        request: 'https://graph.example/x',
+        options: {},
+        middlewareControl: { getMiddlewareOptions: () => options },
+      } as unknown as Context;
       return handler.execute(context).then(() => context.response?.status);
     };
     return { sent, run };

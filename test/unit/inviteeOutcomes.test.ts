@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { deriveInviteeOutcomes, inviteesOf, outcomesSettled, rosterCallsOf } from '../../src/invitees/inviteeOutcomes';
 import type { OperationRecord } from '../../src/operations/operationRecord';
 import type { PresenceEntry } from '../../src/roster/rosterRecord';
@@ -17,8 +18,16 @@ const seen = (overrides: Partial<PresenceEntry> = {}): PresenceEntry => ({
   lastModifiedDateTime: '2026-01-01T00:00:05.000Z',
   ...overrides,
 });
-const outcomeOf = (record: OperationRecord, presence: PresenceEntry[], at = '2026-01-01T00:00:10.000Z', ring = 60_000) =>
-  deriveInviteeOutcomes(record, inviteesOf(record), presence, new Date(at), ring).map((v) => [v.outcome, v.lastChangedDateTime]);
+const outcomeOf = (
+  record: OperationRecord,
+  presence: PresenceEntry[],
+  at = '2026-01-01T00:00:10.000Z',
+  ring = 60_000,
+) =>
+  deriveInviteeOutcomes(record, inviteesOf(record), presence, new Date(at), ring).map((v) => [
+    v.outcome,
+    v.lastChangedDateTime,
+  ]);
 
 describe('invitee outcomes', () => {
   it('is pending while the invite runs and nobody is in the roster', () => {
@@ -32,11 +41,16 @@ describe('invitee outcomes', () => {
 
   it('is left once the roster removed the participant, but a departure before the invite does not count', () => {
     expect(outcomeOf(op(), [seen({ present: false })])[0]![0]).toBe('left');
-    expect(outcomeOf(op(), [seen({ present: false, lastModifiedDateTime: '2025-12-31T23:59:00.000Z' })])[0]![0]).toBe('pending');
+    expect(outcomeOf(op(), [seen({ present: false, lastModifiedDateTime: '2025-12-31T23:59:00.000Z' })])[0]![0]).toBe(
+      'pending',
+    );
   });
 
   it('takes the latest of several roster entries (left, then rejoined)', () => {
-    const presence = [seen({ present: false, lastModifiedDateTime: '2026-01-01T00:00:06.000Z' }), seen({ lastModifiedDateTime: '2026-01-01T00:00:07.000Z' })];
+    const presence = [
+      seen({ present: false, lastModifiedDateTime: '2026-01-01T00:00:06.000Z' }),
+      seen({ lastModifiedDateTime: '2026-01-01T00:00:07.000Z' }),
+    ];
     expect(outcomeOf(op(), presence)[0]![0]).toBe('joined');
   });
 
@@ -49,7 +63,9 @@ describe('invitee outcomes', () => {
   });
 
   it('watches the replaced call for a replacesCallId invite, and no other call', () => {
-    const replacing = op({ participants: [{ identity: { user: { id: A } }, replacesCallId: REPLACED.replace(/-/g, '').toUpperCase() }] });
+    const replacing = op({
+      participants: [{ identity: { user: { id: A } }, replacesCallId: REPLACED.replace(/-/g, '').toUpperCase() }],
+    });
     expect(rosterCallsOf(replacing, inviteesOf(replacing))).toEqual([CALL, REPLACED]);
     expect(outcomeOf(replacing, [seen({ callId: REPLACED })])[0]![0]).toBe('joined');
     expect(outcomeOf(op(), [seen({ callId: REPLACED })])[0]![0]).toBe('pending');

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+
 import { canonicalGuid } from '../../src/ids';
+import { stableHash } from '../../src/operations/stableHash';
 import { participantKey } from '../../src/roster/participantKey';
 import { fromChunks, toChunks, ValueTooLargeError } from '../../src/storage/chunkedJson';
 import { escapeKey, inviteContextRowKey, operationRowKey } from '../../src/storage/keys';
-import { stableHash } from '../../src/operations/stableHash';
 
 describe('GUID forms', () => {
   it('reads dashed and undashed GUIDs in any case as one canonical form', () => {
@@ -17,13 +18,18 @@ describe('GUID forms', () => {
 
 describe('table keys', () => {
   // Any UTF-16 string, lone surrogates included (`unit: 'binary'`), as JSON's \uXXXX escapes can deliver.
-  const anyText = (maxLength?: number) => fc.oneof(fc.string({ unit: 'binary', maxLength }), fc.string({ maxLength }), fc.constantFrom('\ud800', 'a\udfffb', '\ufffd', '%uD800'));
+  const anyText = (maxLength?: number) =>
+    fc.oneof(
+      fc.string({ unit: 'binary', maxLength }),
+      fc.string({ maxLength }),
+      fc.constantFrom('\ud800', 'a\udfffb', '\ufffd', '%uD800'),
+    );
 
   it('escapes every character Table Storage forbids, lone surrogates too, and nothing collides with prefixed rows', () => {
     fc.assert(
       fc.property(anyText(300), (raw) => {
         const key = escapeKey(raw);
-        expect(key).not.toMatch(/[/\\#?\u0000-\u001f\u007f-\u009f]|\p{Cs}/u);
+        expect(key).not.toMatch(/[/\\#?\p{Cc}]|\p{Cs}/u);
         expect(operationRowKey(raw).startsWith('ctx:')).toBe(false);
         expect(inviteContextRowKey(raw).startsWith('ctx:')).toBe(true);
       }),
@@ -52,8 +58,12 @@ describe('table keys', () => {
 describe('participant keys', () => {
   it('prefers the participant id, then identity kinds in the documented order', () => {
     expect(participantKey({ id: 'P-1', info: { identity: { user: { id: 'u' } } } })).toBe('P-1');
-    expect(participantKey({ id: null, info: { identity: { phone: { id: '+1555' }, user: { id: 'U' } } } })).toBe('user:U');
-    expect(participantKey({ id: null, info: { identity: { device: { id: 'd' }, guest: { id: 'g' } } } })).toBe('guest:g');
+    expect(participantKey({ id: null, info: { identity: { phone: { id: '+1555' }, user: { id: 'U' } } } })).toBe(
+      'user:U',
+    );
+    expect(participantKey({ id: null, info: { identity: { device: { id: 'd' }, guest: { id: 'g' } } } })).toBe(
+      'guest:g',
+    );
     expect(participantKey({ id: null, info: { identity: { user: null, acsUser: { id: 'a' } } } })).toBe('acsUser:a');
     expect(participantKey({ id: null, info: { identity: { user: { id: null } } } })).toBeUndefined();
   });
@@ -70,7 +80,8 @@ describe('chunked JSON', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
         const props = toChunks('v', value);
-        for (const [k, v] of Object.entries(props)) if (k !== 'v_n') expect(String(v).length).toBeLessThanOrEqual(32_000);
+        for (const [k, v] of Object.entries(props))
+          if (k !== 'v_n') expect(String(v).length).toBeLessThanOrEqual(32_000);
         expect(fromChunks(props, 'v')).toEqual(JSON.parse(JSON.stringify(value)));
       }),
       { numRuns: 200 },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { compileNcrontab } from '../../dev/host/ncrontab';
 import { resolveSetting } from '../../dev/host/timerTriggers';
 

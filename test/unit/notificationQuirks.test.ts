@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { parseNotification } from '../../src/notifications/parseNotification';
 
 const CALL = 'ab6233a5-20b7-4c5e-bea2-ce56c9776429';
@@ -31,24 +32,32 @@ describe('notification quirks from Graph pages', () => {
   });
 
   it('reads a path without its leading slash', () => {
-    expect(parseNotification(operationItem({ resource: `communications/calls/${CALL}/operations/${OP}` }))).toMatchObject({
+    expect(
+      parseNotification(operationItem({ resource: `communications/calls/${CALL}/operations/${OP}` })),
+    ).toMatchObject({
       callId: CALL,
       operationId: OP,
     });
   });
 
   it('takes a missing operation id from @odata.id, then from the path', () => {
-    const fromOdataId = operationItem({ resource: `/app/calls/${CALL}/operations/participants`, resourceUrl: undefined }, {
-      id: undefined,
-      '@odata.id': `/communications/calls/${CALL}/operations/${OP}`,
-    });
+    const fromOdataId = operationItem(
+      { resource: `/app/calls/${CALL}/operations/participants`, resourceUrl: undefined },
+      {
+        id: undefined,
+        '@odata.id': `/communications/calls/${CALL}/operations/${OP}`,
+      },
+    );
     expect(parseNotification(fromOdataId)).toMatchObject({ operationId: OP });
     expect(parseNotification(operationItem({}, { id: undefined }))).toMatchObject({ operationId: OP });
   });
 
   it('does not take "participants" in /operations/participants for an id', () => {
     const item = operationItem(
-      { resource: `/communications/calls/${CALL}/operations/participants`, resourceUrl: `/communications/calls/${CALL}/operations/participants` },
+      {
+        resource: `/communications/calls/${CALL}/operations/participants`,
+        resourceUrl: `/communications/calls/${CALL}/operations/participants`,
+      },
       { id: null },
     );
     const parsed = parseNotification(item);
@@ -61,7 +70,9 @@ describe('notification quirks from Graph pages', () => {
   });
 
   it('reads resultInfo codes sent as strings and subCode spelled with a capital C', () => {
-    const parsed = parseNotification(operationItem({}, { status: 'failed', resultInfo: { code: '403', subCode: '7507', message: 'no' } }));
+    const parsed = parseNotification(
+      operationItem({}, { status: 'failed', resultInfo: { code: '403', subCode: '7507', message: 'no' } }),
+    );
     expect(parsed).toMatchObject({ status: 'failed', resultInfo: { code: 403, subcode: 7507, message: 'no' } });
   });
 
@@ -71,7 +82,9 @@ describe('notification quirks from Graph pages', () => {
   });
 
   it('accepts an item typed #microsoft.graph.commsOperation instead of commsNotification', () => {
-    expect(parseNotification(operationItem({ '@odata.type': '#microsoft.graph.commsOperation' }))).toMatchObject({ kind: 'operation' });
+    expect(parseNotification(operationItem({ '@odata.type': '#microsoft.graph.commsOperation' }))).toMatchObject({
+      kind: 'operation',
+    });
   });
 
   it('keeps operations of every kind, not only invites', () => {
@@ -100,7 +113,9 @@ describe('notification quirks from Graph pages', () => {
   });
 
   it('calls an item malformed when it names no call, has a bad status or an unknown changeType', () => {
-    expect(parseNotification(operationItem({ resource: '/app/other/x', resourceUrl: undefined })).kind).toBe('malformed');
+    expect(parseNotification(operationItem({ resource: '/app/other/x', resourceUrl: undefined })).kind).toBe(
+      'malformed',
+    );
     expect(parseNotification(operationItem({}, { status: 'exploded' })).kind).toBe('malformed');
     expect(parseNotification(operationItem({ changeType: 'moved' })).kind).toBe('malformed');
     expect(parseNotification(42).kind).toBe('malformed');

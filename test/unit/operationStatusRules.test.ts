@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+
 import type { OperationRecord } from '../../src/operations/operationRecord';
 import { mergeOperationChange } from '../../src/operations/operationStatusRules';
 import { OPERATION_STATUSES, type OperationStatus } from '../../src/schemas/operationStatus';
@@ -18,7 +19,11 @@ describe('operation status rule', () => {
   });
 
   it('lets the first terminal status win and reports the conflicting one', () => {
-    const failed = mergeOperationChange(base, { status: 'failed', resultInfo: { code: 500, subcode: 1, message: 'x' } }, NOW).record;
+    const failed = mergeOperationChange(
+      base,
+      { status: 'failed', resultInfo: { code: 500, subcode: 1, message: 'x' } },
+      NOW,
+    ).record;
     const later = mergeOperationChange(failed, { status: 'completed' }, NOW);
     expect(later.record.status).toBe('failed');
     expect(later.conflictingTerminal).toBe('completed');
@@ -71,7 +76,11 @@ describe('operation status rule', () => {
   it('keeps the reported fields within what one record holds, however many reports add to them', () => {
     const big = (key: string) => ({ [key]: 'x'.repeat(20_000) });
     let record = mergeOperationChange(base, { status: 'running', extra: big('a') }, NOW).record;
-    record = mergeOperationChange(record, { status: 'completed', extra: { ...big('b'), completionReason: 'completedSuccessfully' } }, NOW).record;
+    record = mergeOperationChange(
+      record,
+      { status: 'completed', extra: { ...big('b'), completionReason: 'completedSuccessfully' } },
+      NOW,
+    ).record;
     expect(JSON.stringify(record.extra).length).toBeLessThanOrEqual(32_000);
     expect(record.extra.completionReason).toBe('completedSuccessfully');
     record = mergeOperationChange(record, { status: 'completed', extra: big('c') }, NOW).record;

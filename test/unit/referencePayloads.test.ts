@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { parseNotification } from '../../src/notifications/parseNotification';
 import { participantKey } from '../../src/roster/participantKey';
 import { CommsOperation } from '../../src/schemas/commsOperation';
@@ -54,7 +55,11 @@ describe('reference 004 operation-completed notifications', () => {
 
   it.each([3, 4] as const)('example %i: completed with its operation id', (n) => {
     const parsed = parseNotification(referenceExample(n, 'operation-completed-notification').value[0]);
-    expect(parsed).toMatchObject({ kind: 'operation', status: 'completed', callId: 'ab6233a5-20b7-4c5e-bea2-ce56c9776429' });
+    expect(parsed).toMatchObject({
+      kind: 'operation',
+      status: 'completed',
+      callId: 'ab6233a5-20b7-4c5e-bea2-ce56c9776429',
+    });
   });
 });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+
 import { compileRoute } from '../../dev/host/routeTemplate';
-import { splitGraphBaseUrl } from '../../src/graph/graphGateway';
 import { retryAfterSeconds } from '../../src/graph/graphErrors';
+import { splitGraphBaseUrl } from '../../src/graph/graphGateway';
 
 describe('local host route templates', () => {
   const route = compileRoute('calls/{callId}/operations/{operationId}');
@@ -21,8 +22,14 @@ describe('local host route templates', () => {
 
 describe('Graph settings', () => {
   it('splits GRAPH_BASE_URL into the client base URL and version', () => {
-    expect(splitGraphBaseUrl('https://graph.microsoft.com/v1.0')).toEqual({ baseUrl: 'https://graph.microsoft.com', version: 'v1.0' });
-    expect(splitGraphBaseUrl('http://127.0.0.1:7072/proxy/beta')).toEqual({ baseUrl: 'http://127.0.0.1:7072/proxy', version: 'beta' });
+    expect(splitGraphBaseUrl('https://graph.microsoft.com/v1.0')).toEqual({
+      baseUrl: 'https://graph.microsoft.com',
+      version: 'v1.0',
+    });
+    expect(splitGraphBaseUrl('http://127.0.0.1:7072/proxy/beta')).toEqual({
+      baseUrl: 'http://127.0.0.1:7072/proxy',
+      version: 'beta',
+    });
   });
   it('reads Retry-After in seconds or as a date, capped at 30 s', () => {
     expect(retryAfterSeconds('7', 5)).toBe(7);

@@ -1,5 +1,6 @@
 import { exportJWK, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
+
 import { SigningKeySource, SigningKeysUnavailableError } from '../../src/auth/signingKeySource';
 
 const METADATA = 'https://keys.example.com/.well-known/openid-configuration';
@@ -49,7 +50,8 @@ describe('signing keys of callback tokens', () => {
     const { state, keyFor } = await keyEndpoint();
     await keyFor('k1');
     state.clock += 31_000;
-    for (let i = 0; i < 5; i++) await expect(keyFor(`unknown-${i}`)).rejects.toMatchObject({ code: 'ERR_JWKS_NO_MATCHING_KEY' });
+    for (let i = 0; i < 5; i++)
+      await expect(keyFor(`unknown-${i}`)).rejects.toMatchObject({ code: 'ERR_JWKS_NO_MATCHING_KEY' });
     expect([state.metadataReads, state.keyReads]).toEqual([2, 2]);
   });
 

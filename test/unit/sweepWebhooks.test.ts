@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+
 import type { OperationRecord, WebhookState } from '../../src/operations/operationRecord';
-import type { WebhookMessage } from '../../src/webhooks/webhookScheduler';
 import { sweepWebhooks } from '../../src/webhooks/sweepWebhooks';
+import type { WebhookMessage } from '../../src/webhooks/webhookScheduler';
 import { operationRecord } from '../support/records';
 
 const NOW = Date.parse('2026-01-01T01:00:00.000Z');
@@ -10,7 +11,9 @@ const GRACE = 30_000;
 
 /** The sweep over index rows and operations held in memory; returns what it queued and cleared. */
 async function sweep(rows: Array<{ op?: OperationRecord; markedAt: string }>) {
-  const ops = new Map<string, OperationRecord>(rows.flatMap((r, i) => (r.op ? [[`c${i}`, r.op] as [string, OperationRecord]] : [])));
+  const ops = new Map<string, OperationRecord>(
+    rows.flatMap((r, i) => (r.op ? [[`c${i}`, r.op] as [string, OperationRecord]] : [])),
+  );
   const queued: WebhookMessage[] = [];
   const cleared: string[] = [];
   await sweepWebhooks({
@@ -27,7 +30,8 @@ async function sweep(rows: Array<{ op?: OperationRecord; markedAt: string }>) {
   return { queued: queued.map((m) => [m.callId, m.attempt]), cleared };
 }
 
-const withWebhook = (webhook: WebhookState) => operationRecord({ status: 'completed', callbackUrl: 'https://example.com/h', webhook });
+const withWebhook = (webhook: WebhookState) =>
+  operationRecord({ status: 'completed', callbackUrl: 'https://example.com/h', webhook });
 
 describe('webhook sweep', () => {
   it('queues again a delivery overdue by more than the grace, with its attempt count', async () => {
@@ -36,7 +40,13 @@ describe('webhook sweep', () => {
     const stuck = withWebhook({ status: 'delivering', attempts: 3, since: ago(45_000) });
     const busy = withWebhook({ status: 'delivering', attempts: 1, since: ago(5_000) });
     const result = await sweep([overdue, early, stuck, busy].map((op) => ({ op, markedAt: ago(300_000) })));
-    expect(result).toEqual({ queued: [['c0', 2], ['c2', 3]], cleared: [] });
+    expect(result).toEqual({
+      queued: [
+        ['c0', 2],
+        ['c2', 3],
+      ],
+      cleared: [],
+    });
   });
 
   it('clears rows whose delivery is over, but not one whose operation may still be being written', async () => {
