@@ -68,11 +68,7 @@ export const inviteDeps = (
   graph: s.graph,
   webhooks: s.webhooks,
   graphDeadlineMs: s.config.graph.deadlineMs,
-  retryAfterSeconds: {
-    running: s.config.retryAfter.runningSeconds,
-    unavailable: s.config.retryAfter.unavailableSeconds,
-  },
-  requestBodyLimitBytes: s.config.limits.inviteBodyBytes,
+  retryAfterSeconds: { running: s.config.retryAfter.runningSeconds },
   now: s.now,
   log,
   traceParent: validTraceParent(log.traceContext?.traceParent),

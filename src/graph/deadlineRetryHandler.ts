@@ -1,6 +1,7 @@
 import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
 
-import { classifyGraphStatus, GraphUnavailableError, retryAfterSeconds } from './graphErrors';
+import { GraphUnavailable } from '../errors';
+import { classifyGraphStatus, retryAfterSeconds } from './graphErrors';
 
 /** Passed with a request: when it may last be sent, and Graph's `request-id` of the last answer (for the logs). */
 export class GraphRequestOptions implements MiddlewareOptions {
@@ -34,7 +35,7 @@ export class DeadlineRetryHandler implements Middleware {
     const options = context.middlewareControl?.getMiddlewareOptions(GraphRequestOptions) as
       GraphRequestOptions | undefined;
     const deadline = Math.min(Date.now() + this.deadlineMs, options?.sendBefore ?? Number.POSITIVE_INFINITY);
-    if (Date.now() >= deadline) throw new GraphUnavailableError(0, 1); // not sent at all
+    if (Date.now() >= deadline) throw new GraphUnavailable(0, 1); // not sent at all
     for (let attempt = 0; ; attempt++) {
       context.options = { ...context.options, signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) };
       await this.next.execute(context);

@@ -3,14 +3,9 @@ import { AuthenticationHandler, Client, GraphError, HTTPMessageHandler } from '@
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 
 import type { Config } from '../config';
+import { GraphOutcomeUnknown, GraphRefused, GraphUnavailable } from '../errors';
 import { DeadlineRetryHandler, GraphRequestOptions } from './deadlineRetryHandler';
-import {
-  classifyGraphStatus,
-  GraphOutcomeUnknownError,
-  GraphRejectedError,
-  GraphUnavailableError,
-  retryAfterSeconds,
-} from './graphErrors';
+import { classifyGraphStatus, retryAfterSeconds } from './graphErrors';
 
 /** What the use cases need from Graph. */
 export interface GraphGateway {
@@ -89,13 +84,13 @@ function toGraphFailure(err: unknown, answeredRequestId: string | undefined): Er
   if (!(err instanceof GraphError)) return err instanceof Error ? err : new Error(String(err));
   const status = err.statusCode;
   const requestId = err.requestId ?? answeredRequestId;
-  if (status <= 0) return new GraphOutcomeUnknownError(err.code ?? 'no response');
+  if (status <= 0) return new GraphOutcomeUnknown(err.code ?? 'no response');
   switch (classifyGraphStatus(status)) {
     case 'throttled':
-      return new GraphUnavailableError(status, retryAfterSeconds(err.headers?.get('retry-after'), 5), requestId);
+      return new GraphUnavailable(status, retryAfterSeconds(err.headers?.get('retry-after'), 5), requestId);
     case 'refused':
-      return new GraphRejectedError(status, err.code ?? 'Unknown', err.message, requestId);
+      return new GraphRefused(status, err.code ?? 'Unknown', err.message, requestId);
     default:
-      return new GraphOutcomeUnknownError(`Graph answered ${status}`, status, requestId);
+      return new GraphOutcomeUnknown(`Graph answered ${status}`, status, requestId);
   }
 }

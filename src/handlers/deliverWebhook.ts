@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 
-import { ensureError } from '../http/apiError';
+import { ensureError } from '../errors';
 import { deliveryDeps, getServices } from '../services';
 import { isStorageUnavailable } from '../storage/storageErrors';
 import { backoffSeconds, deliverWebhook } from '../webhooks/deliverWebhook';

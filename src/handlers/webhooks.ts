@@ -1,4 +1,4 @@
-import { badRequest } from '../http/apiError';
+import { invalidField } from '../errors';
 import { jsonResponse } from '../http/errorResponse';
 import { operationLocation } from '../http/operationResponse';
 import { parseCallId, parseOperationId } from '../http/params';
@@ -16,10 +16,7 @@ export const subscribe = withErrors(async (req, services, context) => {
 /** Unsubscribe by the invite's clientContext (what a Logic Apps HTTP Webhook action knows). */
 export const unsubscribe = withErrors(async (req, services) => {
   const clientContext = req.query.get('clientContext');
-  if (!clientContext)
-    throw badRequest('clientContext: the query parameter is required.', [
-      { path: 'clientContext', message: 'required' },
-    ]);
+  if (!clientContext) throw invalidField('clientContext', 'the query parameter is required');
   await cancelWebhookByClientContext(
     services.operations,
     parseCallId(req).canonical,

@@ -1,7 +1,6 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
 
 import { CallbackTokenError, type CallbackTokenValidator } from '../auth/callbackToken';
-import { unauthorized } from './apiError';
 
 /** 401 unless the request carries a valid Graph callback token. The token itself is never logged. */
 export async function authenticateCallback(
@@ -14,6 +13,6 @@ export async function authenticateCallback(
   } catch (err) {
     if (!(err instanceof CallbackTokenError)) throw err;
     context.warn(`Callback rejected: ${err.reason}.`);
-    throw unauthorized('The callback bearer token is missing or invalid.');
+    throw err;
   }
 }

@@ -1,6 +1,6 @@
 import type { HttpRequest } from '@azure/functions';
 
-import { badRequest, payloadTooLarge } from './apiError';
+import { InvalidInput, PayloadTooLarge } from '../errors';
 
 /** Graph's payloads nest a dozen levels at most; deeper input only serves to exhaust the stack. */
 export const MAX_JSON_DEPTH = 64;
@@ -19,18 +19,21 @@ export function jsonDepth(value: unknown, stopAt = Infinity): number {
   return deepest;
 }
 
+const tooLarge = (limitBytes: number) =>
+  new PayloadTooLarge(`The request body is larger than the ${limitBytes}-byte limit.`);
+
 /**
  * Reads a JSON body, refusing it with 413 before parsing when it is over the limit
  * (by Content-Length when announced, by the bytes read otherwise).
  */
 export async function readJsonBody(req: HttpRequest, limitBytes: number): Promise<unknown> {
   const announced = Number(req.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(announced) && announced > limitBytes) throw payloadTooLarge(limitBytes);
+  if (Number.isFinite(announced) && announced > limitBytes) throw tooLarge(limitBytes);
   const bytes = await req.arrayBuffer();
-  if (bytes.byteLength > limitBytes) throw payloadTooLarge(limitBytes);
+  if (bytes.byteLength > limitBytes) throw tooLarge(limitBytes);
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
   if (text.trim() === '')
-    throw badRequest('The request body is empty; a JSON object is required.', [
+    throw new InvalidInput('The request body is empty; a JSON object is required.', [
       { path: '(body)', message: 'required' },
     ]);
   let value: unknown;
@@ -38,10 +41,10 @@ export async function readJsonBody(req: HttpRequest, limitBytes: number): Promis
     value = JSON.parse(text) as unknown;
   } catch (err) {
     const reason = err instanceof Error ? err.message : 'invalid JSON';
-    throw badRequest('The request body is not valid JSON.', [{ path: '(body)', message: reason }]);
+    throw new InvalidInput('The request body is not valid JSON.', [{ path: '(body)', message: reason }]);
   }
   if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-    throw badRequest(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`, [
+    throw new InvalidInput(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`, [
       { path: '(body)', message: `at most ${MAX_JSON_DEPTH} levels of nesting` },
     ]);
   }

@@ -1,11 +1,11 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
 
+import { invalidField } from '../errors';
 import { parseInviteRequest } from '../operations/parseInviteRequest';
 import { describeOperation } from '../operations/readOperations';
 import { startInvite } from '../operations/startInvite';
 import type { OperationBody } from '../schemas/responses';
 import { inviteDeps, readDeps, type Services } from '../services';
-import { badRequest } from './apiError';
 import { parseCallId } from './params';
 import { readJsonBody } from './requestBody';
 
@@ -21,9 +21,7 @@ export async function runInvite(
   const rawBody = await readJsonBody(req, config.limits.inviteBodyBytes);
   const request = parseInviteRequest(rawBody, config.allowLoopbackUrls);
   if (options.requireCallbackUrl && !request.callbackUrl) {
-    throw badRequest('callbackUrl: required to subscribe to the invite.', [
-      { path: 'callbackUrl', message: 'required' },
-    ]);
+    throw invalidField('callbackUrl', 'required to subscribe to the invite');
   }
   const command = { callIdAsGiven: callId.asGiven, callId: callId.canonical, request, rawBody };
   const operation = await startInvite(inviteDeps(services, context), command);

@@ -1,7 +1,7 @@
-import { ApiError, badRequest } from '../http/apiError';
-import { invalidBody } from '../http/zodDetails';
+import { InvalidInput, PayloadTooLarge } from '../errors';
 import type { Logger } from '../logger';
 import { CommsNotifications } from '../schemas/commsNotification';
+import { invalidInput } from '../schemas/zodIssues';
 import type { OperationRepository } from '../storage/operationRepository';
 import type { RosterRepository } from '../storage/rosterRepository';
 import { storageRefusedInput } from '../storage/storageErrors';
@@ -35,16 +35,14 @@ export interface BatchSummary {
  */
 export async function applyNotifications(deps: NotificationDeps, body: unknown): Promise<BatchSummary> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw badRequest('The body must be a commsNotifications object with a value array.', [
+    throw new InvalidInput('The body must be a commsNotifications object with a value array.', [
       { path: 'value', message: 'required' },
     ]);
   }
   const batch = CommsNotifications.safeParse(body);
-  if (!batch.success) throw invalidBody(batch.error);
+  if (!batch.success) throw invalidInput(batch.error);
   if (batch.data.value.length > deps.maxBatchItems) {
-    throw new ApiError(
-      413,
-      'PayloadTooLarge',
+    throw new PayloadTooLarge(
       `The batch holds ${batch.data.value.length} notifications; at most ${deps.maxBatchItems} are accepted at once.`,
       [{ path: 'value', message: `at most ${deps.maxBatchItems} items` }],
     );

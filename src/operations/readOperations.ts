@@ -1,4 +1,4 @@
-import { notFound } from '../http/apiError';
+import { NotFound } from '../errors';
 import { loadInvitees } from '../invitees/loadInvitees';
 import type { OperationBody } from '../schemas/responses';
 import type { OperationRepository } from '../storage/operationRepository';
@@ -24,14 +24,14 @@ export async function getOperation(
   operationId: string,
 ): Promise<OperationRecord> {
   const found = await operations.get(callId, operationId);
-  if (!found) throw notFound(`Operation ${operationId} of call ${callId} is not known.`);
+  if (!found) throw new NotFound(`Operation ${operationId} of call ${callId} is not known.`);
   return found.value;
 }
 
 /** Every operation of the call, newest first; 404 when the call was never seen. */
 export async function listOperations(deps: ReadDeps, callId: string): Promise<OperationBody[]> {
   const { known, operations: records } = await deps.operations.list(callId);
-  if (!known) throw notFound(`Call ${callId} is not known.`);
+  if (!known) throw new NotFound(`Call ${callId} is not known.`);
   records.sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime));
   return Promise.all(records.map((op) => describeOperation(deps, op)));
 }

@@ -1,14 +1,7 @@
+import { WriteContention } from '../errors';
 import { isConflict, isPreconditionFailed } from '../storage/storageErrors';
 
 const MAX_ATTEMPTS = 8;
-
-/** Other writers kept changing the same record: a retry a little later will land. */
-export class WriteContentionError extends Error {
-  constructor(readonly attempts: number) {
-    super(`the record kept changing under ${attempts} attempts to write it`);
-    this.name = 'WriteContentionError';
-  }
-}
 
 /**
  * Runs a read-modify-write until it lands: a 412 (changed since read) or 409 (created
@@ -20,7 +13,7 @@ export async function retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> 
       return await attempt();
     } catch (err) {
       if (!(isPreconditionFailed(err) || isConflict(err))) throw err;
-      if (i >= MAX_ATTEMPTS) throw new WriteContentionError(i);
+      if (i >= MAX_ATTEMPTS) throw new WriteContention(i);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * i));
     }
   }

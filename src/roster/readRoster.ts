@@ -1,4 +1,4 @@
-import { notFound } from '../http/apiError';
+import { NotFound } from '../errors';
 import type { OperationRepository } from '../storage/operationRepository';
 import type { RosterRepository } from '../storage/rosterRepository';
 
@@ -6,7 +6,7 @@ import type { RosterRepository } from '../storage/rosterRepository';
 export async function readRoster(roster: RosterRepository, operations: OperationRepository, callId: string) {
   const snapshot = await roster.snapshot(callId);
   if (!snapshot.known && !(await operations.hasAny(callId))) {
-    throw notFound(`Call ${callId} is not known.`);
+    throw new NotFound(`Call ${callId} is not known.`);
   }
   return {
     callId,

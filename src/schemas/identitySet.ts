@@ -35,11 +35,9 @@ const kindShape = Object.fromEntries(
 ) as Record<IdentityKind, z.ZodOptional<z.ZodNullable<typeof Identity>>>;
 
 /** An identitySet as a caller must send it: at least one kind, each with an id. */
-export const IdentitySet = z
-  .looseObject(kindShape)
-  .refine((set) => IDENTITY_KINDS.some((kind) => set[kind] != null), {
-    message: `must hold at least one of ${IDENTITY_KINDS.join(', ')}`,
-  });
+export const IdentitySet = z.looseObject(kindShape).refine((set) => IDENTITY_KINDS.some((kind) => set[kind] != null), {
+  message: `must hold at least one of ${IDENTITY_KINDS.join(', ')}`,
+});
 export type IdentitySet = z.infer<typeof IdentitySet>;
 
 /**

@@ -16,15 +16,10 @@ export const InviteRequest = z
         'x-ms-summary': 'Participants',
         description: 'invitationParticipantInfo items: each with an identity (user, phone, ...).',
       }),
-    clientContext: z
-      .string()
-      .min(1)
-      .max(256, 'at most 256 characters')
-      .optional()
-      .meta({
-        'x-ms-summary': 'Client context',
-        description: 'Idempotency key of the invite within the call, e.g. the workflow run id.',
-      }),
+    clientContext: z.string().min(1).max(256, 'at most 256 characters').optional().meta({
+      'x-ms-summary': 'Client context',
+      description: 'Idempotency key of the invite within the call, e.g. the workflow run id.',
+    }),
     callbackUrl: z
       .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
       .max(MAX_URL_CHARS, `at most ${MAX_URL_CHARS} characters`)

@@ -1,4 +1,4 @@
-import { notFound } from '../http/apiError';
+import { NotFound } from '../errors';
 import { retryOnConflict } from '../operations/retryOnConflict';
 import type { OperationRepository } from '../storage/operationRepository';
 
@@ -14,7 +14,7 @@ export async function cancelWebhook(
 ): Promise<void> {
   await retryOnConflict(async () => {
     const found = await operations.get(callId, operationId);
-    if (!found) throw notFound(`Operation ${operationId} of call ${callId} is not known.`);
+    if (!found) throw new NotFound(`Operation ${operationId} of call ${callId} is not known.`);
     const webhook = found.value.webhook;
     if (webhook?.status === 'cancelled' || webhook?.status === 'delivered') return;
     const cancelled = { status: 'cancelled' as const, attempts: webhook?.attempts ?? 0, since: now };
@@ -31,7 +31,7 @@ export async function cancelWebhookByClientContext(
 ): Promise<void> {
   await retryOnConflict(async () => {
     const ctx = await operations.getInviteContext(callId, clientContext);
-    if (!ctx) throw notFound(`No invite with this clientContext is known in call ${callId}.`);
+    if (!ctx) throw new NotFound(`No invite with this clientContext is known in call ${callId}.`);
     if (ctx.value.operationId) return cancelWebhook(operations, callId, ctx.value.operationId, now);
     // Graph has not answered yet: forget the callbackUrl so the operation, once known, has none.
     if (ctx.value.callbackUrl) await operations.updateInviteContext({ ...ctx.value, callbackUrl: null }, ctx.etag);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import type { OperationRecord } from '../operations/operationRecord';
 import { startsWebhook } from '../operations/operationStatusRules';
-import type { OperationRepository } from '../storage/operationRepository';
+import type { OperationStore } from '../operations/operationStore';
 
 /** One delivery attempt of an operation's completion webhook, as queued. */
 export const WebhookMessageSchema = z.object({
@@ -27,7 +27,7 @@ const FIRST_DELAY_SECONDS = 1;
 
 export interface WebhookStartDeps {
   webhooks: WebhookScheduler;
-  operations: Pick<OperationRepository, 'markWebhookDue'>;
+  operations: Pick<OperationStore, 'markWebhookDue'>;
 }
 
 /**

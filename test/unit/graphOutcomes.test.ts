@@ -75,7 +75,7 @@ describe('the Graph deadline middleware', () => {
 
   it('sends nothing once the request may no longer be sent (a slow token, a late start)', async () => {
     const { sent, run } = chain([200]);
-    await expect(run(Date.now() - 1)).rejects.toMatchObject({ name: 'GraphUnavailableError', status: 0 });
+    await expect(run(Date.now() - 1)).rejects.toMatchObject({ name: 'GraphUnavailable', status: 0 });
     expect(sent).toEqual([]);
   });
 
