@@ -1,20 +1,39 @@
-// Entry point (package.json "main"): every function registers here. Importing it loads nothing
-// but `@azure/functions` and the registrations (each handler loads on its first call), so a
-// cold start stays small; the settings are checked when the app starts, so a misconfigured
-// app stops then, with a message naming each bad setting.
-import './invite';
-import './getOperation';
-import './listOperations';
-import './getRoster';
-import './notifications';
-import './health';
-import './webhooks';
-import './deliverWebhook';
-import './openapi';
-import './purgeOldRecords';
-import './sweepWebhooks';
-
+// Entry point (package.json "main"): registers every row of the route table (src/routes.ts) and
+// nothing else. Importing it loads only `@azure/functions` and the table; each handler loads on its
+// first call, so a cold start stays small. The settings are checked when the app starts, so a
+// misconfigured app stops then, with a message naming each bad setting.
 import { app } from '@azure/functions';
+
+import { once } from '../src/once';
+import { type RouteRow, routes } from '../src/routes';
+
+/** A handler whose module is loaded on its first call. */
+function lazy<A extends unknown[], R>(load: () => Promise<{ handler: (...args: A) => R | Promise<R> }>) {
+  const loaded = once(load);
+  return async (...args: A): Promise<R> => (await loaded()).handler(...args);
+}
+
+function register(row: RouteRow): void {
+  switch (row.trigger) {
+    case 'http':
+      return app.http(row.name, {
+        route: row.route,
+        methods: [...row.methods],
+        authLevel: row.authLevel,
+        handler: lazy(row.load),
+      });
+    case 'queue':
+      return app.storageQueue(row.name, {
+        queueName: row.queueName,
+        connection: row.connection,
+        handler: lazy(row.load),
+      });
+    case 'timer':
+      return app.timer(row.name, { schedule: row.schedule, handler: lazy(row.load) });
+  }
+}
+
+for (const row of routes) register(row);
 
 app.hook.appStart(async () => {
   const { checkSettings } = await import('../src/checkSettings.js');

@@ -1,24 +1,36 @@
+// The composition root: the one place where settings, clients and stores are created and wired
+// into what each use case needs. Everything here is made once per process on first use, so a
+// cold start stays small; tests hand the handlers services of their own (provideServices).
 import { type CallbackTokenValidator, createCallbackTokenValidator } from './auth/callbackToken';
 import { type Config, getConfig } from './config';
 import type { GraphGateway } from './graph/graphGateway';
 import type { Logger } from './logger';
 import type { NotificationDeps } from './notifications/applyNotifications';
+import { once } from './once';
+import type { OperationStore } from './operations/operationStore';
 import type { ReadDeps } from './operations/readOperations';
 import type { InviteDeps } from './operations/startInvite';
+import type { PurgeDeps } from './retention/purgeOldRecords';
+import type { RosterStore } from './roster/rosterStore';
+import { checkStorage } from './storage/checkStorage';
 import { OperationRepository } from './storage/operationRepository';
 import { RosterRepository } from './storage/rosterRepository';
 import { lazyTables, type TableAccess } from './storage/tableClients';
 import type { DeliveryDeps } from './webhooks/deliverWebhook';
 import { postJson } from './webhooks/postJson';
+import type { SweepDeps } from './webhooks/sweepWebhooks';
 import { storageQueueScheduler } from './webhooks/webhookQueue';
 import type { WebhookScheduler } from './webhooks/webhookScheduler';
 
-/** Everything the handlers need, created once per process on first use. */
+/** Everything the handlers need. */
 export interface Services {
   config: Config;
+  /** The Table clients (retention works on them directly); `forget()` recreates them after a table vanished. */
   tables: TableAccess;
-  operations: OperationRepository;
-  roster: RosterRepository;
+  /** One cheap round trip to storage: throws when it does not answer. */
+  checkStorage: () => Promise<void>;
+  operations: OperationStore;
+  roster: RosterStore;
   webhooks: WebhookScheduler;
   graph: () => Promise<GraphGateway>;
   callbackTokens: CallbackTokenValidator;
@@ -27,28 +39,31 @@ export interface Services {
 
 export function createServices(config: Config): Services {
   const tables = lazyTables(config.tables);
-  let graph: Promise<GraphGateway> | undefined;
   return {
     config,
     tables,
+    checkStorage: () => checkStorage(tables),
     operations: new OperationRepository(tables),
     roster: new RosterRepository(tables),
     webhooks: storageQueueScheduler(config.webhooks.queue),
     // The Graph client and @azure/identity load on the first invite, not at cold start.
-    graph: () => {
-      graph ??= import('./graph/graphGateway.js').then((m) => m.createGraphGateway(config.graph));
-      graph.catch(() => (graph = undefined));
-      return graph;
-    },
+    graph: once(async () => (await import('./graph/graphGateway.js')).createGraphGateway(config.graph)),
     callbackTokens: createCallbackTokenValidator(config.callback, config.allowLoopbackUrls),
     now: () => new Date(),
   };
 }
 
-let services: Services | undefined;
+let current: Services | undefined;
+
+/** The process's services, made on first use from the app settings, or those provided. */
 export function getServices(): Services {
-  services ??= createServices(getConfig());
-  return services;
+  current ??= createServices(getConfig());
+  return current;
+}
+
+/** Hands the handlers these services (in-memory stores, a stand-in Graph) until called again; undefined resets. */
+export function provideServices(services: Services | undefined): void {
+  current = services;
 }
 
 // What each use case needs, taken from the services and settings.
@@ -59,6 +74,10 @@ export const readDeps = (s: Services): ReadDeps => ({
   now: s.now,
   ringTimeoutMs: s.config.ringTimeoutMs,
 });
+
+// Kept on the operation: only a W3C traceparent as the host forms it, never arbitrary header text.
+const TRACE_PARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const validTraceParent = (value: string | null | undefined) => (value && TRACE_PARENT.test(value) ? value : undefined);
 
 export const inviteDeps = (
   s: Services,
@@ -74,9 +93,19 @@ export const inviteDeps = (
   traceParent: validTraceParent(log.traceContext?.traceParent),
 });
 
-// Kept on the operation: only a W3C traceparent as the host forms it, never arbitrary header text.
-const TRACE_PARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
-const validTraceParent = (value: string | null | undefined) => (value && TRACE_PARENT.test(value) ? value : undefined);
+export const notificationDeps = (
+  s: Services,
+  log: Logger,
+  graphCallback?: Record<string, string>,
+): NotificationDeps => ({
+  operations: s.operations,
+  roster: s.roster,
+  webhooks: s.webhooks,
+  maxBatchItems: s.config.limits.notificationsPerBatch,
+  now: s.now,
+  log,
+  graphCallback,
+});
 
 export const deliveryDeps = (s: Services, log: Logger): DeliveryDeps => {
   const settings = s.config.webhooks;
@@ -93,11 +122,16 @@ export const deliveryDeps = (s: Services, log: Logger): DeliveryDeps => {
   };
 };
 
-export const notificationDeps = (s: Services, log: Logger): NotificationDeps => ({
-  operations: s.operations,
-  roster: s.roster,
-  webhooks: s.webhooks,
-  maxBatchItems: s.config.limits.notificationsPerBatch,
-  now: s.now,
+/** The sweep counts a delivery as lost once it is overdue by a delivery's lease. */
+export const sweepDeps = (s: Services, log: Logger): SweepDeps => {
+  const delivery = deliveryDeps(s, log);
+  return { ...delivery, graceMs: delivery.leaseMs };
+};
+
+/** Records unchanged for RETENTION_DAYS go. */
+export const purgeDeps = (s: Services, log: Logger): PurgeDeps & { cutoff: Date } => ({
+  ...readDeps(s),
+  tables: s.tables,
   log,
+  cutoff: new Date(s.now().getTime() - s.config.retention.days * 86_400_000),
 });

@@ -1,13 +1,12 @@
 import { operationResponse } from '../http/operationResponse';
 import { parseCallId, parseOperationId } from '../http/params';
-import { withErrors } from '../http/withErrors';
-import { canonicalOperationId } from '../ids';
+import { withServices } from '../http/withServices';
 import { describeOperation, getOperation } from '../operations/readOperations';
 import { readDeps } from '../services';
 
-export const handler = withErrors(async (req, services) => {
+export const handler = withServices(async (req, services) => {
   const callId = parseCallId(req).canonical;
-  const operationId = canonicalOperationId(parseOperationId(req));
+  const operationId = parseOperationId(req);
   const operation = await getOperation(services.operations, callId, operationId);
   return operationResponse(
     req,

@@ -1,8 +1,7 @@
 import { jsonResponse } from '../http/errorResponse';
-import { withErrors } from '../http/withErrors';
-import { checkStorage } from '../storage/checkStorage';
+import { withServices } from '../http/withServices';
 
-export const handler = withErrors(async (_req, services) => {
-  await checkStorage(services.tables);
+export const handler = withServices(async (_req, services) => {
+  await services.checkStorage();
   return jsonResponse(200, { status: 'ok' });
 });

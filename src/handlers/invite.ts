@@ -1,8 +1,8 @@
 import { operationResponse } from '../http/operationResponse';
 import { runInvite } from '../http/runInvite';
-import { withErrors } from '../http/withErrors';
+import { withServices } from '../http/withServices';
 
-export const handler = withErrors(async (req, services, context) => {
+export const handler = withServices(async (req, services, context) => {
   const operation = await runInvite(req, services, context);
   return operationResponse(req, operation, services.config.retryAfter.runningSeconds);
 });

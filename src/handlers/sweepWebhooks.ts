@@ -1,9 +1,8 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 
-import { deliveryDeps, getServices } from '../services';
+import { getServices, sweepDeps } from '../services';
 import { sweepWebhooks } from '../webhooks/sweepWebhooks';
 
 export async function handler(_timer: Timer, context: InvocationContext): Promise<void> {
-  const deps = deliveryDeps(getServices(), context);
-  await sweepWebhooks({ ...deps, graceMs: deps.leaseMs });
+  await sweepWebhooks(sweepDeps(getServices(), context));
 }

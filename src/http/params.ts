@@ -1,7 +1,7 @@
 import type { HttpRequest } from '@azure/functions';
 
 import { invalidField } from '../errors';
-import { canonicalGuid } from '../ids';
+import { canonicalGuid, canonicalOperationId } from '../ids';
 
 /** The route's `{callId}`: a GUID in either form, else 400 before any storage or Graph access. */
 export function parseCallId(req: HttpRequest): { asGiven: string; canonical: string } {
@@ -13,10 +13,9 @@ export function parseCallId(req: HttpRequest): { asGiven: string; canonical: str
   return { asGiven, canonical };
 }
 
+/** The route's `{operationId}`, in the canonical form ids are stored in (a GUID lowercased and dashed). */
 export function parseOperationId(req: HttpRequest): string {
   const id = (req.params.operationId ?? '').trim();
-  if (!id || id.length > 256) {
-    throw invalidField('operationId', 'must be 1 to 256 characters');
-  }
-  return id;
+  if (!id || id.length > 256) throw invalidField('operationId', 'must be 1 to 256 characters');
+  return canonicalOperationId(id);
 }

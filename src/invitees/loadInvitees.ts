@@ -1,10 +1,10 @@
 import type { OperationRecord } from '../operations/operationRecord';
-import type { RosterRepository } from '../storage/rosterRepository';
+import type { RosterStore } from '../roster/rosterStore';
 import { deriveInviteeOutcomes, inviteesOf, type InviteeView, rosterCallsOf } from './inviteeOutcomes';
 
 /** Each invitee of an invite operation with its outcome, read from the rosters; undefined for other operations. */
 export async function loadInvitees(
-  roster: RosterRepository,
+  roster: RosterStore,
   op: OperationRecord,
   now: Date,
   ringTimeoutMs: number,

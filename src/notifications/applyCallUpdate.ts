@@ -1,9 +1,9 @@
 import { retryOnConflict } from '../operations/retryOnConflict';
-import type { RosterRepository } from '../storage/rosterRepository';
+import type { RosterStore } from '../roster/rosterStore';
 import type { CallUpdate } from './parseNotification';
 
 /** Records the call's state; `terminated` is final, so a late `established` does not revive it. */
-export async function applyCallUpdate(roster: RosterRepository, update: CallUpdate, now: string): Promise<void> {
+export async function applyCallUpdate(roster: RosterStore, update: CallUpdate, now: string): Promise<void> {
   await retryOnConflict(async () => {
     const current = await roster.getCall(update.callId);
     const currentState = current?.value.state ?? null;

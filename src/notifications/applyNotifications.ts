@@ -1,9 +1,9 @@
 import { InvalidInput, PayloadTooLarge } from '../errors';
 import type { Logger } from '../logger';
+import type { OperationStore } from '../operations/operationStore';
+import type { RosterStore } from '../roster/rosterStore';
 import { CommsNotifications } from '../schemas/commsNotification';
 import { invalidInput } from '../schemas/zodIssues';
-import type { OperationRepository } from '../storage/operationRepository';
-import type { RosterRepository } from '../storage/rosterRepository';
 import { storageRefusedInput } from '../storage/storageErrors';
 import { logEvent } from '../telemetry';
 import type { WebhookScheduler } from '../webhooks/webhookScheduler';
@@ -13,8 +13,8 @@ import { applyRosterUpdate } from './applyRosterUpdate';
 import { type ParsedNotification, parseNotification } from './parseNotification';
 
 export interface NotificationDeps {
-  operations: OperationRepository;
-  roster: RosterRepository;
+  operations: OperationStore;
+  roster: RosterStore;
   webhooks: WebhookScheduler;
   maxBatchItems: number;
   now: () => Date;

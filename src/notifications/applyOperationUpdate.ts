@@ -2,8 +2,8 @@ import type { Logger } from '../logger';
 import { inviteRecordFrom, linkedTo } from '../operations/inviteRecord';
 import { type InviteContextRecord, newOperationRecord, type OperationRecord } from '../operations/operationRecord';
 import { mergeOperationChange, mergeState } from '../operations/operationStatusRules';
+import type { OperationStore, RowWrite, Versioned } from '../operations/operationStore';
 import { retryOnConflict } from '../operations/retryOnConflict';
-import type { OperationRepository, RowWrite, Versioned } from '../storage/operationRepository';
 import { logEvent } from '../telemetry';
 import { scheduleWebhookIfStarting, type WebhookScheduler } from '../webhooks/webhookScheduler';
 import type { OperationUpdate } from './parseNotification';
@@ -11,7 +11,7 @@ import type { OperationUpdate } from './parseNotification';
 export type OperationApplyResult = 'applied' | 'unchanged' | 'unmatched';
 
 export interface OperationUpdateDeps {
-  operations: OperationRepository;
+  operations: OperationStore;
   webhooks: WebhookScheduler;
   log: Logger;
   graphCallback?: Record<string, string>;

@@ -1,12 +1,12 @@
 import type { Logger } from '../logger';
 import { participantKey } from '../roster/participantKey';
 import type { RosterEntry } from '../roster/rosterRecord';
-import type { RosterRepository } from '../storage/rosterRepository';
+import type { RosterStore } from '../roster/rosterStore';
 import type { RosterUpdate } from './parseNotification';
 
 /** `created`/`updated` upsert the listed participants, `deleted` removes them. */
 export async function applyRosterUpdate(
-  roster: RosterRepository,
+  roster: RosterStore,
   update: RosterUpdate,
   now: string,
   log: Logger,

@@ -1,3 +1,4 @@
+import { type HttpRouteName, httpRoutes } from '../routes';
 import { InviteRequest } from '../schemas/inviteRequest';
 import { ErrorBody, HealthBody, OperationBody, OperationListBody, RosterBody } from '../schemas/responses';
 import { toSwaggerSchema } from './swagger2';
@@ -37,6 +38,119 @@ const asyncHeaders = {
   'Retry-After': { type: 'integer', description: 'Seconds to wait before polling again.' },
 };
 const functionKey = [{ functionKey: [] }];
+
+// Each HTTP route's OpenAPI operation, by route name; its path, method and security come from the route table.
+const OPERATIONS: Record<HttpRouteName, Json> = {
+  invite: {
+    operationId: 'InviteParticipants',
+    summary: 'Invite participants into a call',
+    description:
+      'Sends Graph participant: invite. Answers 202 with Location and Retry-After until the invite is completed or failed.',
+    'x-ms-long-running-operation': true,
+    'x-ms-long-running-operation-options': { 'final-state-via': 'location' },
+    parameters: [callIdParameter, { name: 'body', in: 'body', required: true, schema: ref('inviteRequest') }],
+    responses: {
+      '200': { description: 'The invite is already completed or failed', schema: ref('operation') },
+      '202': { description: 'The invite is running', schema: ref('operation'), headers: asyncHeaders },
+      ...errors(400, 401, 403, 404, 409, 413, 502, 503),
+    },
+  },
+  getOperation: {
+    operationId: 'GetOperation',
+    summary: 'Get an operation',
+    parameters: [callIdParameter, operationIdParameter],
+    responses: {
+      '200': { description: 'Completed or failed', schema: ref('operation') },
+      '202': { description: 'Still running', schema: ref('operation'), headers: asyncHeaders },
+      ...errors(400, 401, 404, 503),
+    },
+  },
+  listOperations: {
+    operationId: 'ListOperations',
+    summary: "List a call's operations",
+    parameters: [callIdParameter],
+    responses: {
+      '200': { description: 'Newest first', schema: ref('operationList') },
+      ...errors(400, 401, 404, 503),
+    },
+  },
+  getRoster: {
+    operationId: 'GetRoster',
+    summary: "Get the call's roster",
+    parameters: [callIdParameter],
+    responses: {
+      '200': { description: 'The latest roster', schema: ref('roster') },
+      ...errors(400, 401, 404, 503),
+    },
+  },
+  notifications: {
+    operationId: 'GraphNotifications',
+    summary: "Graph's callback (commsNotifications); authenticated by Graph's bearer token",
+    'x-ms-visibility': 'internal',
+    parameters: [{ name: 'body', in: 'body', required: true, schema: { type: 'object' } }],
+    responses: { '202': { description: 'Stored' }, ...errors(400, 401, 413, 503) },
+  },
+  health: {
+    operationId: 'Health',
+    summary: 'Health',
+    'x-ms-visibility': 'internal',
+    responses: { '200': { description: 'Storage answers', schema: ref('health') }, ...errors(503) },
+  },
+  subscribeInvite: {
+    operationId: 'WhenInviteFinishes',
+    summary: 'When an invite finishes',
+    description:
+      'Invites participants and calls back once the invite is completed or failed, with each invitee outcome.',
+    'x-ms-trigger': 'single',
+    parameters: [callIdParameter, { name: 'body', in: 'body', required: true, schema: ref('inviteSubscription') }],
+    responses: {
+      '201': {
+        description: 'Subscribed; DELETE the Location to unsubscribe',
+        schema: ref('operation'),
+        headers: { Location: { type: 'string', description: "The subscription: the operation's webhook." } },
+      },
+      ...errors(400, 401, 403, 404, 409, 413, 502, 503),
+    },
+    'x-ms-notification-content': { description: 'The final operation', schema: ref('operation') },
+  },
+  unsubscribeInvite: {
+    operationId: 'UnsubscribeInvite',
+    summary: 'Stop the callback of an invite, by its clientContext',
+    'x-ms-visibility': 'internal',
+    parameters: [
+      callIdParameter,
+      { name: 'clientContext', in: 'query', required: true, type: 'string', 'x-ms-summary': 'Client context' },
+    ],
+    responses: { '204': { description: 'Unsubscribed' }, ...errors(400, 401, 404, 503) },
+  },
+  cancelOperationWebhook: {
+    operationId: 'CancelOperationWebhook',
+    summary: "Stop an operation's callback",
+    'x-ms-visibility': 'internal',
+    parameters: [callIdParameter, operationIdParameter],
+    responses: { '204': { description: 'Unsubscribed' }, ...errors(400, 401, 404, 503) },
+  },
+  openapi: {
+    operationId: 'OpenApi',
+    summary: 'This document',
+    'x-ms-visibility': 'internal',
+    responses: { '200': { description: 'OpenAPI 2.0', schema: { type: 'object' } } },
+  },
+};
+
+/** The paths of every HTTP route of the table, with the function key where the route wants one. */
+function pathsFromRoutes(): Json {
+  const paths: Record<string, Json> = {};
+  for (const route of httpRoutes) {
+    const operation = {
+      ...OPERATIONS[route.name],
+      ...(route.authLevel === 'function' ? { security: functionKey } : {}),
+    };
+    for (const method of route.methods)
+      paths[`/${route.route}`] = { ...paths[`/${route.route}`], [method.toLowerCase()]: operation };
+  }
+  return paths;
+}
 
 /**
  * The OpenAPI 2.0 (Swagger) document of the service, usable as a Power Platform / Logic Apps
@@ -79,131 +193,7 @@ export function openApiDocument(host: string, scheme: 'http' | 'https'): Json {
     consumes: ['application/json'],
     produces: ['application/json'],
     securityDefinitions: { functionKey: { type: 'apiKey', in: 'header', name: 'x-functions-key' } },
-    paths: {
-      '/calls/{callId}/participants/invite': {
-        post: {
-          operationId: 'InviteParticipants',
-          summary: 'Invite participants into a call',
-          description:
-            'Sends Graph participant: invite. Answers 202 with Location and Retry-After until the invite is completed or failed.',
-          security: functionKey,
-          'x-ms-long-running-operation': true,
-          'x-ms-long-running-operation-options': { 'final-state-via': 'location' },
-          parameters: [callIdParameter, { name: 'body', in: 'body', required: true, schema: ref('inviteRequest') }],
-          responses: {
-            '200': { description: 'The invite is already completed or failed', schema: ref('operation') },
-            '202': { description: 'The invite is running', schema: ref('operation'), headers: asyncHeaders },
-            ...errors(400, 401, 403, 404, 409, 413, 502, 503),
-          },
-        },
-      },
-      '/calls/{callId}/webhooks/invite': {
-        post: {
-          operationId: 'WhenInviteFinishes',
-          summary: 'When an invite finishes',
-          description:
-            'Invites participants and calls back once the invite is completed or failed, with each invitee outcome.',
-          security: functionKey,
-          'x-ms-trigger': 'single',
-          parameters: [
-            callIdParameter,
-            { name: 'body', in: 'body', required: true, schema: ref('inviteSubscription') },
-          ],
-          responses: {
-            '201': {
-              description: 'Subscribed; DELETE the Location to unsubscribe',
-              schema: ref('operation'),
-              headers: { Location: { type: 'string', description: "The subscription: the operation's webhook." } },
-            },
-            ...errors(400, 401, 403, 404, 409, 413, 502, 503),
-          },
-          'x-ms-notification-content': { description: 'The final operation', schema: ref('operation') },
-        },
-        delete: {
-          operationId: 'UnsubscribeInvite',
-          summary: 'Stop the callback of an invite, by its clientContext',
-          security: functionKey,
-          'x-ms-visibility': 'internal',
-          parameters: [
-            callIdParameter,
-            { name: 'clientContext', in: 'query', required: true, type: 'string', 'x-ms-summary': 'Client context' },
-          ],
-          responses: { '204': { description: 'Unsubscribed' }, ...errors(400, 401, 404, 503) },
-        },
-      },
-      '/calls/{callId}/operations/{operationId}/webhook': {
-        delete: {
-          operationId: 'CancelOperationWebhook',
-          summary: "Stop an operation's callback",
-          security: functionKey,
-          'x-ms-visibility': 'internal',
-          parameters: [callIdParameter, operationIdParameter],
-          responses: { '204': { description: 'Unsubscribed' }, ...errors(400, 401, 404, 503) },
-        },
-      },
-      '/calls/{callId}/operations/{operationId}': {
-        get: {
-          operationId: 'GetOperation',
-          summary: 'Get an operation',
-          security: functionKey,
-          parameters: [callIdParameter, operationIdParameter],
-          responses: {
-            '200': { description: 'Completed or failed', schema: ref('operation') },
-            '202': { description: 'Still running', schema: ref('operation'), headers: asyncHeaders },
-            ...errors(400, 401, 404, 503),
-          },
-        },
-      },
-      '/calls/{callId}/operations': {
-        get: {
-          operationId: 'ListOperations',
-          summary: "List a call's operations",
-          security: functionKey,
-          parameters: [callIdParameter],
-          responses: {
-            '200': { description: 'Newest first', schema: ref('operationList') },
-            ...errors(400, 401, 404, 503),
-          },
-        },
-      },
-      '/calls/{callId}/participants': {
-        get: {
-          operationId: 'GetRoster',
-          summary: "Get the call's roster",
-          security: functionKey,
-          parameters: [callIdParameter],
-          responses: {
-            '200': { description: 'The latest roster', schema: ref('roster') },
-            ...errors(400, 401, 404, 503),
-          },
-        },
-      },
-      '/notifications': {
-        post: {
-          operationId: 'GraphNotifications',
-          summary: "Graph's callback (commsNotifications); authenticated by Graph's bearer token",
-          'x-ms-visibility': 'internal',
-          parameters: [{ name: 'body', in: 'body', required: true, schema: { type: 'object' } }],
-          responses: { '202': { description: 'Stored' }, ...errors(400, 401, 413, 503) },
-        },
-      },
-      '/health': {
-        get: {
-          operationId: 'Health',
-          summary: 'Health',
-          'x-ms-visibility': 'internal',
-          responses: { '200': { description: 'Storage answers', schema: ref('health') }, ...errors(503) },
-        },
-      },
-      '/openapi.json': {
-        get: {
-          operationId: 'OpenApi',
-          summary: 'This document',
-          'x-ms-visibility': 'internal',
-          responses: { '200': { description: 'OpenAPI 2.0', schema: { type: 'object' } } },
-        },
-      },
-    },
+    paths: pathsFromRoutes(),
     definitions,
   };
 }

@@ -1,14 +1,14 @@
 import { NotFound } from '../errors';
 import { loadInvitees } from '../invitees/loadInvitees';
+import type { OperationStore } from '../operations/operationStore';
+import type { RosterStore } from '../roster/rosterStore';
 import type { OperationBody } from '../schemas/responses';
-import type { OperationRepository } from '../storage/operationRepository';
-import type { RosterRepository } from '../storage/rosterRepository';
 import { toOperationBody } from './operationBody';
 import type { OperationRecord } from './operationRecord';
 
 export interface ReadDeps {
-  operations: OperationRepository;
-  roster: RosterRepository;
+  operations: OperationStore;
+  roster: RosterStore;
   now: () => Date;
   ringTimeoutMs: number;
 }
@@ -19,7 +19,7 @@ export async function describeOperation(deps: ReadDeps, op: OperationRecord): Pr
 }
 
 export async function getOperation(
-  operations: OperationRepository,
+  operations: OperationStore,
   callId: string,
   operationId: string,
 ): Promise<OperationRecord> {

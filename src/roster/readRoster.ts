@@ -1,9 +1,9 @@
 import { NotFound } from '../errors';
-import type { OperationRepository } from '../storage/operationRepository';
-import type { RosterRepository } from '../storage/rosterRepository';
+import type { OperationStore } from '../operations/operationStore';
+import type { RosterStore } from '../roster/rosterStore';
 
 /** The roster snapshot as the HTTP contract shows it; 404 when the call was never seen. */
-export async function readRoster(roster: RosterRepository, operations: OperationRepository, callId: string) {
+export async function readRoster(roster: RosterStore, operations: OperationStore, callId: string) {
   const snapshot = await roster.snapshot(callId);
   if (!snapshot.known && !(await operations.hasAny(callId))) {
     throw new NotFound(`Call ${callId} is not known.`);

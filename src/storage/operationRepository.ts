@@ -1,6 +1,7 @@
 import { odata, type TransactionAction } from '@azure/data-tables';
 
 import type { InviteContextRecord, OperationRecord } from '../operations/operationRecord';
+import type { OperationStore, RowWrite, Versioned } from '../operations/operationStore';
 import { inviteContextRowKey, operationRowKey, webhookDueRowKey, WEBHOOKS_DUE_PARTITION } from './keys';
 import {
   fromInviteContextEntity,
@@ -12,18 +13,8 @@ import {
 import { isNotFound } from './storageErrors';
 import type { Tables } from './tableClients';
 
-export interface Versioned<T> {
-  value: T;
-  etag: string;
-}
-
-/** A row to write in one entity-group transaction: `etag` undefined means "create, must not exist". */
-export interface RowWrite<T> {
-  value: T;
-  etag?: string;
-}
-
-export class OperationRepository {
+/** The operations table (see operationEntities.ts for its rows). */
+export class OperationRepository implements OperationStore {
   constructor(private readonly tables: () => Promise<Tables>) {}
 
   private async client() {

@@ -1,14 +1,15 @@
 import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 
+import type { Versioned } from '../operations/operationStore';
 import { primaryIdentity } from '../roster/participantKey';
 import type { CallRecord, PresenceEntry, RosterEntry, RosterSnapshot } from '../roster/rosterRecord';
+import type { RosterStore } from '../roster/rosterStore';
 import type { ChangeType } from '../schemas/commsNotification';
 import type { Participant } from '../schemas/participant';
 import type { ResultInfo } from '../schemas/resultInfo';
 import { fromChunks, toChunks } from './chunkedJson';
 import { fromJsonText, fromText, toJsonText } from './entityValues';
 import { CALL_ROW_KEY, participantRowKey } from './keys';
-import type { Versioned } from './operationRepository';
 import { isNotFound } from './storageErrors';
 import type { Tables } from './tableClients';
 import { entityWireBytes, toTransactionBatches } from './transactionBatches';
@@ -20,7 +21,7 @@ import { entityWireBytes, toTransactionBatches } from './transactionBatches';
  * `call` with the call's state. One participant changing writes its own row and nothing else:
  * the roster's lastModifiedDateTime is the latest of its rows'.
  */
-export class RosterRepository {
+export class RosterRepository implements RosterStore {
   constructor(private readonly tables: () => Promise<Tables>) {}
 
   private async client(): Promise<TableClient> {

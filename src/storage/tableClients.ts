@@ -1,6 +1,7 @@
 import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
 
 import type { Config } from '../config';
+import { type Once, once } from '../once';
 import { isConflict } from './storageErrors';
 
 export interface Tables {
@@ -37,7 +38,7 @@ async function ensureTable(client: TableClient): Promise<void> {
 }
 
 /** The process's table clients; `forget()` makes the next use create the tables again. */
-export type TableAccess = (() => Promise<Tables>) & { forget(): void };
+export type TableAccess = Once<Tables>;
 
 /**
  * Table clients for the process, created once; the tables are created on first use.
@@ -45,20 +46,12 @@ export type TableAccess = (() => Promise<Tables>) & { forget(): void };
  * table that disappeared (a recreated account, an emulator restarted without its data).
  */
 export function lazyTables(config: Config['tables']): TableAccess {
-  let pending: Promise<Tables> | undefined;
-  const access = () => {
-    pending ??= (async () => {
-      const [operations, roster] = await Promise.all([
-        createClient(config, config.operationsTable),
-        createClient(config, config.rosterTable),
-      ]);
-      await Promise.all([ensureTable(operations), ensureTable(roster)]);
-      return { operations, roster };
-    })().catch((err: unknown) => {
-      pending = undefined;
-      throw err;
-    });
-    return pending;
-  };
-  return Object.assign(access, { forget: () => (pending = undefined) });
+  return once(async () => {
+    const [operations, roster] = await Promise.all([
+      createClient(config, config.operationsTable),
+      createClient(config, config.rosterTable),
+    ]);
+    await Promise.all([ensureTable(operations), ensureTable(roster)]);
+    return { operations, roster };
+  });
 }

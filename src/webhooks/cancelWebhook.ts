@@ -1,13 +1,13 @@
 import { NotFound } from '../errors';
+import type { OperationStore } from '../operations/operationStore';
 import { retryOnConflict } from '../operations/retryOnConflict';
-import type { OperationRepository } from '../storage/operationRepository';
 
 /**
  * Stops an operation's completion webhook (the Logic Apps webhook action's unsubscribe): no
  * delivery starts after this; one already on the wire may still arrive. Idempotent.
  */
 export async function cancelWebhook(
-  operations: OperationRepository,
+  operations: OperationStore,
   callId: string,
   operationId: string,
   now: string,
@@ -24,7 +24,7 @@ export async function cancelWebhook(
 
 /** The same, for an invite named by its clientContext (all a Logic Apps HTTP Webhook unsubscribe can know). */
 export async function cancelWebhookByClientContext(
-  operations: OperationRepository,
+  operations: OperationStore,
   callId: string,
   clientContext: string,
   now: string,

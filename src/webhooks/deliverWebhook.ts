@@ -1,17 +1,17 @@
 import { outcomesSettled } from '../invitees/inviteeOutcomes';
 import type { Logger } from '../logger';
 import type { OperationRecord, WebhookState } from '../operations/operationRecord';
+import type { OperationStore } from '../operations/operationStore';
 import { describeOperation, type ReadDeps } from '../operations/readOperations';
 import { retryOnConflict } from '../operations/retryOnConflict';
 import { isTerminal } from '../schemas/operationStatus';
-import type { OperationRepository } from '../storage/operationRepository';
 import { isPreconditionFailed } from '../storage/storageErrors';
 import { logEvent } from '../telemetry';
 import type { PostResult } from './postJson';
 import type { WebhookMessage, WebhookScheduler } from './webhookScheduler';
 
 export interface DeliveryDeps extends ReadDeps {
-  operations: OperationRepository;
+  operations: OperationStore;
   webhooks: WebhookScheduler;
   post: (url: string, body: unknown) => Promise<PostResult>;
   maxAttempts: number;

@@ -1,10 +1,10 @@
 import type { Logger } from '../logger';
-import type { OperationRepository } from '../storage/operationRepository';
+import type { OperationStore } from '../operations/operationStore';
 import { logEvent } from '../telemetry';
 import type { WebhookScheduler } from './webhookScheduler';
 
 export interface SweepDeps {
-  operations: Pick<OperationRepository, 'webhooksDue' | 'get' | 'clearWebhookDue'>;
+  operations: Pick<OperationStore, 'webhooksDue' | 'get' | 'clearWebhookDue'>;
   webhooks: WebhookScheduler;
   now: () => Date;
   /** How long past its due time a delivery may go unseen before its message counts as lost. */

@@ -1,4 +1,5 @@
 import type { Config } from '../config';
+import { once } from '../once';
 import type { WebhookMessage, WebhookScheduler } from './webhookScheduler';
 
 /** The queue the `deliverWebhook` function is triggered by. */
@@ -21,15 +22,11 @@ async function createQueueClient(queue: Config['webhooks']['queue']) {
  * encoding the Functions queue trigger expects by default.
  */
 export function storageQueueScheduler(queue: Config['webhooks']['queue']): WebhookScheduler {
-  let client: ReturnType<typeof createQueueClient> | undefined;
-  const ready = () => {
-    client ??= createQueueClient(queue).then(async (c) => {
-      await c.createIfNotExists();
-      return c;
-    });
-    client.catch(() => (client = undefined));
+  const ready = once(async () => {
+    const client = await createQueueClient(queue);
+    await client.createIfNotExists();
     return client;
-  };
+  });
   return {
     async schedule(message: WebhookMessage, delaySeconds: number) {
       const text = Buffer.from(JSON.stringify(message), 'utf8').toString('base64');

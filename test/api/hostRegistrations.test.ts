@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { startHostProcess } from '../../dev/stack';
+import { routes } from '../../src/routes';
 import { call, stack } from '../support/api';
 import { azureHostMetadata, type FunctionMetadata, httpTriggerOf } from '../support/metadata';
 
@@ -29,6 +30,20 @@ const CONTRACT = [
 describe('the app as the Functions host loads it', () => {
   const all = azureHostMetadata();
   const metadata = all.filter(isHttp);
+
+  it('registers exactly the rows of the route table, in its order, each with its trigger', () => {
+    const TRIGGER = { http: 'httpTrigger', queue: 'queueTrigger', timer: 'timerTrigger' };
+    expect(all.map((m) => m.name)).toEqual(routes.map((r) => r.name));
+    for (const row of routes) {
+      const binding = Object.values(all.find((m) => m.name === row.name)!.bindings).find((b) => b.direction === 'in');
+      const { name: _name, trigger, load: _load, ...settings } = row;
+      expect(binding, row.name).toMatchObject({
+        type: TRIGGER[trigger],
+        ...settings,
+        ...('methods' in settings ? { methods: [...settings.methods] } : {}),
+      });
+    }
+  });
 
   it('registers the webhook delivery as a queue trigger, the retention purge and the webhook sweep as timers', () => {
     const others = all.filter((m) => !isHttp(m));

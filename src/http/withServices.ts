@@ -11,7 +11,7 @@ export type ServiceHandler = (
 ) => Promise<HttpResponseInit>;
 
 /** Gives a handler the services and turns anything it throws into the error envelope. */
-export function withErrors(handler: ServiceHandler): HttpHandler {
+export function withServices(handler: ServiceHandler): HttpHandler {
   return async (req, context) => {
     let services: Services | undefined;
     try {

@@ -1,0 +1,143 @@
+import type { HttpHandler, HttpMethod, StorageQueueHandler, TimerHandler } from '@azure/functions';
+
+/**
+ * Every function of the app, once: the entry point registers these rows, the OpenAPI document
+ * describes the HTTP ones, and the registration test compares them with what the host receives.
+ * Handlers load on their first call (`load`), so importing this table loads nothing else: only
+ * types are imported here. A new route is a row, a handler in src/handlers/ and a test.
+ */
+interface Row<H> {
+  name: string;
+  load: () => Promise<{ handler: H }>;
+}
+export interface HttpRoute extends Row<HttpHandler> {
+  trigger: 'http';
+  /** Below the host's prefix (`api`, host.json). */
+  route: string;
+  methods: readonly HttpMethod[];
+  /** `function`: the host wants a function key; `anonymous`: anyone (the callback checks Graph's token itself). */
+  authLevel: 'anonymous' | 'function';
+}
+export interface QueueRoute extends Row<StorageQueueHandler> {
+  trigger: 'queue';
+  queueName: string;
+  /** The app setting naming the queue's storage (a connection string, or `<name>__queueServiceUri`). */
+  connection: string;
+}
+export interface TimerRoute extends Row<TimerHandler> {
+  trigger: 'timer';
+  /** NCRONTAB with seconds; `%SETTING%` is read from the app settings by the host. */
+  schedule: string;
+}
+export type RouteRow = HttpRoute | QueueRoute | TimerRoute;
+
+export const routes = [
+  {
+    name: 'invite',
+    trigger: 'http',
+    route: 'calls/{callId}/participants/invite',
+    methods: ['POST'],
+    authLevel: 'function',
+    load: () => import('./handlers/invite.js'),
+  },
+  {
+    name: 'getOperation',
+    trigger: 'http',
+    route: 'calls/{callId}/operations/{operationId}',
+    methods: ['GET'],
+    authLevel: 'function',
+    load: () => import('./handlers/getOperation.js'),
+  },
+  {
+    name: 'listOperations',
+    trigger: 'http',
+    route: 'calls/{callId}/operations',
+    methods: ['GET'],
+    authLevel: 'function',
+    load: () => import('./handlers/listOperations.js'),
+  },
+  {
+    name: 'getRoster',
+    trigger: 'http',
+    route: 'calls/{callId}/participants',
+    methods: ['GET'],
+    authLevel: 'function',
+    load: () => import('./handlers/getRoster.js'),
+  },
+  // Graph's callbackUri: Graph sends no function key, so its bearer token is checked instead.
+  {
+    name: 'notifications',
+    trigger: 'http',
+    route: 'notifications',
+    methods: ['POST'],
+    authLevel: 'anonymous',
+    load: () => import('./handlers/notifications.js'),
+  },
+  {
+    name: 'health',
+    trigger: 'http',
+    route: 'health',
+    methods: ['GET'],
+    authLevel: 'anonymous',
+    load: () => import('./handlers/health.js'),
+  },
+  // The webhook pattern of Logic Apps and Power Platform connectors.
+  {
+    name: 'subscribeInvite',
+    trigger: 'http',
+    route: 'calls/{callId}/webhooks/invite',
+    methods: ['POST'],
+    authLevel: 'function',
+    load: () => import('./handlers/subscribeInvite.js'),
+  },
+  {
+    name: 'unsubscribeInvite',
+    trigger: 'http',
+    route: 'calls/{callId}/webhooks/invite',
+    methods: ['DELETE'],
+    authLevel: 'function',
+    load: () => import('./handlers/unsubscribeInvite.js'),
+  },
+  {
+    name: 'cancelOperationWebhook',
+    trigger: 'http',
+    route: 'calls/{callId}/operations/{operationId}/webhook',
+    methods: ['DELETE'],
+    authLevel: 'function',
+    load: () => import('./handlers/cancelOperationWebhook.js'),
+  },
+  {
+    name: 'deliverWebhook',
+    trigger: 'queue',
+    queueName: 'webhook-deliveries',
+    connection: 'WEBHOOK_QUEUE',
+    load: () => import('./handlers/deliverWebhook.js'),
+  },
+  // Anonymous: a connector wizard fetches it without a key.
+  {
+    name: 'openapi',
+    trigger: 'http',
+    route: 'openapi.json',
+    methods: ['GET'],
+    authLevel: 'anonymous',
+    load: () => import('./handlers/openapi.js'),
+  },
+  {
+    name: 'purgeOldRecords',
+    trigger: 'timer',
+    schedule: '%RETENTION_SCHEDULE%',
+    load: () => import('./handlers/purgeOldRecords.js'),
+  },
+  {
+    name: 'sweepWebhooks',
+    trigger: 'timer',
+    schedule: '%WEBHOOK_SWEEP_SCHEDULE%',
+    load: () => import('./handlers/sweepWebhooks.js'),
+  },
+] as const satisfies readonly RouteRow[];
+
+export type HttpRouteName = Extract<(typeof routes)[number], { trigger: 'http' }>['name'];
+
+export const httpRoutes = routes.filter(
+  (r): r is Extract<(typeof routes)[number], { trigger: 'http' }> => r.trigger === 'http',
+);
