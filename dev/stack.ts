@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 
-import { azuriteConnection } from '../src/config';
 import { type RunningSimulator, startGraphSimulator } from './simulator/graphSimulator';
 
 /** Project root, from dist/dev/ or dev/ alike. */
@@ -66,6 +65,17 @@ function spawnService(args: string[], env: NodeJS.ProcessEnv, echo?: (line: stri
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       }),
   };
+}
+
+/** A connection string for Azurite's published development account, with the given service ports. */
+export function azuriteConnection(ports: { table?: number; queue?: number; blob?: number } = {}): string {
+  const { table = 10002, queue = 10001, blob = 10000 } = ports;
+  return (
+    'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;' +
+    'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;' +
+    `BlobEndpoint=http://127.0.0.1:${blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:${queue}/devstoreaccount1;` +
+    `TableEndpoint=http://127.0.0.1:${table}/devstoreaccount1;`
+  );
 }
 
 export interface AzuritePorts {

@@ -2,19 +2,9 @@ import { z } from 'zod';
 
 import { settingUrlProblem } from './net/addresses';
 
-/** A connection string for Azurite's published development account, with the given service ports. */
-export function azuriteConnection(ports: { table?: number; queue?: number; blob?: number } = {}): string {
-  const { table = 10002, queue = 10001, blob = 10000 } = ports;
-  return (
-    'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;' +
-    'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;' +
-    `BlobEndpoint=http://127.0.0.1:${blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:${queue}/devstoreaccount1;` +
-    `TableEndpoint=http://127.0.0.1:${table}/devstoreaccount1;`
-  );
-}
-
-/** Azurite's development account on its default ports; used only when no storage setting is given. */
-export const AZURITE_DEVELOPMENT_CONNECTION = azuriteConnection();
+// Without a storage setting the service uses the local emulator, as the Tables and Queue SDKs
+// read this well-known value (Azurite's development account on its default ports).
+const DEVELOPMENT_STORAGE = 'UseDevelopmentStorage=true';
 
 // App settings arrive as strings; an empty value means "unset" (API.md section 6).
 const optionalText = z.preprocess(
@@ -127,40 +117,50 @@ export const SettingsSchema = z
     }
   });
 
-export type Settings = z.infer<typeof SettingsSchema>;
-
-export interface Config {
-  tables: { connectionString?: string; endpoint?: string; operationsTable: string; rosterTable: string };
+/** The settings as the service uses them: the one source of the `Config` type. */
+export const ConfigSchema = SettingsSchema.transform((s) => ({
+  tables: {
+    connectionString: s.TABLES_ENDPOINT ? undefined : (s.TABLES_CONNECTION_STRING ?? DEVELOPMENT_STORAGE),
+    endpoint: s.TABLES_ENDPOINT,
+    operationsTable: s.TABLES_OPERATIONS_TABLE,
+    rosterTable: s.TABLES_ROSTER_TABLE,
+  },
   graph: {
-    baseUrl: string;
-    tenantId?: string;
-    clientId?: string;
-    clientSecret?: string;
-    certificatePath?: string;
-    useManagedIdentity: boolean;
-    deadlineMs: number;
-  };
+    baseUrl: s.GRAPH_BASE_URL,
+    tenantId: s.GRAPH_TENANT_ID,
+    clientId: s.GRAPH_CLIENT_ID,
+    clientSecret: s.GRAPH_CLIENT_SECRET,
+    certificatePath: s.GRAPH_CLIENT_CERTIFICATE_PATH,
+    useManagedIdentity: s.GRAPH_USE_MANAGED_IDENTITY,
+    deadlineMs: s.GRAPH_TIMEOUT_SECONDS * 1000,
+  },
   callback: {
-    openIdConfigurationUrl: string;
-    audience: string;
-    issuers: string[];
-    /** Tenant ids a callback token's `tid` must be one of, or `any`. */
-    allowedTenants: string[] | 'any';
-    keyRefreshCooldownMs: number;
-  };
-  limits: { inviteBodyBytes: number; notificationsBodyBytes: number; notificationsPerBatch: number };
-  retryAfter: { runningSeconds: number; unavailableSeconds: number };
+    openIdConfigurationUrl: s.CALLBACK_OPENID_CONFIGURATION_URL,
+    // The schema refuses settings with neither, so an audience is always known.
+    audience: (s.CALLBACK_AUDIENCE ?? s.GRAPH_CLIENT_ID) as string,
+    issuers: s.CALLBACK_ISSUERS,
+    allowedTenants: allowedTenants(s.CALLBACK_ALLOWED_TENANTS, s.GRAPH_TENANT_ID),
+    keyRefreshCooldownMs: s.CALLBACK_KEY_REFRESH_SECONDS * 1000,
+  },
+  limits: {
+    inviteBodyBytes: s.INVITE_MAX_BODY_BYTES,
+    notificationsBodyBytes: s.NOTIFICATIONS_MAX_BODY_BYTES,
+    notificationsPerBatch: s.NOTIFICATIONS_MAX_BATCH_ITEMS,
+  },
+  retryAfter: { runningSeconds: s.RETRY_AFTER_RUNNING_SECONDS, unavailableSeconds: s.RETRY_AFTER_UNAVAILABLE_SECONDS },
   webhooks: {
-    queue: { connectionString?: string; serviceUri?: string };
-    maxAttempts: number;
-    retryBaseSeconds: number;
-    timeoutMs: number;
-  };
-  ringTimeoutMs: number;
-  retention: { days: number; schedule: string };
-  allowLoopbackUrls: boolean;
-  localFunctionKey?: string;
-}
+    queue: s.WEBHOOK_QUEUE__queueServiceUri
+      ? { serviceUri: s.WEBHOOK_QUEUE__queueServiceUri }
+      : { connectionString: s.WEBHOOK_QUEUE ?? DEVELOPMENT_STORAGE },
+    maxAttempts: s.WEBHOOK_MAX_ATTEMPTS,
+    retryBaseSeconds: s.WEBHOOK_RETRY_BASE_SECONDS,
+    timeoutMs: s.WEBHOOK_TIMEOUT_SECONDS * 1000,
+  },
+  ringTimeoutMs: s.RING_TIMEOUT_SECONDS * 1000,
+  retention: { days: s.RETENTION_DAYS },
+  allowLoopbackUrls: s.ALLOW_LOOPBACK_URLS,
+}));
+export type Config = z.output<typeof ConfigSchema>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -171,59 +171,11 @@ export class ConfigError extends Error {
 
 /** Parses app settings; throws a ConfigError naming every offending setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = SettingsSchema.safeParse(env);
+  const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'} ${i.message}`));
   }
-  const s = parsed.data;
-  const connectionString = s.TABLES_ENDPOINT
-    ? undefined
-    : (s.TABLES_CONNECTION_STRING ?? AZURITE_DEVELOPMENT_CONNECTION);
-  return {
-    tables: {
-      connectionString,
-      endpoint: s.TABLES_ENDPOINT,
-      operationsTable: s.TABLES_OPERATIONS_TABLE,
-      rosterTable: s.TABLES_ROSTER_TABLE,
-    },
-    graph: {
-      baseUrl: s.GRAPH_BASE_URL,
-      tenantId: s.GRAPH_TENANT_ID,
-      clientId: s.GRAPH_CLIENT_ID,
-      clientSecret: s.GRAPH_CLIENT_SECRET,
-      certificatePath: s.GRAPH_CLIENT_CERTIFICATE_PATH,
-      useManagedIdentity: s.GRAPH_USE_MANAGED_IDENTITY,
-      deadlineMs: s.GRAPH_TIMEOUT_SECONDS * 1000,
-    },
-    callback: {
-      openIdConfigurationUrl: s.CALLBACK_OPENID_CONFIGURATION_URL,
-      audience: (s.CALLBACK_AUDIENCE ?? s.GRAPH_CLIENT_ID)!,
-      issuers: s.CALLBACK_ISSUERS,
-      allowedTenants: allowedTenants(s.CALLBACK_ALLOWED_TENANTS, s.GRAPH_TENANT_ID),
-      keyRefreshCooldownMs: s.CALLBACK_KEY_REFRESH_SECONDS * 1000,
-    },
-    limits: {
-      inviteBodyBytes: s.INVITE_MAX_BODY_BYTES,
-      notificationsBodyBytes: s.NOTIFICATIONS_MAX_BODY_BYTES,
-      notificationsPerBatch: s.NOTIFICATIONS_MAX_BATCH_ITEMS,
-    },
-    retryAfter: {
-      runningSeconds: s.RETRY_AFTER_RUNNING_SECONDS,
-      unavailableSeconds: s.RETRY_AFTER_UNAVAILABLE_SECONDS,
-    },
-    webhooks: {
-      queue: s.WEBHOOK_QUEUE__queueServiceUri
-        ? { serviceUri: s.WEBHOOK_QUEUE__queueServiceUri }
-        : { connectionString: s.WEBHOOK_QUEUE ?? AZURITE_DEVELOPMENT_CONNECTION },
-      maxAttempts: s.WEBHOOK_MAX_ATTEMPTS,
-      retryBaseSeconds: s.WEBHOOK_RETRY_BASE_SECONDS,
-      timeoutMs: s.WEBHOOK_TIMEOUT_SECONDS * 1000,
-    },
-    ringTimeoutMs: s.RING_TIMEOUT_SECONDS * 1000,
-    retention: { days: s.RETENTION_DAYS, schedule: s.RETENTION_SCHEDULE },
-    allowLoopbackUrls: s.ALLOW_LOOPBACK_URLS,
-    localFunctionKey: s.LOCAL_FUNCTION_KEY,
-  };
+  return parsed.data;
 }
 
 function allowedTenants(listed: string[] | undefined, ownTenant: string | undefined): string[] | 'any' {

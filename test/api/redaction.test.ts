@@ -3,8 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { simulatorApi } from '../../dev/scenarioRunner';
-import { freePort, type HostProcess, startHostProcess } from '../../dev/stack';
-import { azuriteConnection } from '../../src/config';
+import { azuriteConnection, freePort, type HostProcess, startHostProcess } from '../../dev/stack';
 import { call, stack, userInvitee, waitFor } from '../support/api';
 import { operationNotification } from '../support/notifications';
 import { simulator } from '../support/simulator';

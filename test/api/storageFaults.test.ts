@@ -3,8 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { simulatorApi } from '../../dev/scenarioRunner';
-import { type HostProcess, startHostProcess } from '../../dev/stack';
-import { azuriteConnection } from '../../src/config';
+import { azuriteConnection, type HostProcess, startHostProcess } from '../../dev/stack';
 import { call, getOperation, stack, userInvitee, waitFor } from '../support/api';
 import { FaultyProxy } from '../support/faultyProxy';
 import {

@@ -2,8 +2,7 @@ import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { simulatorApi } from '../../dev/scenarioRunner';
-import { type Azurite, type HostProcess, startAzurite, startHostProcess } from '../../dev/stack';
-import { azuriteConnection } from '../../src/config';
+import { type Azurite, azuriteConnection, type HostProcess, startAzurite, startHostProcess } from '../../dev/stack';
 import { call, stack, userInvitee, waitFor } from '../support/api';
 import { FaultyProxy } from '../support/faultyProxy';
 import { operationNotification, participant, rosterNotification } from '../support/notifications';

@@ -19,7 +19,7 @@ const problemsOf = (env: Record<string, string>) => {
 describe('settings', () => {
   it('defaults to Azurite, Graph v1.0, the Skype OpenID metadata and the app id as audience', () => {
     const config = loadConfig(production);
-    expect(config.tables.connectionString).toContain('devstoreaccount1');
+    expect(config.tables.connectionString).toBe('UseDevelopmentStorage=true');
     expect(config.graph.baseUrl).toBe('https://graph.microsoft.com/v1.0');
     expect(config.callback.openIdConfigurationUrl).toBe('https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration');
     expect(config.callback.audience).toBe('app-id');
