@@ -9,6 +9,7 @@ import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import autocannon from 'autocannon';
 
+import { operationNotification, participant, rosterNotification } from '../dev/graphPayloads';
 import { projectRoot, type Stack, startStack } from '../dev/stack';
 import { loadConfig } from '../src/config';
 import { applyNotifications } from '../src/notifications/applyNotifications';
@@ -38,51 +39,12 @@ const median = (values: number[]) => {
 };
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 
-function rosterItem(callId: string, key: string) {
-  return {
-    '@odata.type': '#microsoft.graph.commsNotification',
-    changeType: 'updated',
-    resource: `/app/calls/${callId}/participants`,
-    resourceUrl: `/communications/calls/${callId}/participants`,
-    resourceData: [
-      {
-        '@odata.type': '#microsoft.graph.participant',
-        info: {
-          '@odata.type': '#microsoft.graph.participantInfo',
-          identity: { user: { id: key, displayName: 'Bench' } },
-          endpointType: 'default',
-        },
-        mediaStreams: [
-          {
-            '@odata.type': '#microsoft.graph.mediaStream',
-            mediaType: 'audio',
-            sourceId: '1',
-            direction: 'sendReceive',
-            serverMuted: false,
-          },
-        ],
-        isMuted: false,
-        isInLobby: false,
-        id: null,
-      },
-    ],
-  };
-}
+/** One roster notification item: one participant joined. */
+const rosterItem = (callId: string, key: string) =>
+  rosterNotification(callId, [participant({ user: { id: key, displayName: 'Bench' } })]).value[0]!;
 
-function operationItem(callId: string, operationId: string, status: string) {
-  return {
-    '@odata.type': '#microsoft.graph.commsNotification',
-    changeType: status === 'running' ? 'updated' : 'deleted',
-    resource: `/app/calls/${callId}/operations/${operationId}`,
-    resourceUrl: `/communications/calls/${callId}/operations/${operationId}`,
-    resourceData: {
-      '@odata.type': '#microsoft.graph.inviteParticipantsOperation',
-      status,
-      clientContext: 'bench',
-      id: operationId,
-    },
-  };
-}
+const operationItem = (callId: string, operationId: string, status: string) =>
+  operationNotification({ callId, operationId, clientContext: 'bench', status }).value[0]!;
 
 /** The bare rate of `upsertEntity` into the same Azurite, with the same concurrency: the floor. */
 async function floorUpserts(stack: Stack): Promise<number> {
@@ -101,7 +63,7 @@ async function floorUpserts(stack: Stack): Promise<number> {
           {
             partitionKey: partition,
             rowKey: `p:user:${i}`,
-            participant: JSON.stringify(rosterItem(partition, String(i)).resourceData[0]),
+            participant: JSON.stringify((rosterItem(partition, String(i)).resourceData as unknown[])[0]),
           },
           'Replace',
         );
@@ -165,7 +127,10 @@ async function storageCalls(stack: Stack) {
 
   // A call whose roster already has many participants: one of them changes.
   const bigCall = randomUUID();
-  const everyone = Array.from({ length: SIZE.roster }, (_, i) => rosterItem(bigCall, `member-${i}`).resourceData[0]);
+  const everyone = Array.from(
+    { length: SIZE.roster },
+    (_, i) => (rosterItem(bigCall, `member-${i}`).resourceData as unknown[])[0],
+  );
   await apply({ ...rosterItem(bigCall, 'x'), resourceData: everyone });
   const change = await apply({
     ...rosterItem(bigCall, 'member-7'),

@@ -1,4 +1,4 @@
-import { type Invitee, operationNotification, rosterNotification } from './referencePayloads';
+import { type Invitee, inviteeRosterNotification, inviteOperationNotification } from './referencePayloads';
 
 /** What happens to one invitee, as Graph reports it. */
 export const OUTCOMES = ['join', 'lobby', 'decline', 'noAnswer', 'reject', 'joinThenLeave'] as const;
@@ -53,7 +53,7 @@ export async function playInvite(plan: PlaybackPlan): Promise<void> {
   const { callId, operationId, clientContext, invitees } = plan;
   const outcomes = invitees.map((i) => plan.outcomeOf(i));
   const op = (status: 'running' | 'completed' | 'failed', resultInfo?: Record<string, unknown>) =>
-    operationNotification({
+    inviteOperationNotification({
       callId,
       operationId,
       clientContext,
@@ -66,7 +66,13 @@ export async function playInvite(plan: PlaybackPlan): Promise<void> {
   const first = invitees[0];
   const reportedAsApplication = first?.identity.user && !first.replacesCallId ? first : undefined;
   const roster = (members: Invitee[], extra: { inLobby?: boolean; changeType?: 'deleted' } = {}) =>
-    rosterNotification({ callId: rosterCall, invitees: members, resourceStyle, reportedAsApplication, ...extra });
+    inviteeRosterNotification({
+      callId: rosterCall,
+      invitees: members,
+      resourceStyle,
+      reportedAsApplication,
+      ...extra,
+    });
 
   const steps: Step[] = [{ waitMs: plan.stepDelayMs, payload: op('running') }];
   if (outcomes.includes('reject')) {
