@@ -1,0 +1,241 @@
+import { replacedCallsOf } from '../../src/invitees/inviteeOutcomes';
+import type { InviteContextRecord, OperationRecord } from '../../src/operations/operationRecord';
+import type { OperationStore, RowWrite, Versioned } from '../../src/operations/operationStore';
+import { primaryIdentity } from '../../src/roster/participantKey';
+import type { CallRecord, PresenceEntry, RosterEntry, RosterSnapshot } from '../../src/roster/rosterRecord';
+import type { RosterStore } from '../../src/roster/rosterStore';
+import type { ChangeType } from '../../src/schemas/commsNotification';
+import { inviteContextRowKey, operationRowKey } from '../../src/storage/keys';
+import type { WebhookMessage, WebhookScheduler } from '../../src/webhooks/webhookScheduler';
+
+/** Fails as the Tables SDK does: a RestError with the status storageErrors.ts sorts by. */
+const restError = (statusCode: number, code: string) =>
+  Object.assign(new Error(code), { name: 'RestError', statusCode, code });
+const exists = () => restError(409, 'EntityAlreadyExists');
+const changed = () => restError(412, 'UpdateConditionNotSatisfied');
+
+type Row =
+  | { kind: 'operation'; value: OperationRecord }
+  | { kind: 'context'; value: InviteContextRecord }
+  | { kind: 'alias'; of: string };
+
+/**
+ * The operations table in memory, with the semantics the use cases rely on: ETags on every row,
+ * create-if-absent (409), replace-if-unchanged (412), all-or-nothing transactions, alias rows.
+ * Values are copied in and out, so a test never shares an object with the store.
+ */
+export class MemoryOperationStore implements OperationStore {
+  private readonly rows = new Map<string, { row: Row; etag: string }>();
+  private readonly due = new Map<string, { callId: string; operationId: string; markedAt: string }>();
+  private version = 0;
+  /** Every write, for tests that count them. */
+  writes = 0;
+
+  private key = (callId: string, rowKey: string) => `${callId} ${rowKey}`;
+  private nextEtag = () => `W/"${++this.version}"`;
+
+  async get(callId: string, operationId: string): Promise<Versioned<OperationRecord> | undefined> {
+    let found = this.rows.get(this.key(callId, operationRowKey(operationId)));
+    if (found?.row.kind === 'alias') found = this.rows.get(this.key(callId, operationRowKey(found.row.of)));
+    return found?.row.kind === 'operation' ? { value: structuredClone(found.row.value), etag: found.etag } : undefined;
+  }
+
+  async getInviteContext(callId: string, clientContext: string): Promise<Versioned<InviteContextRecord> | undefined> {
+    const found = this.rows.get(this.key(callId, inviteContextRowKey(clientContext)));
+    return found?.row.kind === 'context' ? { value: structuredClone(found.row.value), etag: found.etag } : undefined;
+  }
+
+  async list(callId: string): Promise<{ known: boolean; operations: OperationRecord[] }> {
+    const rows = [...this.rows].filter(([key]) => key.startsWith(`${callId} `)).map(([, stored]) => stored.row);
+    const operations = rows.flatMap((row) => (row.kind === 'operation' ? [structuredClone(row.value)] : []));
+    return { known: rows.length > 0, operations };
+  }
+
+  async hasAny(callId: string): Promise<boolean> {
+    return (await this.list(callId)).known;
+  }
+
+  async invitesReadingRosters(callIds: Iterable<string>): Promise<OperationRecord[]> {
+    const wanted = new Set(callIds);
+    return [...this.rows.values()].flatMap(({ row }) =>
+      row.kind === 'operation' &&
+      row.value.type === 'inviteParticipantsOperation' &&
+      (wanted.has(row.value.callId) || replacedCallsOf(row.value).some((id) => wanted.has(id)))
+        ? [structuredClone(row.value)]
+        : [],
+    );
+  }
+
+  async createInviteContext(record: InviteContextRecord): Promise<string> {
+    return this.transact([
+      {
+        key: this.key(record.callId, inviteContextRowKey(record.clientContext)),
+        row: { kind: 'context', value: record },
+      },
+    ])[0]!;
+  }
+
+  async updateInviteContext(record: InviteContextRecord, etag: string): Promise<string> {
+    const key = this.key(record.callId, inviteContextRowKey(record.clientContext));
+    if (!this.rows.has(key)) throw restError(404, 'ResourceNotFound');
+    return this.transact([{ key, row: { kind: 'context', value: record }, etag }])[0]!;
+  }
+
+  async deleteInviteContext(record: InviteContextRecord, etag: string): Promise<void> {
+    const key = this.key(record.callId, inviteContextRowKey(record.clientContext));
+    const found = this.rows.get(key);
+    if (!found) return;
+    if (found.etag !== etag) throw changed();
+    this.rows.delete(key);
+    this.writes++;
+  }
+
+  async save(writes: {
+    operation?: RowWrite<OperationRecord>;
+    context?: RowWrite<InviteContextRecord>;
+  }): Promise<void> {
+    const actions: Array<{ key: string; row: Row; etag?: string; upsert?: boolean }> = [];
+    const op = writes.operation;
+    if (op)
+      actions.push({
+        key: this.key(op.value.callId, operationRowKey(op.value.id)),
+        row: { kind: 'operation', value: op.value },
+        etag: op.etag,
+      });
+    if (writes.context) {
+      const { value, etag } = writes.context;
+      actions.push({
+        key: this.key(value.callId, inviteContextRowKey(value.clientContext)),
+        row: { kind: 'context', value },
+        etag,
+      });
+    }
+    if (op?.value.graphOperationId && op.value.graphOperationId !== op.value.id) {
+      actions.push({
+        key: this.key(op.value.callId, operationRowKey(op.value.graphOperationId)),
+        row: { kind: 'alias', of: op.value.id },
+        upsert: true,
+      });
+    }
+    this.transact(actions);
+  }
+
+  async markWebhookDue(callId: string, operationId: string, now: string): Promise<void> {
+    this.due.set(`${callId} ${operationId}`, { callId, operationId, markedAt: now });
+  }
+
+  async clearWebhookDue(callId: string, operationId: string): Promise<void> {
+    this.due.delete(`${callId} ${operationId}`);
+  }
+
+  async webhooksDue() {
+    return [...this.due.values()];
+  }
+
+  /** Checks every action's condition, then applies all of them, or none. Returns the new ETags. */
+  private transact(actions: Array<{ key: string; row: Row; etag?: string; upsert?: boolean }>): string[] {
+    for (const { key, etag, upsert } of actions) {
+      const found = this.rows.get(key);
+      if (upsert) continue;
+      if (etag === undefined && found) throw exists();
+      if (etag !== undefined && found?.etag !== etag) throw changed();
+    }
+    this.writes++;
+    return actions.map(({ key, row }) => {
+      const etag = this.nextEtag();
+      this.rows.set(key, { row: structuredClone(row), etag });
+      return etag;
+    });
+  }
+}
+
+interface ParticipantRow {
+  entry: RosterEntry;
+  identityId: string;
+  present: boolean;
+  lastModifiedDateTime: string;
+}
+
+/** The roster table in memory, as src/storage/rosterRepository.ts keeps it. */
+export class MemoryRosterStore implements RosterStore {
+  private readonly participants = new Map<string, Map<string, ParticipantRow>>();
+  private readonly calls = new Map<string, { value: CallRecord; etag: string }>();
+  private version = 0;
+
+  private of(callId: string) {
+    let rows = this.participants.get(callId);
+    if (!rows) this.participants.set(callId, (rows = new Map()));
+    return rows;
+  }
+
+  async applyChange(callId: string, changeType: ChangeType, entries: RosterEntry[], now: string): Promise<void> {
+    const rows = this.of(callId);
+    const present = changeType !== 'deleted';
+    for (const entry of entries) {
+      const identityId = primaryIdentity(entry.participant.info?.identity)?.id;
+      const before = rows.get(entry.key);
+      // A departure naming only the participant id keeps the identity the row had.
+      if (!present && !identityId && before) {
+        rows.set(entry.key, { ...before, present, lastModifiedDateTime: now });
+        continue;
+      }
+      rows.set(entry.key, {
+        entry: structuredClone(entry),
+        identityId: identityId ?? '',
+        present,
+        lastModifiedDateTime: now,
+      });
+    }
+    if (entries.length === 0 && !this.calls.has(callId))
+      this.calls.set(callId, {
+        value: { state: null, resultInfo: null, lastModifiedDateTime: now },
+        etag: `${++this.version}`,
+      });
+  }
+
+  async presence(callIds: string[], identityIds: string[]): Promise<PresenceEntry[]> {
+    return callIds.flatMap((callId) =>
+      [...this.of(callId).values()]
+        .filter((row) => identityIds.includes(row.identityId))
+        .map((row) => ({
+          callId,
+          identityId: row.identityId,
+          present: row.present,
+          isInLobby: row.entry.participant.isInLobby === true,
+          lastModifiedDateTime: row.lastModifiedDateTime,
+        })),
+    );
+  }
+
+  async getCall(callId: string): Promise<Versioned<CallRecord> | undefined> {
+    const found = this.calls.get(callId);
+    return found && { value: structuredClone(found.value), etag: found.etag };
+  }
+
+  async saveCall(callId: string, call: CallRecord, etag: string | undefined): Promise<void> {
+    const found = this.calls.get(callId);
+    if (etag === undefined && found) throw exists();
+    if (etag !== undefined && found?.etag !== etag) throw changed();
+    this.calls.set(callId, { value: structuredClone(call), etag: `${++this.version}` });
+  }
+
+  async snapshot(callId: string): Promise<RosterSnapshot> {
+    const rows = [...this.of(callId).values()];
+    const call = this.calls.get(callId)?.value;
+    const times = [...rows.map((r) => r.lastModifiedDateTime), call?.lastModifiedDateTime ?? ''].filter(Boolean).sort();
+    return {
+      call,
+      entries: rows.filter((r) => r.present).map((r) => structuredClone(r.entry)),
+      lastModifiedDateTime: times.at(-1) ?? null,
+      known: rows.length > 0 || Boolean(call),
+    };
+  }
+}
+
+/** The webhook queue in memory: what was scheduled, and when it is due. */
+export class MemoryWebhookQueue implements WebhookScheduler {
+  readonly messages: Array<{ message: WebhookMessage; delaySeconds: number }> = [];
+  async schedule(message: WebhookMessage, delaySeconds: number): Promise<void> {
+    this.messages.push({ message: structuredClone(message), delaySeconds });
+  }
+}
