@@ -49,21 +49,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function simulatorApi(target: ScenarioTarget): SimulatorApi {
   return {
+    /** A call some other tool created with this service as its callbackUri (the service only observes it). */
     async createCall(settings = {}) {
-      const res = await fetch(`${target.simulatorUrl}/v1.0/communications/calls`, {
+      const res = await fetch(`${target.simulatorUrl}/_sim/calls`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ callbackUri: `${target.hostUrl}/api/notifications`, requestedModalities: ['audio'] }),
+        body: JSON.stringify({ callbackUri: `${target.hostUrl}/api/notifications`, ...settings }),
       });
-      const call = (await res.json()) as { id: string };
-      if (Object.keys(settings).length) {
-        await fetch(`${target.simulatorUrl}/_sim/calls`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ ...settings, id: call.id }),
-        });
-      }
-      return call.id;
+      return ((await res.json()) as { id: string }).id;
     },
   };
 }

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { CallbackDelivery, type Delivery } from './callbackDelivery';
+import { type Answer, CallLifecycle } from './callLifecycle';
 import { type DeliveryQuirks, type Outcome, OUTCOMES, playInvite } from './invitePlayback';
 import { type Invitee, inviteResponse } from './referencePayloads';
 import { SigningKeys, type TokenClaims } from './signingKeys';
@@ -25,8 +26,10 @@ export interface SimulatorOptions {
   log?: (line: string) => void;
 }
 
-/** A fault the next invite request(s) get instead of a normal answer. */
+/** A fault the next invite or create-call request(s) get instead of a normal answer. */
 export interface Fault {
+  /** Which request gets it: an invite (the default) or `POST /communications/calls`. */
+  target?: 'invite' | 'createCall';
   /** Only invites into this call get the fault (any GUID form); all invites when absent. */
   callId?: string;
   status?: number;
@@ -102,31 +105,57 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
     defaultCallbackUrl: options.defaultCallbackUrl ?? '',
     /** The JWKS endpoint answers 500 (the OpenID metadata still answers). */
     failKeys: false,
+    /** Graph ends a created call left without keepAlive this long (45 minutes). */
+    keepAliveTimeoutMs: 45 * 60_000,
   };
   const claims = (): TokenClaims => ({ iss: issuer, aud: options.appId, tid: tenantId, appid: options.appId });
   const delivery = new CallbackDelivery(keys, claims, () => settings.stepDelayMs);
+  const lifecycle = new CallLifecycle(
+    (url, payload) => delivery.deliver(url, payload),
+    () => settings,
+    { appId: options.appId, displayName: 'Calling Bot' },
+    log,
+  );
+  const expiry = setInterval(() => lifecycle.expireIdle(), 200);
+  expiry.unref();
   let baseUrl = '';
 
   const callOf = (callId: string) => calls.get(plainId(callId));
   const callbackUrlOf = (callId: string) => callOf(callId)?.callbackUri || settings.defaultCallbackUrl;
 
-  async function handleInvite(req: http.IncomingMessage, res: http.ServerResponse, callId: string, body: Json) {
-    const faultIndex = faults.findIndex((f) => !f.callId || plainId(f.callId) === plainId(callId));
+  /** Plays the first queued fault for this kind of request, if any; true when it answered (or hung up). */
+  async function playFault(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    target: 'invite' | 'createCall',
+    callId?: string,
+  ) {
+    const faultIndex = faults.findIndex(
+      (f) =>
+        (f.target ?? 'invite') === target &&
+        (!f.callId || (callId !== undefined && plainId(f.callId) === plainId(callId))),
+    );
     const fault = faults[faultIndex];
-    if (fault) {
-      if (fault.times === undefined || --fault.times <= 0) faults.splice(faultIndex, 1);
-      if (fault.delayMs) await sleep(fault.delayMs);
-      if (fault.status === 0) return req.socket.destroy();
-      if (fault.status && fault.status >= 400) {
-        const headers = fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : undefined;
-        return sendJson(
-          res,
-          fault.status,
-          graphError(fault.code ?? codeFor(fault.status), fault.message ?? 'Simulated failure.'),
-          headers,
-        );
-      }
+    if (!fault) return false;
+    if (fault.times === undefined || --fault.times <= 0) faults.splice(faultIndex, 1);
+    if (fault.delayMs) await sleep(fault.delayMs);
+    if (fault.status === 0) {
+      req.socket.destroy();
+      return true;
     }
+    if (!fault.status || fault.status < 400) return false; // only late
+    const headers = fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : undefined;
+    sendJson(
+      res,
+      fault.status,
+      graphError(fault.code ?? codeFor(fault.status), fault.message ?? 'Simulated failure.'),
+      headers,
+    );
+    return true;
+  }
+
+  async function handleInvite(req: http.IncomingMessage, res: http.ServerResponse, callId: string, body: Json) {
+    if (await playFault(req, res, 'invite', callId)) return;
     const invitees = Array.isArray(body.participants) ? (body.participants as Invitee[]) : [];
     const clientContext = typeof body.clientContext === 'string' ? body.clientContext : '';
     if (invitees.length < 1 || invitees.length > 5) {
@@ -154,6 +183,8 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
       ringTimeoutMs: call?.ringTimeoutMs ?? settings.ringTimeoutMs,
       leaveAfterMs: call?.leaveAfterMs ?? settings.stepDelayMs * 3,
       quirks: call?.quirks ?? {},
+      // In a call the bot started, Graph's roster names each participant by an id (application-post-calls).
+      participantIdOf: lifecycle.get(callId) ? (invitee) => lifecycle.join(callId, invitee.identity) : undefined,
       send: (payload) => delivery.deliver(target, payload),
     }).catch((err: unknown) => log(`[sim] playback failed: ${String(err)}`));
   }
@@ -195,20 +226,29 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
       return sendJson(res, 200, keys.jwks());
     }
 
-    const graph = /^\/(v1\.0|beta)\/communications\/calls(?:\/([^/]+)(\/participants\/invite)?)?$/i.exec(path);
+    const graph =
+      /^\/(v1\.0|beta)\/communications\/calls(?:\/([^/]+)(?:\/(participants\/invite|participants\/[^/]+|keepAlive|reject))?)?$/i.exec(
+        path,
+      );
     if (graph) {
       requests.push({ method, path, body, at: new Date().toISOString() });
       log(`[sim] ${method} ${path}`);
-      if (method === 'POST' && graph[2] && graph[3]) return handleInvite(req, res, decodeURIComponent(graph[2]), body);
-      if (method === 'POST' && !graph[2]) {
-        const call = configureCall({ callbackUri: settings.defaultCallbackUrl, ...body, id: randomUUID() });
-        return sendJson(res, 201, {
-          '@odata.type': '#microsoft.graph.call',
-          ...body,
-          id: call.id,
-          state: 'establishing',
-          callbackUri: call.callbackUri,
-        });
+      const callId = graph[2] && decodeURIComponent(graph[2]);
+      const action = graph[3]?.toLowerCase();
+      const reply = (answer: Answer) => sendJson(res, answer.status, answer.body);
+      if (method === 'POST' && callId && action === 'participants/invite') return handleInvite(req, res, callId, body);
+      if (method === 'POST' && !callId) {
+        if (await playFault(req, res, 'createCall')) return;
+        const answer = lifecycle.create(body, settings.defaultCallbackUrl);
+        const created = answer.body as { id?: string; callbackUri?: string };
+        if (created.id) configureCall({ id: created.id, callbackUri: created.callbackUri });
+        return reply(answer);
+      }
+      if (callId && method === 'POST' && action === 'keepalive') return reply(lifecycle.keepAlive(callId));
+      if (callId && method === 'POST' && action === 'reject') return reply(lifecycle.reject(callId, body));
+      if (callId && method === 'DELETE' && !action) return reply(lifecycle.hangUp(callId));
+      if (callId && method === 'DELETE' && action?.startsWith('participants/')) {
+        return reply(lifecycle.removeParticipant(callId, decodeURIComponent(graph[3]!.slice('participants/'.length))));
       }
     }
 
@@ -226,6 +266,12 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
         } catch (err) {
           return sendJson(res, 400, graphError('BadRequest', err instanceof Error ? err.message : 'bad call settings'));
         }
+      case 'POST /_sim/incoming': {
+        // Someone calls the bot (or adds it to a meeting): Graph notifies an `incoming` call.
+        const target = typeof body.callbackUri === 'string' ? body.callbackUri : settings.defaultCallbackUrl;
+        const call = lifecycle.placeIncoming(target, typeof body.id === 'string' ? body.id : undefined);
+        return sendJson(res, 200, { id: call.id });
+      }
       case 'POST /_sim/faults':
         faults.push(body as Fault);
         return sendJson(res, 200, { queued: faults.length });
@@ -254,6 +300,12 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
         return sendJson(res, 200, { status });
       }
     }
+    const live = /^\/_sim\/live\/([^/]+)$/.exec(path);
+    if (method === 'GET' && live) {
+      const call = lifecycle.get(decodeURIComponent(live[1]!));
+      if (!call) return sendJson(res, 404, graphError('NotFound', 'No such call.'));
+      return sendJson(res, 200, { ...call, members: [...call.members.values()] });
+    }
     return sendJson(res, 404, graphError('NotFound', `No route ${method} ${path}.`));
   }
 
@@ -277,6 +329,7 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
     deliveries: delivery.log,
     close: () =>
       new Promise<void>((resolve) => {
+        clearInterval(expiry);
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -27,6 +27,8 @@ export interface PlaybackPlan {
   ringTimeoutMs: number;
   leaveAfterMs: number;
   quirks: DeliveryQuirks;
+  /** The participant id Graph gives an invitee who joins (a call the bot started); none: `id: null`. */
+  participantIdOf?: (invitee: Invitee) => string | undefined;
   send: (payload: unknown) => Promise<unknown>;
 }
 
@@ -65,12 +67,18 @@ export async function playInvite(plan: PlaybackPlan): Promise<void> {
   const resourceStyle = rosterCall !== callId ? 'communications' : invitees.length > 1 ? 'operations' : 'app';
   const first = invitees[0];
   const reportedAsApplication = first?.identity.user && !first.replacesCallId ? first : undefined;
+  const ids = new Map<Invitee, string | undefined>();
+  const idOf = (invitee: Invitee) => {
+    if (!ids.has(invitee)) ids.set(invitee, plan.participantIdOf?.(invitee));
+    return ids.get(invitee);
+  };
   const roster = (members: Invitee[], extra: { inLobby?: boolean; changeType?: 'deleted' } = {}) =>
     inviteeRosterNotification({
       callId: rosterCall,
       invitees: members,
       resourceStyle,
       reportedAsApplication,
+      idOf,
       ...extra,
     });
 

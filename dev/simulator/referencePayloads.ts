@@ -84,6 +84,8 @@ export function inviteeRosterNotification(args: {
   inLobby?: boolean;
   /** The invitee Graph reports as an application (the first of a plain invite, in examples 1 and 2). */
   reportedAsApplication?: Invitee;
+  /** The participant id of each invitee; `id: null` (every reference example) when none. */
+  idOf?: (invitee: Invitee) => string | undefined;
 }): Json {
   const members = args.invitees.map((p, index) => {
     const user = p.identity.user;
@@ -91,7 +93,7 @@ export function inviteeRosterNotification(args: {
     return participant(identity, {
       infoType: p.identity.phone ? 'participantInfo' : 'invitationParticipantInfo',
       sourceId: String(index * 2 + 1),
-      extra: { isInLobby: Boolean(args.inLobby) },
+      extra: { isInLobby: Boolean(args.inLobby), id: args.idOf?.(p) ?? null },
     });
   });
   return rosterNotification(args.callId, members, args.changeType ?? 'updated', args.resourceStyle ?? 'app');

@@ -1,0 +1,255 @@
+import { randomUUID } from 'node:crypto';
+
+import {
+  callNotification,
+  type Identities,
+  identitySet,
+  participant,
+  rosterNotification,
+  wrap,
+} from '../graphPayloads';
+
+type Json = Record<string, unknown>;
+
+/** A call the bot started through Graph (POST /communications/calls), or one someone placed to it. */
+export interface LiveCall {
+  id: string;
+  callbackUri: string;
+  state: 'incoming' | 'establishing' | 'established' | 'terminating' | 'terminated';
+  direction: 'incoming' | 'outgoing';
+  /** Who is in the call, by participant id, as roster entries. */
+  members: Map<string, Json>;
+  keepAlives: number;
+  lastKeepAliveAt: number;
+  rejected?: { reason: string; at: string };
+}
+
+export interface LifecycleSettings {
+  stepDelayMs: number;
+  /** Graph ends a call that had no keepAlive for 45 minutes; tests make it short. */
+  keepAliveTimeoutMs: number;
+}
+
+export interface Answer {
+  status: number;
+  body?: unknown;
+}
+
+const graphError = (status: number, code: string, message: string): Answer => ({
+  status,
+  body: { error: { code, message, innerError: { 'request-id': randomUUID(), date: new Date().toISOString() } } },
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * What Graph's calling API does with calls, as its published pages show it (application-post-calls,
+ * call-keepalive, call-delete, call-reject, participant-delete): a created call answers `201` in
+ * state `establishing`, then its callbackUri hears `establishing`, `established` and a roster with the
+ * bot and whoever is already there; `keepAlive` answers 200 while the call lives and 404 after;
+ * `DELETE` ends it (`terminating`, then `terminated` as `deleted`); a call left without keepAlive
+ * past the timeout is ended by Graph; `reject` turns away an incoming call; removing a participant
+ * sends a roster `deleted` that names only its id.
+ */
+export class CallLifecycle {
+  readonly calls = new Map<string, LiveCall>();
+
+  constructor(
+    private readonly deliver: (url: string, payload: unknown) => Promise<number>,
+    private readonly settings: () => LifecycleSettings,
+    private readonly bot: { appId: string; displayName: string },
+    private readonly log: (line: string) => void,
+  ) {}
+
+  get(callId: string): LiveCall | undefined {
+    return this.calls.get(callId.replace(/-/g, '').toLowerCase());
+  }
+
+  /** POST /communications/calls. */
+  create(body: Json, defaultCallbackUri: string): Answer {
+    const callbackUri = typeof body.callbackUri === 'string' ? body.callbackUri : defaultCallbackUri;
+    const meetingInfo = body.meetingInfo as Json | undefined;
+    const targets = Array.isArray(body.targets) ? (body.targets as Json[]) : [];
+    const meeting = meetingInfo && (meetingInfo['@odata.type'] as string | undefined);
+    if (!callbackUri) return graphError(400, 'BadRequest', 'callbackUri is required.');
+    if (!meeting && targets.length === 0)
+      return graphError(400, 'BadRequest', 'Either targets or meetingInfo is required.');
+    if (meeting === '#microsoft.graph.organizerMeetingInfo' && !(body.chatInfo as Json | undefined)?.threadId) {
+      return graphError(400, 'BadRequest', 'chatInfo.threadId is required to join a meeting by its organizer.');
+    }
+    if (meeting === '#microsoft.graph.joinMeetingIdMeetingInfo' && !meetingInfo?.joinMeetingId) {
+      return graphError(400, 'BadRequest', 'joinMeetingId is required.');
+    }
+    const call: LiveCall = {
+      id: randomUUID(),
+      callbackUri,
+      state: 'establishing',
+      direction: 'outgoing',
+      members: new Map(),
+      keepAlives: 0,
+      lastKeepAliveAt: Date.now(),
+    };
+    const botId = randomUUID();
+    call.members.set(
+      botId,
+      this.member(botId, { application: { id: this.bot.appId, displayName: this.bot.displayName } }),
+    );
+    // Whoever the meeting already holds: its organizer (or, by meeting ID, one attendee); a peer call's targets answer.
+    const organizer = (meetingInfo?.organizer as { user?: { id?: string } } | undefined)?.user?.id;
+    const already: Identities[] = meeting
+      ? [{ user: { id: organizer ?? randomUUID(), displayName: 'Organizer' } }]
+      : targets.map((t) => (t.identity ?? {}) as Identities);
+    for (const identity of already) {
+      const id = randomUUID();
+      call.members.set(id, this.member(id, identity));
+    }
+    this.calls.set(call.id.replace(/-/g, ''), call);
+    void this.establish(call);
+    const { callbackUri: _c, ...rest } = body;
+    return {
+      status: 201,
+      body: {
+        '@odata.type': '#microsoft.graph.call',
+        ...rest,
+        state: 'establishing',
+        direction: 'outgoing',
+        callbackUri,
+        callChainId: randomUUID(),
+        myParticipantId: botId,
+        id: call.id,
+        resultInfo: null,
+      },
+    };
+  }
+
+  /** POST /communications/calls/{id}/keepAlive. */
+  keepAlive(callId: string): Answer {
+    const call = this.get(callId);
+    if (!call || call.state === 'terminated') return graphError(404, 'NotFound', 'The call is gone.');
+    call.keepAlives++;
+    call.lastKeepAliveAt = Date.now();
+    return { status: 200 };
+  }
+
+  /** DELETE /communications/calls/{id}. */
+  hangUp(callId: string): Answer {
+    const call = this.get(callId);
+    if (!call || call.state === 'terminated') return graphError(404, 'NotFound', 'The call is gone.');
+    void this.terminate(call, { code: 200, subcode: 5001, message: 'The bot hung up.' });
+    return { status: 204 };
+  }
+
+  /** POST /communications/calls/{id}/reject. */
+  reject(callId: string, body: Json): Answer {
+    const call = this.get(callId);
+    if (!call || call.state !== 'incoming') return graphError(404, 'NotFound', 'No incoming call with this id.');
+    call.rejected = { reason: typeof body.reason === 'string' ? body.reason : 'none', at: new Date().toISOString() };
+    call.state = 'terminated';
+    return { status: 202 };
+  }
+
+  /** DELETE /communications/calls/{id}/participants/{participantId}. */
+  removeParticipant(callId: string, participantId: string): Answer {
+    const call = this.get(callId);
+    if (!call?.members.has(participantId)) return graphError(404, 'NotFound', 'No such participant in the call.');
+    call.members.delete(participantId);
+    // Graph's roster update for a removal may name the participant by its id alone.
+    void this.notify(
+      call,
+      rosterNotification(
+        call.id,
+        [{ '@odata.type': '#microsoft.graph.participant', id: participantId }],
+        'deleted',
+        'communications',
+      ),
+    );
+    return { status: 204 };
+  }
+
+  /** Someone calls the bot: an `incoming` call notification to the given callbackUri (/_sim/incoming). */
+  placeIncoming(callbackUri: string, callId: string = randomUUID()): LiveCall {
+    const call: LiveCall = {
+      id: callId,
+      callbackUri,
+      state: 'incoming',
+      direction: 'incoming',
+      members: new Map(),
+      keepAlives: 0,
+      lastKeepAliveAt: Date.now(),
+    };
+    this.calls.set(callId.replace(/-/g, ''), call);
+    const caller = { user: { id: randomUUID(), displayName: 'Caller' } };
+    void this.notify(
+      call,
+      wrap({
+        changeType: 'created',
+        resource: `/app/calls/${callId}`,
+        resourceUrl: `/communications/calls/${callId}`,
+        resourceData: {
+          '@odata.type': '#microsoft.graph.call',
+          state: 'incoming',
+          direction: 'incoming',
+          source: { '@odata.type': '#microsoft.graph.participantInfo', identity: identitySet(caller) },
+          targets: [
+            {
+              '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+              identity: identitySet({ application: { id: this.bot.appId } }),
+            },
+          ],
+          id: callId,
+        },
+      }),
+    );
+    return call;
+  }
+
+  /** Adds an invitee who joined to the call's members, under a participant id, as Graph's roster of a created call shows. */
+  join(callId: string, identity: Identities): string | undefined {
+    const call = this.get(callId);
+    if (!call) return undefined;
+    const id = randomUUID();
+    call.members.set(id, this.member(id, identity));
+    return id;
+  }
+
+  /** Ends every call left without keepAlive past the timeout, as Graph does after 45 minutes. */
+  expireIdle(now = Date.now()): void {
+    for (const call of this.calls.values()) {
+      const idle = now - call.lastKeepAliveAt;
+      if (call.direction === 'outgoing' && call.state === 'established' && idle > this.settings().keepAliveTimeoutMs) {
+        this.log(`[sim] call ${call.id} ended: no keepAlive for ${idle} ms`);
+        void this.terminate(call, { code: 400, subcode: 8510, message: 'The call was ended: no keepAlive received.' });
+      }
+    }
+  }
+
+  private member(id: string, identity: Identities): Json {
+    return participant(identity, { extra: { id } });
+  }
+
+  private async establish(call: LiveCall): Promise<void> {
+    const { stepDelayMs } = this.settings();
+    await sleep(stepDelayMs);
+    await this.notify(call, callNotification(call.id, 'establishing'));
+    await sleep(stepDelayMs);
+    if (call.state !== 'establishing') return; // hung up meanwhile
+    call.state = 'established';
+    call.lastKeepAliveAt = Date.now();
+    await this.notify(call, callNotification(call.id, 'established'));
+    await this.notify(call, rosterNotification(call.id, [...call.members.values()], 'updated', 'communications'));
+  }
+
+  private async terminate(call: LiveCall, resultInfo: Json): Promise<void> {
+    call.state = 'terminating';
+    await this.notify(call, callNotification(call.id, 'terminating'));
+    await sleep(this.settings().stepDelayMs);
+    call.state = 'terminated';
+    await this.notify(call, callNotification(call.id, 'terminated', 'deleted', resultInfo));
+  }
+
+  private async notify(call: LiveCall, payload: unknown): Promise<void> {
+    await this.deliver(call.callbackUri, payload).catch((err: unknown) =>
+      this.log(`[sim] callback failed: ${String(err)}`),
+    );
+  }
+}
