@@ -186,6 +186,7 @@ export async function startStack(
     WEBHOOK_QUEUE: azurite.connectionString,
     RETENTION_SCHEDULE: '0 30 3 * * *',
     WEBHOOK_SWEEP_SCHEDULE: '0 */5 * * * *',
+    KEEPALIVE_SCHEDULE: '0 */15 * * * *',
     GRAPH_BASE_URL: simulator.graphBaseUrl,
     GRAPH_CLIENT_ID: DEV_APP_ID,
     GRAPH_TENANT_ID: DEV_TENANT_ID,

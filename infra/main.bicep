@@ -38,6 +38,13 @@ param ringTimeoutSeconds int = 60
 param retentionDays int = 30
 @description('NCRONTAB (with seconds, UTC) of the retention purge.')
 param retentionSchedule string = '0 30 3 * * *'
+@description('NCRONTAB (with seconds) of the keep-alive of the calls the service started (Graph ends a call without one for 45 minutes).')
+param keepAliveSchedule string = '0 */15 * * * *'
+@description('What to do with a call someone places to the bot: reject or ignore.')
+@allowed(['reject', 'ignore'])
+param incomingCalls string = 'reject'
+@description('The domain of App Service host names in this cloud (azurewebsites.us in US Government).')
+param appServiceDomain string = 'azurewebsites.net'
 @description('NCRONTAB (with seconds) of the sweep that queues lost webhook deliveries again.')
 param webhookSweepSchedule string = '0 */5 * * * *'
 param maximumInstanceCount int = 100
@@ -150,8 +157,10 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   properties: { reserved: true }
 }
 
+var appName = '${name}-${suffix}'
+
 resource app 'Microsoft.Web/sites@2024-04-01' = {
-  name: '${name}-${suffix}'
+  name: appName
   location: location
   kind: 'functionapp,linux'
   identity: { type: 'SystemAssigned' }
@@ -203,6 +212,11 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'RING_TIMEOUT_SECONDS', value: string(ringTimeoutSeconds) }
         { name: 'RETENTION_DAYS', value: string(retentionDays) }
         { name: 'RETENTION_SCHEDULE', value: retentionSchedule }
+        // Calls the service starts: Graph calls this app back at its own /api/notifications.
+        { name: 'CALLBACK_URI', value: 'https://${appName}.${appServiceDomain}/api/notifications' }
+        { name: 'KEEPALIVE_SCHEDULE', value: keepAliveSchedule }
+        { name: 'KEEPALIVE_MIN_INTERVAL_SECONDS', value: '60' }
+        { name: 'INCOMING_CALLS', value: incomingCalls }
       ]
     }
   }

@@ -69,6 +69,13 @@ export const SettingsSchema = z
     WEBHOOK_TIMEOUT_SECONDS: positiveInt(10),
     // NCRONTAB (with seconds) of the sweep that queues lost deliveries again; read as %WEBHOOK_SWEEP_SCHEDULE%.
     WEBHOOK_SWEEP_SCHEDULE: optionalText.transform((v) => v ?? '0 */5 * * * *'),
+    // Calls the service owns (API.md section 8).
+    CALLBACK_URI: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    // NCRONTAB (with seconds) of the keep-alive timer; read by the timer as %KEEPALIVE_SCHEDULE%.
+    KEEPALIVE_SCHEDULE: optionalText.transform((v) => v ?? '0 */15 * * * *'),
+    // Least time between two keep-alives of one call, so instances ticking together send one.
+    KEEPALIVE_MIN_INTERVAL_SECONDS: positiveInt(60),
+    INCOMING_CALLS: optionalText.pipe(z.enum(['reject', 'ignore']).optional()).transform((v) => v ?? 'reject'),
     RING_TIMEOUT_SECONDS: positiveInt(60),
     RETENTION_DAYS: positiveInt(30),
     // NCRONTAB (with seconds) of the purge; the timer trigger reads it as %RETENTION_SCHEDULE%.
@@ -87,6 +94,8 @@ export const SettingsSchema = z
       const problem = settingUrlProblem(s[name], loopbackOk);
       if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
     }
+    const callbackUriProblem = s.CALLBACK_URI && settingUrlProblem(s.CALLBACK_URI, loopbackOk);
+    if (callbackUriProblem) ctx.addIssue({ code: 'custom', path: ['CALLBACK_URI'], message: callbackUriProblem });
     const hasCredential = s.GRAPH_USE_MANAGED_IDENTITY || s.GRAPH_CLIENT_SECRET || s.GRAPH_CLIENT_CERTIFICATE_PATH;
     if (!loopbackOk) {
       for (const name of ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID'] as const) {
@@ -158,6 +167,10 @@ export const ConfigSchema = SettingsSchema.transform((s) => ({
   },
   ringTimeoutMs: s.RING_TIMEOUT_SECONDS * 1000,
   retention: { days: s.RETENTION_DAYS },
+  /** Graph's callbackUri for the calls the service starts; derived from the request's host when unset. */
+  callbackUri: s.CALLBACK_URI,
+  keepAliveMinIntervalMs: s.KEEPALIVE_MIN_INTERVAL_SECONDS * 1000,
+  incomingCalls: s.INCOMING_CALLS,
   allowLoopbackUrls: s.ALLOW_LOOPBACK_URLS,
 }));
 export type Config = z.output<typeof ConfigSchema>;

@@ -106,6 +106,39 @@ export const routes = [
     authLevel: 'function',
     load: () => import('./handlers/cancelOperationWebhook.js'),
   },
+  // Calls the service owns (API.md section 8).
+  {
+    name: 'startCall',
+    trigger: 'http',
+    route: 'calls',
+    methods: ['POST'],
+    authLevel: 'function',
+    load: () => import('./handlers/startCall.js'),
+  },
+  {
+    name: 'getCall',
+    trigger: 'http',
+    route: 'calls/{callId}',
+    methods: ['GET'],
+    authLevel: 'function',
+    load: () => import('./handlers/getCall.js'),
+  },
+  {
+    name: 'hangUp',
+    trigger: 'http',
+    route: 'calls/{callId}',
+    methods: ['DELETE'],
+    authLevel: 'function',
+    load: () => import('./handlers/hangUp.js'),
+  },
+  {
+    name: 'removeParticipant',
+    trigger: 'http',
+    route: 'calls/{callId}/participants/{participantId}',
+    methods: ['DELETE'],
+    authLevel: 'function',
+    load: () => import('./handlers/removeParticipant.js'),
+  },
   {
     name: 'deliverWebhook',
     trigger: 'queue',
@@ -127,6 +160,12 @@ export const routes = [
     trigger: 'timer',
     schedule: '%RETENTION_SCHEDULE%',
     load: () => import('./handlers/purgeOldRecords.js'),
+  },
+  {
+    name: 'keepAliveCalls',
+    trigger: 'timer',
+    schedule: '%KEEPALIVE_SCHEDULE%',
+    load: () => import('./handlers/keepAliveCalls.js'),
   },
   {
     name: 'sweepWebhooks',

@@ -2,6 +2,9 @@
 // into what each use case needs. Everything here is made once per process on first use, so a
 // cold start stays small; tests hand the handlers services of their own (provideServices).
 import { type CallbackTokenValidator, createCallbackTokenValidator } from './auth/callbackToken';
+import type { CallStore } from './calls/callStore';
+import type { CallDeps } from './calls/callUseCases';
+import type { StartCallDeps } from './calls/startCall';
 import { type Config, getConfig } from './config';
 import type { GraphGateway } from './graph/graphGateway';
 import type { Logger } from './logger';
@@ -31,6 +34,8 @@ export interface Services {
   checkStorage: () => Promise<void>;
   operations: OperationStore;
   roster: RosterStore;
+  /** The calls beside their rosters: the same table as `roster`. */
+  calls: CallStore;
   webhooks: WebhookScheduler;
   graph: () => Promise<GraphGateway>;
   callbackTokens: CallbackTokenValidator;
@@ -39,12 +44,14 @@ export interface Services {
 
 export function createServices(config: Config): Services {
   const tables = lazyTables(config.tables);
+  const rosters = new RosterRepository(tables);
   return {
     config,
     tables,
     checkStorage: () => checkStorage(tables),
     operations: new OperationRepository(tables),
-    roster: new RosterRepository(tables),
+    roster: rosters,
+    calls: rosters,
     webhooks: storageQueueScheduler(config.webhooks.queue),
     // The Graph client and @azure/identity load on the first invite, not at cold start.
     graph: once(async () => (await import('./graph/graphGateway.js')).createGraphGateway(config.graph)),
@@ -100,6 +107,9 @@ export const notificationDeps = (
 ): NotificationDeps => ({
   operations: s.operations,
   roster: s.roster,
+  calls: s.calls,
+  graph: s.graph,
+  incomingCalls: s.config.incomingCalls,
   webhooks: s.webhooks,
   maxBatchItems: s.config.limits.notificationsPerBatch,
   now: s.now,
@@ -121,6 +131,24 @@ export const deliveryDeps = (s: Services, log: Logger): DeliveryDeps => {
     log,
   };
 };
+
+export const startCallDeps = (s: Services, log: Logger): StartCallDeps => ({
+  calls: s.calls,
+  graph: s.graph,
+  graphDeadlineMs: s.config.graph.deadlineMs,
+  retryAfterSeconds: { running: s.config.retryAfter.runningSeconds },
+  now: s.now,
+  log,
+});
+
+export const callDeps = (s: Services, log: Logger): CallDeps => ({
+  calls: s.calls,
+  roster: s.roster,
+  operations: s.operations,
+  graph: s.graph,
+  now: s.now,
+  log,
+});
 
 /** The sweep counts a delivery as lost once it is overdue by a delivery's lease. */
 export const sweepDeps = (s: Services, log: Logger): SweepDeps => {

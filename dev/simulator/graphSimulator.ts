@@ -272,6 +272,9 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
         const call = lifecycle.placeIncoming(target, typeof body.id === 'string' ? body.id : undefined);
         return sendJson(res, 200, { id: call.id });
       }
+      case 'DELETE /_sim/faults':
+        faults.splice(0);
+        return sendJson(res, 200, { queued: 0 });
       case 'POST /_sim/faults':
         faults.push(body as Fault);
         return sendJson(res, 200, { queued: faults.length });

@@ -18,6 +18,16 @@ export interface GraphGateway {
     body: Record<string, unknown>,
     sendBefore?: number,
   ): Promise<{ operation: unknown; requestId?: string }>;
+  /** POST /communications/calls: starts a call (not idempotent: nothing is sent after `sendBefore`). */
+  createCall(body: Record<string, unknown>, sendBefore?: number): Promise<{ call: unknown; requestId?: string }>;
+  /** DELETE /communications/calls/{id}: hangs up. */
+  deleteCall(callId: string): Promise<void>;
+  /** POST /communications/calls/{id}/keepAlive: Graph ends a call left without one for 45 minutes. */
+  keepAlive(callId: string): Promise<void>;
+  /** POST /communications/calls/{id}/reject: turns an incoming call away. */
+  rejectCall(callId: string, reason: 'none' | 'busy' | 'forbidden'): Promise<void>;
+  /** DELETE /communications/calls/{id}/participants/{participantId}. */
+  removeParticipant(callId: string, participantId: string): Promise<void>;
 }
 
 /** `https://graph.microsoft.com/v1.0` -> base `https://graph.microsoft.com`, version `v1.0`. */
@@ -64,18 +74,39 @@ export async function createGraphGateway(graph: Config['graph']): Promise<GraphG
     fetchOptions: { redirect: 'manual' },
   });
 
+  /** One Graph request; failures become the domain's Graph errors by what their status says. */
+  async function send(method: 'post' | 'delete', path: string, body?: unknown, sendBefore?: number) {
+    const options = new GraphRequestOptions(sendBefore);
+    try {
+      const request = client.api(path).middlewareOptions([options]);
+      const answer: unknown = method === 'post' ? await request.post(body ?? {}) : await request.delete();
+      return { answer, requestId: options.requestId };
+    } catch (err) {
+      throw toGraphFailure(err, options.requestId);
+    }
+  }
+  const call = (callId: string) => `/communications/calls/${encodeURIComponent(callId)}`;
+
   return {
     async inviteParticipants(callId, body, sendBefore) {
-      const capture = new GraphRequestOptions(sendBefore);
-      try {
-        const operation: unknown = await client
-          .api(`/communications/calls/${encodeURIComponent(callId)}/participants/invite`)
-          .middlewareOptions([capture])
-          .post(body);
-        return { operation, requestId: capture.requestId };
-      } catch (err) {
-        throw toGraphFailure(err, capture.requestId);
-      }
+      const { answer, requestId } = await send('post', `${call(callId)}/participants/invite`, body, sendBefore);
+      return { operation: answer, requestId };
+    },
+    async createCall(body, sendBefore) {
+      const { answer, requestId } = await send('post', '/communications/calls', body, sendBefore);
+      return { call: answer, requestId };
+    },
+    async deleteCall(callId) {
+      await send('delete', call(callId));
+    },
+    async keepAlive(callId) {
+      await send('post', `${call(callId)}/keepAlive`);
+    },
+    async rejectCall(callId, reason) {
+      await send('post', `${call(callId)}/reject`, { reason });
+    },
+    async removeParticipant(callId, participantId) {
+      await send('delete', `${call(callId)}/participants/${encodeURIComponent(participantId)}`);
     },
   };
 }

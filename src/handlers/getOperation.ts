@@ -1,4 +1,4 @@
-import { operationResponse } from '../http/operationResponse';
+import { operationResponse } from '../http/asyncResponse';
 import { parseCallId, parseOperationId } from '../http/params';
 import { withServices } from '../http/withServices';
 import { describeOperation, getOperation } from '../operations/readOperations';

@@ -1,4 +1,4 @@
-import { operationResponse } from '../http/operationResponse';
+import { operationResponse } from '../http/asyncResponse';
 import { runInvite } from '../http/runInvite';
 import { withServices } from '../http/withServices';
 

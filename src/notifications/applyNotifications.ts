@@ -7,12 +7,12 @@ import { invalidInput } from '../schemas/zodIssues';
 import { storageRefusedInput } from '../storage/storageErrors';
 import { logEvent } from '../telemetry';
 import type { WebhookScheduler } from '../webhooks/webhookScheduler';
-import { applyCallUpdate } from './applyCallUpdate';
+import { applyCallUpdate, type CallUpdateDeps } from './applyCallUpdate';
 import { applyOperationUpdate } from './applyOperationUpdate';
 import { applyRosterUpdate } from './applyRosterUpdate';
 import { type ParsedNotification, parseNotification } from './parseNotification';
 
-export interface NotificationDeps {
+export interface NotificationDeps extends CallUpdateDeps {
   operations: OperationStore;
   roster: RosterStore;
   webhooks: WebhookScheduler;
@@ -96,7 +96,7 @@ async function applyOne(deps: NotificationDeps, parsed: ParsedNotification, inde
         },
       };
     case 'call':
-      await applyCallUpdate(deps.roster, parsed, now);
+      await applyCallUpdate(deps, parsed, now);
       return {
         applied: true,
         logged: { callId: parsed.callId, kind: 'call', changeType: parsed.changeType, state: parsed.state },

@@ -1,6 +1,7 @@
 import { type HttpRouteName, httpRoutes } from '../routes';
 import { InviteRequest } from '../schemas/inviteRequest';
-import { ErrorBody, HealthBody, OperationBody, OperationListBody, RosterBody } from '../schemas/responses';
+import { CallBody, ErrorBody, HealthBody, OperationBody, OperationListBody, RosterBody } from '../schemas/responses';
+import { StartCallRequest } from '../schemas/startCallRequest';
 import { toSwaggerSchema } from './swagger2';
 
 type Json = Record<string, unknown>;
@@ -35,6 +36,10 @@ const ERROR_TEXT: Record<number, string> = {
 };
 const asyncHeaders = {
   Location: { type: 'string', description: 'Absolute URL of the operation: poll it while it answers 202.' },
+  'Retry-After': { type: 'integer', description: 'Seconds to wait before polling again.' },
+};
+const callHeaders = {
+  Location: { type: 'string', description: 'Absolute URL of the call: poll it while it answers 202.' },
   'Retry-After': { type: 'integer', description: 'Seconds to wait before polling again.' },
 };
 const functionKey = [{ functionKey: [] }];
@@ -130,6 +135,51 @@ const OPERATIONS: Record<HttpRouteName, Json> = {
     parameters: [callIdParameter, operationIdParameter],
     responses: { '204': { description: 'Unsubscribed' }, ...errors(400, 401, 404, 503) },
   },
+  startCall: {
+    operationId: 'StartCall',
+    summary: 'Join a meeting or call people',
+    description:
+      'Joins a Teams meeting (by its join link, or its meeting ID and passcode) or calls 1 to 5 people. Answers 202 with Location and Retry-After until the call is established or over.',
+    'x-ms-long-running-operation': true,
+    'x-ms-long-running-operation-options': { 'final-state-via': 'location' },
+    parameters: [{ name: 'body', in: 'body', required: true, schema: ref('startCallRequest') }],
+    responses: {
+      '200': { description: 'The call is established, or already over', schema: ref('call') },
+      '202': { description: 'The call is being set up', schema: ref('call'), headers: callHeaders },
+      ...errors(400, 401, 403, 404, 409, 413, 502, 503),
+    },
+  },
+  getCall: {
+    operationId: 'GetCall',
+    summary: 'Get a call',
+    parameters: [callIdParameter],
+    responses: {
+      '200': { description: 'Established or over', schema: ref('call') },
+      '202': { description: 'Being set up', schema: ref('call'), headers: callHeaders },
+      ...errors(400, 401, 404, 503),
+    },
+  },
+  hangUp: {
+    operationId: 'HangUp',
+    summary: 'Hang up',
+    description: "Ends the call for everyone in it, as the bot's own call.",
+    parameters: [callIdParameter],
+    responses: {
+      '202': { description: 'Hanging up; the state becomes terminated when Graph says so' },
+      '204': { description: 'The call was already over' },
+      ...errors(400, 401, 403, 404, 502, 503),
+    },
+  },
+  removeParticipant: {
+    operationId: 'RemoveParticipant',
+    summary: 'Remove a participant',
+    description: "Removes someone from the call by Graph's participant id, as the roster shows it.",
+    parameters: [
+      callIdParameter,
+      { name: 'participantId', in: 'path', required: true, type: 'string', 'x-ms-summary': 'Participant id' },
+    ],
+    responses: { '202': { description: 'Being removed' }, ...errors(400, 401, 403, 404, 502, 503) },
+  },
   openapi: {
     operationId: 'OpenApi',
     summary: 'This document',
@@ -160,7 +210,8 @@ function pathsFromRoutes(): Json {
 export function openApiDocument(host: string, scheme: 'http' | 'https'): Json {
   const definitions: Json = {};
   toSwaggerSchema(InviteRequest, 'input', definitions);
-  for (const schema of [OperationBody, OperationListBody, RosterBody, ErrorBody, HealthBody])
+  toSwaggerSchema(StartCallRequest, 'input', definitions);
+  for (const schema of [OperationBody, OperationListBody, RosterBody, CallBody, ErrorBody, HealthBody])
     toSwaggerSchema(schema, 'output', definitions);
 
   // The webhook trigger's subscribe body: the invite, with callbackUrl filled in by the platform.

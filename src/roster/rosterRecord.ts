@@ -1,3 +1,4 @@
+import type { StartedCall } from '../calls/callRecords';
 import type { Participant } from '../schemas/participant';
 import type { ResultInfo } from '../schemas/resultInfo';
 
@@ -11,6 +12,10 @@ export interface CallRecord {
   state: string | null;
   resultInfo: ResultInfo | null;
   lastModifiedDateTime: string | null;
+  /** How the service started the call; absent for calls it only observes. */
+  started?: StartedCall;
+  /** When the service turned the call away (an incoming call), so it does so once. */
+  rejectedAt?: string;
 }
 
 /** Whether an identity is, or was, in a call's roster: what an invitee's outcome is derived from. */

@@ -82,6 +82,37 @@ export const RosterBody = z
   .meta({ id: 'roster' });
 export type RosterBody = z.infer<typeof RosterBody>;
 
+export const CallBody = z
+  .object({
+    id: z.string().meta(summary('Call id')),
+    state: z
+      .union([z.enum(CALL_STATES), z.string()])
+      .nullable()
+      .meta(summary('Call state', 'establishing, established, terminated, ... (null until Graph reports one).')),
+    resultInfo: ResultInfoBody.nullable(),
+    clientContext: z.string().nullable().meta(summary('Client context', 'Of the request that started the call.')),
+    startedByService: z.boolean().meta(summary('Started by this service')),
+    startedWith: z
+      .union([
+        z.object({
+          meeting: z.object({
+            joinWebUrl: z.string().optional(),
+            joinMeetingId: z.string().optional(),
+            threadId: z.string().optional(),
+            organizerId: z.string().optional(),
+            tenantId: z.string(),
+          }),
+        }),
+        z.object({ targets: z.array(z.unknown()) }),
+      ])
+      .optional()
+      .meta(summary('Started with', 'The meeting joined, or the people called (calls the service started).')),
+    createdDateTime: z.string().nullable().meta(summary('Created at')),
+    lastModifiedDateTime: z.string().nullable().meta(summary('Last modified at')),
+  })
+  .meta({ id: 'call' });
+export type CallBody = z.infer<typeof CallBody>;
+
 export const ErrorBody = z
   .object({
     error: z.object({

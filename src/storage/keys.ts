@@ -26,6 +26,11 @@ export const operationRowKey = (operationId: string) => escapeKey(operationId);
 export const inviteContextRowKey = (clientContext: string) => `ctx:${escapeKey(clientContext)}`;
 export const participantRowKey = (key: string) => `p:${escapeKey(key)}`;
 export const CALL_ROW_KEY = 'call';
+// The roster table's partitions that are not calls (call ids are GUIDs, so these never meet one):
+// the requests to start a call by clientContext, and the index of live calls the service started.
+export const CALL_REQUESTS_PARTITION = '~call-requests';
+export const LIVE_CALLS_PARTITION = '~live-calls';
+export const callRequestRowKey = (clientContext: string) => `ctx:${escapeKey(clientContext)}`;
 /** The operations table's partition of pending webhook deliveries: never a call id (those are GUIDs). */
 export const WEBHOOKS_DUE_PARTITION = '~webhooks';
 export const webhookDueRowKey = (callId: string, operationId: string) => `${callId}~${escapeKey(operationId)}`;

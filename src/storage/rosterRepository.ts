@@ -1,5 +1,7 @@
 import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 
+import type { CallRequestRecord, StartedCall, StartedWith } from '../calls/callRecords';
+import type { CallStore } from '../calls/callStore';
 import type { Versioned } from '../operations/operationStore';
 import { primaryIdentity } from '../roster/participantKey';
 import type { CallRecord, PresenceEntry, RosterEntry, RosterSnapshot } from '../roster/rosterRecord';
@@ -9,8 +11,14 @@ import type { Participant } from '../schemas/participant';
 import type { ResultInfo } from '../schemas/resultInfo';
 import { fromChunks, toChunks } from './chunkedJson';
 import { fromJsonText, fromText, toJsonText } from './entityValues';
-import { CALL_ROW_KEY, participantRowKey } from './keys';
-import { isNotFound } from './storageErrors';
+import {
+  CALL_REQUESTS_PARTITION,
+  CALL_ROW_KEY,
+  callRequestRowKey,
+  LIVE_CALLS_PARTITION,
+  participantRowKey,
+} from './keys';
+import { isConflict, isNotFound, isPreconditionFailed } from './storageErrors';
 import type { Tables } from './tableClients';
 import { entityWireBytes, toTransactionBatches } from './transactionBatches';
 
@@ -21,7 +29,7 @@ import { entityWireBytes, toTransactionBatches } from './transactionBatches';
  * `call` with the call's state. One participant changing writes its own row and nothing else:
  * the roster's lastModifiedDateTime is the latest of its rows'.
  */
-export class RosterRepository implements RosterStore {
+export class RosterRepository implements RosterStore, CallStore {
   constructor(private readonly tables: () => Promise<Tables>) {}
 
   private async client(): Promise<TableClient> {
@@ -110,6 +118,123 @@ export class RosterRepository implements RosterStore {
     else await client.updateEntity(entity, 'Merge', { etag });
   }
 
+  async recordStartedCall(callId: string, started: StartedCall, now: string, live: boolean): Promise<void> {
+    const client = await this.client();
+    // The live-call index first: a call Graph started is kept alive even if the row write after it fails.
+    if (live)
+      await client.upsertEntity(
+        {
+          partitionKey: LIVE_CALLS_PARTITION,
+          rowKey: callId,
+          kind: 'liveCall',
+          callId,
+          lastKeepAliveAt: now,
+          lastModifiedDateTime: now,
+        },
+        'Replace',
+      );
+    await client.upsertEntity(
+      {
+        partitionKey: callId,
+        rowKey: CALL_ROW_KEY,
+        kind: 'call',
+        startedByService: true,
+        clientContext: started.clientContext,
+        ...toChunks('startedWith', started.startedWith),
+        createdDateTime: started.createdDateTime,
+        callbackUrl: started.callbackUrl ?? '',
+        lastModifiedDateTime: now,
+      },
+      'Merge',
+    );
+  }
+
+  async getCallRequest(clientContext: string): Promise<Versioned<CallRequestRecord> | undefined> {
+    const client = await this.client();
+    try {
+      const e = await client.getEntity<Record<string, unknown>>(
+        CALL_REQUESTS_PARTITION,
+        callRequestRowKey(clientContext),
+      );
+      return { value: fromCallRequestEntity(e), etag: e.etag };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async createCallRequest(record: CallRequestRecord): Promise<string> {
+    return (await (await this.client()).createEntity(toCallRequestEntity(record))).etag ?? '';
+  }
+
+  async updateCallRequest(record: CallRequestRecord, etag: string): Promise<string> {
+    return (await (await this.client()).updateEntity(toCallRequestEntity(record), 'Replace', { etag })).etag ?? '';
+  }
+
+  async deleteCallRequest(record: CallRequestRecord, etag: string): Promise<void> {
+    try {
+      await (
+        await this.client()
+      ).deleteEntity(CALL_REQUESTS_PARTITION, callRequestRowKey(record.clientContext), { etag });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  async liveCalls(): Promise<string[]> {
+    const client = await this.client();
+    const ids: string[] = [];
+    const filter = odata`PartitionKey eq ${LIVE_CALLS_PARTITION}`;
+    for await (const e of client.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) ids.push(e.rowKey!);
+    return ids;
+  }
+
+  async claimKeepAlive(callId: string, now: string, minIntervalMs: number): Promise<boolean> {
+    const client = await this.client();
+    let row;
+    try {
+      row = await client.getEntity<{ lastKeepAliveAt?: string }>(LIVE_CALLS_PARTITION, callId);
+    } catch (err) {
+      if (isNotFound(err)) return false; // it ended meanwhile
+      throw err;
+    }
+    if (row.lastKeepAliveAt && Date.parse(now) - Date.parse(row.lastKeepAliveAt) < minIntervalMs) return false;
+    try {
+      await client.updateEntity(
+        { partitionKey: LIVE_CALLS_PARTITION, rowKey: callId, lastKeepAliveAt: now, lastModifiedDateTime: now },
+        'Merge',
+        { etag: row.etag },
+      );
+      return true;
+    } catch (err) {
+      if (isPreconditionFailed(err) || isNotFound(err)) return false; // another instance took it
+      throw err;
+    }
+  }
+
+  async endLive(callId: string): Promise<void> {
+    try {
+      await (await this.client()).deleteEntity(LIVE_CALLS_PARTITION, callId);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  async claimReject(callId: string, now: string): Promise<boolean> {
+    const client = await this.client();
+    const found = await this.getCall(callId);
+    if (found?.value.rejectedAt) return false;
+    const entity = { partitionKey: callId, rowKey: CALL_ROW_KEY, kind: 'call', rejectedAt: now };
+    try {
+      if (found) await client.updateEntity(entity, 'Merge', { etag: found.etag });
+      else await client.createEntity(entity);
+      return true;
+    } catch (err) {
+      if (isPreconditionFailed(err) || isConflict(err)) return false;
+      throw err;
+    }
+  }
+
   async snapshot(callId: string): Promise<RosterSnapshot> {
     const client = await this.client();
     const entries: RosterEntry[] = [];
@@ -173,5 +298,44 @@ function fromCallEntity(e: Record<string, unknown>): CallRecord {
     state: fromText(e.state),
     resultInfo: fromJsonText<ResultInfo>(e.resultInfo),
     lastModifiedDateTime: fromText(e.lastModifiedDateTime),
+    ...(e.startedByService === true
+      ? {
+          started: {
+            clientContext: String(e.clientContext),
+            startedWith: fromChunks<StartedWith>(e, 'startedWith')!,
+            createdDateTime: String(e.createdDateTime),
+            callbackUrl: fromText(e.callbackUrl),
+          },
+        }
+      : {}),
+    ...(fromText(e.rejectedAt) ? { rejectedAt: String(e.rejectedAt) } : {}),
+  };
+}
+
+function toCallRequestEntity(r: CallRequestRecord) {
+  return {
+    partitionKey: CALL_REQUESTS_PARTITION,
+    rowKey: callRequestRowKey(r.clientContext),
+    kind: 'callRequest',
+    clientContext: r.clientContext,
+    requestHash: r.requestHash,
+    callId: r.callId ?? '',
+    sendingSince: r.sendingSince ?? '',
+    createdDateTime: r.createdDateTime,
+    lastModifiedDateTime: r.createdDateTime,
+    ...toChunks('startedWith', r.startedWith),
+    callbackUrl: r.callbackUrl ?? '',
+  };
+}
+
+function fromCallRequestEntity(e: Record<string, unknown>): CallRequestRecord {
+  return {
+    clientContext: String(e.clientContext),
+    requestHash: String(e.requestHash),
+    callId: fromText(e.callId),
+    sendingSince: fromText(e.sendingSince),
+    createdDateTime: String(e.createdDateTime),
+    startedWith: fromChunks<StartedWith>(e, 'startedWith')!,
+    callbackUrl: fromText(e.callbackUrl),
   };
 }

@@ -442,7 +442,8 @@ describe(`fuzzing (${RUNS} generated bodies per POST route)`, () => {
       const what = `${route} ${JSON.stringify([callId, operationId]).slice(0, 200)}`;
       expect(res.status, what).toBeLessThan(500);
       if (res.status === 431) return; // the URL alone is over the host's header limit: refused before any code runs
-      if (!canonicalGuid(callId) && res.status !== 404) expect(res.status, what).toBe(400);
+      // An empty or `..` segment can make the path another route's (POST /api/calls, say): 404 or 405 then.
+      if (!canonicalGuid(callId) && res.status !== 404 && res.status !== 405) expect(res.status, what).toBe(400);
       if (res.status >= 400 && text) expect(JSON.parse(text).error.code).toBeTypeOf('string');
     });
   }, 600_000);

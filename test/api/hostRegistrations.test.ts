@@ -25,6 +25,15 @@ const CONTRACT = [
     authLevel: 'function',
   },
   { name: 'openapi', route: 'openapi.json', methods: ['GET'], authLevel: 'anonymous' },
+  { name: 'startCall', route: 'calls', methods: ['POST'], authLevel: 'function' },
+  { name: 'getCall', route: 'calls/{callId}', methods: ['GET'], authLevel: 'function' },
+  { name: 'hangUp', route: 'calls/{callId}', methods: ['DELETE'], authLevel: 'function' },
+  {
+    name: 'removeParticipant',
+    route: 'calls/{callId}/participants/{participantId}',
+    methods: ['DELETE'],
+    authLevel: 'function',
+  },
 ];
 
 describe('the app as the Functions host loads it', () => {
@@ -53,6 +62,7 @@ describe('the app as the Functions host loads it', () => {
         expect.objectContaining({ type: 'queueTrigger', queueName: 'webhook-deliveries', connection: 'WEBHOOK_QUEUE' }),
       ],
       ['purgeOldRecords', expect.objectContaining({ type: 'timerTrigger', schedule: '%RETENTION_SCHEDULE%' })],
+      ['keepAliveCalls', expect.objectContaining({ type: 'timerTrigger', schedule: '%KEEPALIVE_SCHEDULE%' })],
       ['sweepWebhooks', expect.objectContaining({ type: 'timerTrigger', schedule: '%WEBHOOK_SWEEP_SCHEDULE%' })],
     ]);
   });
@@ -70,7 +80,10 @@ describe('the app as the Functions host loads it', () => {
 
   it('is served by the local host exactly as registered: route, methods and auth level', async () => {
     const sample = (route: string) =>
-      route.replace('{callId}', '00000000-0000-0000-0000-000000000001').replace('{operationId}', 'x');
+      route
+        .replace('{callId}', '00000000-0000-0000-0000-000000000001')
+        .replace('{operationId}', 'x')
+        .replace('{participantId}', 'p');
     for (const m of metadata) {
       const t = httpTrigger(m);
       const path = `/api/${sample(t.route!)}`;
@@ -81,7 +94,9 @@ describe('the app as the Functions host loads it', () => {
         expect(refusedByHost, `${method} ${path} without key`).toBe(t.authLevel === 'function');
         expect([404, 405], `${method} ${path}`).not.toContain(res.status);
       }
-      const other = t.methods!.includes('GET') ? 'PUT' : 'GET';
+      // A method no function on this route serves (GET and DELETE of calls/{callId} are two functions).
+      const served = metadata.filter((n) => httpTrigger(n).route === t.route).flatMap((n) => httpTrigger(n).methods!);
+      const other = ['PUT', 'PATCH', 'GET', 'POST', 'DELETE'].find((m) => !served.includes(m))!;
       expect((await call(other, path)).status, `${other} ${path}`).toBe(405);
     }
   });

@@ -50,6 +50,7 @@ describe('GET /api/openapi.json', () => {
     const doc = (await call('GET', '/api/openapi.json', { key: false })).body;
     expect(Object.keys(doc.definitions).sort()).toEqual(
       [
+        'call',
         'error',
         'health',
         'invitee',
@@ -60,6 +61,7 @@ describe('GET /api/openapi.json', () => {
         'resultInfo',
         'roster',
         'rosterParticipant',
+        'startCallRequest',
       ].sort(),
     );
     const invite = doc.definitions.inviteRequest;

@@ -26,17 +26,46 @@ export class TestClock {
 /** What a stand-in Graph does with one invite: answer with an operation, or throw (a domain error). */
 export type GraphAnswer = (request: { callId: string; body: Record<string, unknown> }) => Promise<unknown>;
 
-/** Graph answering invites as the script says (the last answer repeats), recording what it was sent. */
+/**
+ * Graph answering invites as the script says (the last answer repeats), and its other calls as
+ * `answers` says (each a queue; success when empty), recording every request it was sent.
+ */
 export function scriptedGraph(...script: GraphAnswer[]) {
   const sent: Array<{ callId: string; body: Record<string, unknown> }> = [];
+  const requests: Array<{ method: string; callId?: string; body?: unknown }> = [];
+  const answers: Record<'createCall' | 'deleteCall' | 'keepAlive' | 'rejectCall' | 'removeParticipant', GraphAnswer[]> =
+    {
+      createCall: [],
+      deleteCall: [],
+      keepAlive: [],
+      rejectCall: [],
+      removeParticipant: [],
+    };
+  const answer = (method: keyof typeof answers, request: { callId: string; body: Record<string, unknown> }) => {
+    requests.push({ method, ...request });
+    return (answers[method].shift() ?? (async () => undefined))(request);
+  };
   const gateway: GraphGateway = {
     async inviteParticipants(callId, body) {
       sent.push({ callId, body: structuredClone(body) });
-      const answer = script[Math.min(sent.length - 1, script.length - 1)] ?? accepts();
-      return { operation: await answer({ callId, body }), requestId: randomUUID() };
+      const next = script[Math.min(sent.length - 1, script.length - 1)] ?? accepts();
+      return { operation: await next({ callId, body }), requestId: randomUUID() };
     },
+    async createCall(body) {
+      const call = (await answer('createCall', { callId: '', body })) ?? {
+        id: randomUUID(),
+        state: 'establishing',
+        ...body,
+      };
+      return { call, requestId: randomUUID() };
+    },
+    deleteCall: async (callId) => void (await answer('deleteCall', { callId, body: {} })),
+    keepAlive: async (callId) => void (await answer('keepAlive', { callId, body: {} })),
+    rejectCall: async (callId, reason) => void (await answer('rejectCall', { callId, body: { reason } })),
+    removeParticipant: async (callId, participantId) =>
+      void (await answer('removeParticipant', { callId, body: { participantId } })),
   };
-  return { gateway, sent };
+  return { gateway, sent, requests, answers };
 }
 
 /** Graph accepting an invite: `Running` under the given (or a fresh) id, after `delayMs`. */
@@ -75,6 +104,7 @@ export const silentLog: Logger & { lines: string[] } = {
 export type MemoryServices = Services & {
   operations: MemoryOperationStore;
   roster: MemoryRosterStore;
+  calls: MemoryRosterStore;
   webhooks: MemoryWebhookQueue;
 };
 
@@ -93,6 +123,7 @@ export function memoryServices(
     ...options.env,
   });
   const graph = options.graph ?? scriptedGraph().gateway;
+  const rosters = new MemoryRosterStore();
   const notInMemory = async () => {
     throw new Error('the in-memory services have no Table clients');
   };
@@ -101,7 +132,8 @@ export function memoryServices(
     tables: Object.assign(notInMemory, { forget() {} }),
     checkStorage: async () => undefined,
     operations: new MemoryOperationStore(),
-    roster: new MemoryRosterStore(),
+    roster: rosters,
+    calls: rosters,
     webhooks: new MemoryWebhookQueue(),
     graph: async () => graph,
     callbackTokens: {

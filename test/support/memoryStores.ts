@@ -1,3 +1,5 @@
+import type { CallRequestRecord, StartedCall } from '../../src/calls/callRecords';
+import type { CallStore } from '../../src/calls/callStore';
 import { replacedCallsOf } from '../../src/invitees/inviteeOutcomes';
 import type { InviteContextRecord, OperationRecord } from '../../src/operations/operationRecord';
 import type { OperationStore, RowWrite, Versioned } from '../../src/operations/operationStore';
@@ -156,10 +158,13 @@ interface ParticipantRow {
   lastModifiedDateTime: string;
 }
 
-/** The roster table in memory, as src/storage/rosterRepository.ts keeps it. */
-export class MemoryRosterStore implements RosterStore {
+/** The roster table in memory, with its calls, as src/storage/rosterRepository.ts keeps them. */
+export class MemoryRosterStore implements RosterStore, CallStore {
   private readonly participants = new Map<string, Map<string, ParticipantRow>>();
   private readonly calls = new Map<string, { value: CallRecord; etag: string }>();
+  private readonly requests = new Map<string, { value: CallRequestRecord; etag: string }>();
+  /** The live-call index: call id -> when its last keep-alive was claimed. */
+  readonly live = new Map<string, string>();
   private version = 0;
 
   private of(callId: string) {
@@ -217,6 +222,74 @@ export class MemoryRosterStore implements RosterStore {
     if (etag === undefined && found) throw exists();
     if (etag !== undefined && found?.etag !== etag) throw changed();
     this.calls.set(callId, { value: structuredClone(call), etag: `${++this.version}` });
+  }
+
+  async recordStartedCall(callId: string, started: StartedCall, now: string, live: boolean): Promise<void> {
+    if (live) this.live.set(callId, now);
+    const found = this.calls.get(callId);
+    const value: CallRecord = {
+      state: null,
+      resultInfo: null,
+      ...found?.value,
+      started: structuredClone(started),
+      lastModifiedDateTime: now,
+    };
+    this.calls.set(callId, { value, etag: `${++this.version}` });
+  }
+
+  async getCallRequest(clientContext: string): Promise<Versioned<CallRequestRecord> | undefined> {
+    const found = this.requests.get(clientContext);
+    return found && { value: structuredClone(found.value), etag: found.etag };
+  }
+
+  async createCallRequest(record: CallRequestRecord): Promise<string> {
+    if (this.requests.has(record.clientContext)) throw exists();
+    const etag = `${++this.version}`;
+    this.requests.set(record.clientContext, { value: structuredClone(record), etag });
+    return etag;
+  }
+
+  async updateCallRequest(record: CallRequestRecord, etag: string): Promise<string> {
+    if (this.requests.get(record.clientContext)?.etag !== etag) throw changed();
+    const next = `${++this.version}`;
+    this.requests.set(record.clientContext, { value: structuredClone(record), etag: next });
+    return next;
+  }
+
+  async deleteCallRequest(record: CallRequestRecord, etag: string): Promise<void> {
+    const found = this.requests.get(record.clientContext);
+    if (!found) return;
+    if (found.etag !== etag) throw changed();
+    this.requests.delete(record.clientContext);
+  }
+
+  async liveCalls(): Promise<string[]> {
+    return [...this.live.keys()];
+  }
+
+  async claimKeepAlive(callId: string, now: string, minIntervalMs: number): Promise<boolean> {
+    const last = this.live.get(callId);
+    if (last === undefined || Date.parse(now) - Date.parse(last) < minIntervalMs) return false;
+    this.live.set(callId, now);
+    return true;
+  }
+
+  async endLive(callId: string): Promise<void> {
+    this.live.delete(callId);
+  }
+
+  async claimReject(callId: string, now: string): Promise<boolean> {
+    const found = this.calls.get(callId);
+    if (found?.value.rejectedAt) return false;
+    const value: CallRecord = {
+      state: null,
+      resultInfo: null,
+      lastModifiedDateTime: null,
+      ...found?.value,
+      rejectedAt: now,
+    };
+    this.calls.set(callId, { value, etag: `${++this.version}` });
+    return true;
   }
 
   async snapshot(callId: string): Promise<RosterSnapshot> {

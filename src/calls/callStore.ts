@@ -1,0 +1,31 @@
+import type { Versioned } from '../operations/operationStore';
+import type { CallRecord } from '../roster/rosterRecord';
+import type { CallRequestRecord, StartedCall } from './callRecords';
+
+/**
+ * Where calls are kept (beside their rosters: src/storage/rosterRepository.ts; in memory in the unit
+ * tests): each call's row (Graph's state, and how the service started it), the requests to start
+ * calls by clientContext, and the index of live calls the service started, which keep-alive reads
+ * instead of every call ever seen. Conditional writes fail with 409/412 as in OperationStore.
+ */
+export interface CallStore {
+  getCall(callId: string): Promise<Versioned<CallRecord> | undefined>;
+  /** Writes the call's state; `etag` undefined creates the row (409 if it appeared meanwhile). */
+  saveCall(callId: string, call: CallRecord, etag: string | undefined): Promise<void>;
+  /** Records how the service started the call and (while it is not over) puts it in the live-call index. */
+  recordStartedCall(callId: string, started: StartedCall, now: string, live: boolean): Promise<void>;
+
+  getCallRequest(clientContext: string): Promise<Versioned<CallRequestRecord> | undefined>;
+  createCallRequest(record: CallRequestRecord): Promise<string>;
+  updateCallRequest(record: CallRequestRecord, etag: string): Promise<string>;
+  deleteCallRequest(record: CallRequestRecord, etag: string): Promise<void>;
+
+  /** The live calls the service started. */
+  liveCalls(): Promise<string[]>;
+  /** Takes the right to send this call's keep-alive now, unless one was sent within `minIntervalMs`. */
+  claimKeepAlive(callId: string, now: string, minIntervalMs: number): Promise<boolean>;
+  /** Takes the call out of the live-call index (it terminated). */
+  endLive(callId: string): Promise<void>;
+  /** Takes the right to reject an incoming call; false when it was taken before (a notification delivered twice). */
+  claimReject(callId: string, now: string): Promise<boolean>;
+}

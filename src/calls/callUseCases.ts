@@ -1,0 +1,108 @@
+import { GraphRefused, NotFound } from '../errors';
+import type { GraphGateway } from '../graph/graphGateway';
+import type { Logger } from '../logger';
+import { recordCallState } from '../notifications/applyCallUpdate';
+import type { OperationStore } from '../operations/operationStore';
+import type { CallRecord } from '../roster/rosterRecord';
+import type { RosterStore } from '../roster/rosterStore';
+import type { CallBody } from '../schemas/responses';
+import { logEvent } from '../telemetry';
+import type { CallStore } from './callStore';
+
+export interface CallDeps {
+  calls: CallStore;
+  roster: RosterStore;
+  operations: OperationStore;
+  graph: () => Promise<GraphGateway>;
+  now: () => Date;
+  log: Logger;
+}
+
+/** The call as the contract shows it (never its callbackUrl). */
+export function toCallBody(callId: string, call: CallRecord | undefined): CallBody {
+  return {
+    id: callId,
+    state: call?.state ?? null,
+    resultInfo: call?.resultInfo ?? null,
+    clientContext: call?.started?.clientContext ?? null,
+    startedByService: Boolean(call?.started),
+    ...(call?.started ? { startedWith: call.started.startedWith } : {}),
+    createdDateTime: call?.started?.createdDateTime ?? null,
+    lastModifiedDateTime: call?.lastModifiedDateTime ?? null,
+  };
+}
+
+/** A call by its id: one the service started, or one it only heard of (its roster or operations); else NotFound. */
+export async function readCall(
+  deps: Pick<CallDeps, 'calls' | 'roster' | 'operations'>,
+  callId: string,
+): Promise<CallBody> {
+  const found = await deps.calls.getCall(callId);
+  if (!found && !(await deps.roster.snapshot(callId)).known && !(await deps.operations.hasAny(callId))) {
+    throw new NotFound(`Call ${callId} is not known.`);
+  }
+  return toCallBody(callId, found?.value);
+}
+
+/**
+ * Hangs up (Graph `DELETE /communications/calls/{id}`): `hangingUp` until Graph's notifications say
+ * the call ended; `over` when it already had, or Graph no longer knows it (then recorded as terminated).
+ */
+export async function hangUp(deps: CallDeps, callId: string, callIdAsGiven: string): Promise<'hangingUp' | 'over'> {
+  const call = await readCall(deps, callId);
+  if (call.state === 'terminated') return 'over';
+  try {
+    await (await deps.graph()).deleteCall(callIdAsGiven);
+  } catch (err) {
+    if (!(err instanceof GraphRefused && err.status === 404)) throw err;
+    await recordTerminated(deps, callId);
+    return 'over';
+  }
+  logEvent(deps.log, 'call.hangingUp', { callId });
+  return 'hangingUp';
+}
+
+/** Graph no longer knows the call: it is over, for this service too. */
+export const recordTerminated = (deps: Pick<CallDeps, 'calls' | 'now'>, callId: string) =>
+  recordCallState(deps.calls, callId, 'terminated', null, deps.now().toISOString());
+
+/** Removes someone from the call by Graph's participant id, as the roster shows it in `id`. */
+export async function removeParticipant(
+  deps: CallDeps,
+  callId: string,
+  callIdAsGiven: string,
+  participantId: string,
+): Promise<void> {
+  await readCall(deps, callId);
+  await (await deps.graph()).removeParticipant(callIdAsGiven, participantId);
+  logEvent(deps.log, 'call.participantRemoved', { callId, participantId });
+}
+
+/**
+ * Sends `keepAlive` for every live call the service started (Graph ends a call that has had none
+ * for 45 minutes). A call Graph no longer knows (404) is recorded as terminated; any other failure
+ * is logged and tried again at the next tick.
+ */
+export async function keepCallsAlive(
+  deps: Pick<CallDeps, 'calls' | 'graph' | 'now' | 'log'> & { minIntervalMs: number },
+): Promise<{ sent: number; ended: number; failed: number }> {
+  const counts = { sent: 0, ended: 0, failed: 0 };
+  for (const callId of await deps.calls.liveCalls()) {
+    // Two instances running the timer at once: one of them takes each call.
+    if (!(await deps.calls.claimKeepAlive(callId, deps.now().toISOString(), deps.minIntervalMs))) continue;
+    try {
+      await (await deps.graph()).keepAlive(callId);
+      counts.sent++;
+    } catch (err) {
+      if (err instanceof GraphRefused && err.status === 404) {
+        await recordTerminated(deps, callId);
+        counts.ended++;
+      } else {
+        counts.failed++;
+        logEvent(deps.log, 'call.keepAliveFailed', { callId, reason: (err as Error).message }, 'warn');
+      }
+    }
+  }
+  logEvent(deps.log, 'calls.keptAlive', counts);
+  return counts;
+}

@@ -1,0 +1,73 @@
+import { canonicalGuid } from '../ids';
+
+/** A Teams meeting as its join link names it. */
+export type MeetingLink =
+  /** The long form: the meeting chat's thread and message, and its organizer (`Oid`) in tenant `Tid`. */
+  | { kind: 'organizer'; threadId: string; messageId: string; organizerId: string; tenantId: string }
+  /** The short form `https://teams.microsoft.com/meet/{joinMeetingId}?p={passcode}`. */
+  | { kind: 'joinMeetingId'; joinMeetingId: string; passcode?: string };
+
+/** Teams' hosts: the public cloud, and the US government clouds. */
+const TEAMS_HOSTS = new Set(['teams.microsoft.com', 'gov.teams.microsoft.us', 'dod.teams.microsoft.us']);
+
+/** A meeting ID as Teams shows it ("123 456 789 012"): digits, spaces allowed between them. */
+export const JOIN_MEETING_ID = /^\d[\d ]{4,30}\d$/;
+
+const decode = (segment: string) => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Reads a Teams join link, or says what is wrong with it (one sentence naming the part). Both forms
+ * Teams shows are read: `https://teams.microsoft.com/l/meetup-join/{threadId}/{messageId}?context=
+ * {"Tid":"...","Oid":"..."}` (each part URL-encoded) and `https://teams.microsoft.com/meet/{id}?p={passcode}`.
+ */
+export function parseJoinLink(text: string): MeetingLink | { problem: string } {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { problem: 'must be a Teams meeting join link (https://teams.microsoft.com/...)' };
+  }
+  if (url.protocol !== 'https:' || !TEAMS_HOSTS.has(url.hostname.toLowerCase())) {
+    return { problem: 'must be a Teams meeting join link on teams.microsoft.com' };
+  }
+  const segments = url.pathname.split('/').filter(Boolean);
+  if (segments[0]?.toLowerCase() === 'meet' && segments.length === 2) {
+    const joinMeetingId = decode(segments[1]!);
+    if (!joinMeetingId || !/^\d{6,30}$/.test(joinMeetingId))
+      return { problem: 'the meeting ID in the link must be digits' };
+    const passcode = url.searchParams.get('p') ?? undefined;
+    return { kind: 'joinMeetingId', joinMeetingId, ...(passcode ? { passcode } : {}) };
+  }
+  if (segments[0]?.toLowerCase() !== 'l' || segments[1]?.toLowerCase() !== 'meetup-join' || segments.length !== 4) {
+    return { problem: 'must be a Teams meeting join link: /l/meetup-join/{thread}/{message} or /meet/{meeting ID}' };
+  }
+  const threadId = decode(segments[2]!);
+  const messageId = decode(segments[3]!);
+  if (!threadId || !/^19:.+@thread\.[a-z0-9]+$/i.test(threadId)) {
+    return { problem: "the link's thread must be a meeting chat (19:...@thread.v2)" };
+  }
+  if (!messageId || !/^\d+$/.test(messageId)) return { problem: "the link's message id must be digits" };
+  const contextText = url.searchParams.get('context');
+  if (!contextText) return { problem: 'the link has no context with the tenant (Tid) and organizer (Oid)' };
+  let context: unknown;
+  try {
+    context = JSON.parse(contextText);
+  } catch {
+    return { problem: "the link's context must be JSON with Tid and Oid" };
+  }
+  const { Tid, Oid } = (typeof context === 'object' && context !== null ? context : {}) as {
+    Tid?: unknown;
+    Oid?: unknown;
+  };
+  const tenantId = typeof Tid === 'string' ? canonicalGuid(Tid) : undefined;
+  const organizerId = typeof Oid === 'string' ? canonicalGuid(Oid) : undefined;
+  if (!tenantId || !organizerId)
+    return { problem: "the link's context must hold the tenant (Tid) and organizer (Oid) as GUIDs" };
+  return { kind: 'organizer', threadId, messageId, organizerId, tenantId };
+}

@@ -1,0 +1,21 @@
+import { toCallBody } from '../calls/callUseCases';
+import { parseStartCallRequest } from '../calls/parseStartCallRequest';
+import { startCall } from '../calls/startCall';
+import { callResponse } from '../http/asyncResponse';
+import { callbackUriFor } from '../http/callbackUri';
+import { readJsonBody } from '../http/requestBody';
+import { withServices } from '../http/withServices';
+import { startCallDeps } from '../services';
+
+/** Join a Teams meeting or call people: 202 + Location while the call is set up, 200 once established or over. */
+export const handler = withServices(async (req, services, context) => {
+  const { config } = services;
+  const rawBody = await readJsonBody(req, config.limits.inviteBodyBytes);
+  const plan = parseStartCallRequest(rawBody, config.allowLoopbackUrls, config.graph.tenantId);
+  const started = await startCall(startCallDeps(services, context), {
+    plan,
+    rawBody,
+    callbackUri: callbackUriFor(req, config),
+  });
+  return callResponse(req, toCallBody(started.callId, started.call), config.retryAfter.runningSeconds);
+});

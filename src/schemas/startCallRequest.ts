@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+import { JOIN_MEETING_ID } from '../calls/joinLink';
+import { canonicalGuid } from '../ids';
+import { InvitationParticipantInfo } from './invitationParticipantInfo';
+import { MAX_INVITEES } from './inviteRequest';
+import { boundedId, MAX_URL_CHARS } from './limits';
+
+const WAYS = ['joinWebUrl', 'joinMeetingId', 'targets'] as const;
+
+/** Body of POST /api/calls: join a Teams meeting (by its link, or its ID and passcode) or call 1–5 people. */
+export const StartCallRequest = z
+  .strictObject({
+    joinWebUrl: z
+      .string()
+      .max(MAX_URL_CHARS, `at most ${MAX_URL_CHARS} characters`)
+      .optional()
+      .meta({ 'x-ms-summary': 'Meeting join link', description: 'The Teams meeting link, as Teams shows it.' }),
+    joinMeetingId: z
+      .string()
+      .regex(JOIN_MEETING_ID, 'must be the digits of a meeting ID')
+      .transform((v) => v.replace(/ /g, ''))
+      .optional()
+      .meta({ 'x-ms-summary': 'Meeting ID', description: 'The meeting ID, as Teams shows it with the passcode.' }),
+    passcode: boundedId()
+      .min(1)
+      .optional()
+      .meta({ 'x-ms-summary': 'Meeting passcode', description: 'The passcode that goes with the meeting ID.' }),
+    targets: z
+      .array(InvitationParticipantInfo)
+      .min(1, 'at least 1 target is required')
+      .max(MAX_INVITEES, `at most ${MAX_INVITEES} targets per call`)
+      .optional()
+      .meta({
+        'x-ms-summary': 'People to call',
+        description: 'invitationParticipantInfo items: each with an identity.',
+      }),
+    tenantId: z
+      .string()
+      .refine((v) => canonicalGuid(v) !== undefined, 'must be a GUID')
+      .transform((v) => canonicalGuid(v)!)
+      .optional()
+      .meta({ 'x-ms-summary': 'Tenant id', description: "The call's tenant, if not the link's or the app's own." }),
+    clientContext: z.string().min(1).max(256, 'at most 256 characters').optional().meta({
+      'x-ms-summary': 'Client context',
+      description: 'Idempotency key of the call request, e.g. the workflow run id.',
+    }),
+    callbackUrl: z
+      .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
+      .max(MAX_URL_CHARS, `at most ${MAX_URL_CHARS} characters`)
+      .optional()
+      .meta({
+        'x-ms-summary': 'Callback URL',
+        description: 'https URL the call is POSTed to once established or terminated.',
+      }),
+  })
+  .superRefine((body, ctx) => {
+    const given = WAYS.filter((way) => body[way] !== undefined);
+    if (given.length !== 1) {
+      const message = `give exactly one of ${WAYS.join(', ')}${given.length ? ` (not ${given.join(' and ')})` : ''}`;
+      for (const path of given.length ? given : WAYS) ctx.addIssue({ code: 'custom', path: [path], message });
+    }
+    if (body.passcode !== undefined && body.joinMeetingId === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['passcode'], message: 'goes only with joinMeetingId' });
+    }
+    // Graph reads only the first target when one of them replaces a call (reference 004, example 3).
+    if ((body.targets?.length ?? 0) > 1) {
+      body.targets!.forEach((t, i) => {
+        if (t.replacesCallId != null) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', i, 'replacesCallId'],
+            message: 'replacesCallId is allowed only with exactly one target',
+          });
+        }
+      });
+    }
+  })
+  .meta({ id: 'startCallRequest', description: 'Join a Teams meeting, by its link or its ID, or call 1–5 people.' });
+export type StartCallRequest = z.output<typeof StartCallRequest>;
