@@ -121,6 +121,7 @@ export const deliveryDeps = (s: Services, log: Logger): DeliveryDeps => {
   const settings = s.config.webhooks;
   return {
     ...readDeps(s),
+    calls: s.calls,
     webhooks: s.webhooks,
     post: (url, body) =>
       postJson(url, body, { timeoutMs: settings.timeoutMs, allowLoopback: s.config.allowLoopbackUrls }),
@@ -134,6 +135,8 @@ export const deliveryDeps = (s: Services, log: Logger): DeliveryDeps => {
 
 export const startCallDeps = (s: Services, log: Logger): StartCallDeps => ({
   calls: s.calls,
+  webhooks: s.webhooks,
+  operations: s.operations,
   graph: s.graph,
   graphDeadlineMs: s.config.graph.deadlineMs,
   retryAfterSeconds: { running: s.config.retryAfter.runningSeconds },
@@ -143,6 +146,7 @@ export const startCallDeps = (s: Services, log: Logger): StartCallDeps => ({
 
 export const callDeps = (s: Services, log: Logger): CallDeps => ({
   calls: s.calls,
+  webhooks: s.webhooks,
   roster: s.roster,
   operations: s.operations,
   graph: s.graph,

@@ -1,3 +1,4 @@
+import type { WebhookState } from '../operations/operationRecord';
 import type { Versioned } from '../operations/operationStore';
 import type { CallRecord } from '../roster/rosterRecord';
 import type { CallRequestRecord, StartedCall } from './callRecords';
@@ -26,6 +27,8 @@ export interface CallStore {
   claimKeepAlive(callId: string, now: string, minIntervalMs: number): Promise<boolean>;
   /** Takes the call out of the live-call index (it terminated). */
   endLive(callId: string): Promise<void>;
+  /** Writes the call's webhook state if the row is unchanged since read (else a 412). */
+  saveCallWebhook(callId: string, webhook: WebhookState, etag: string): Promise<void>;
   /** Takes the right to reject an incoming call; false when it was taken before (a notification delivered twice). */
   claimReject(callId: string, now: string): Promise<boolean>;
 }

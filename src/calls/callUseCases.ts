@@ -1,15 +1,15 @@
 import { GraphRefused, NotFound } from '../errors';
 import type { GraphGateway } from '../graph/graphGateway';
 import type { Logger } from '../logger';
-import { recordCallState } from '../notifications/applyCallUpdate';
 import type { OperationStore } from '../operations/operationStore';
 import type { CallRecord } from '../roster/rosterRecord';
 import type { RosterStore } from '../roster/rosterStore';
 import type { CallBody } from '../schemas/responses';
 import { logEvent } from '../telemetry';
 import type { CallStore } from './callStore';
+import { type CallStateDeps, recordCallState } from './recordCallState';
 
-export interface CallDeps {
+export interface CallDeps extends CallStateDeps {
   calls: CallStore;
   roster: RosterStore;
   operations: OperationStore;
@@ -63,8 +63,8 @@ export async function hangUp(deps: CallDeps, callId: string, callIdAsGiven: stri
 }
 
 /** Graph no longer knows the call: it is over, for this service too. */
-export const recordTerminated = (deps: Pick<CallDeps, 'calls' | 'now'>, callId: string) =>
-  recordCallState(deps.calls, callId, 'terminated', null, deps.now().toISOString());
+export const recordTerminated = (deps: CallDeps, callId: string) =>
+  recordCallState(deps, callId, 'terminated', null, deps.now().toISOString());
 
 /** Removes someone from the call by Graph's participant id, as the roster shows it in `id`. */
 export async function removeParticipant(
@@ -84,7 +84,7 @@ export async function removeParticipant(
  * is logged and tried again at the next tick.
  */
 export async function keepCallsAlive(
-  deps: Pick<CallDeps, 'calls' | 'graph' | 'now' | 'log'> & { minIntervalMs: number },
+  deps: CallDeps & { minIntervalMs: number },
 ): Promise<{ sent: number; ended: number; failed: number }> {
   const counts = { sent: 0, ended: 0, failed: 0 };
   for (const callId of await deps.calls.liveCalls()) {

@@ -20,8 +20,9 @@ import { logEvent } from '../telemetry';
 import type { CallRequestRecord, StartedCall } from './callRecords';
 import type { CallStore } from './callStore';
 import type { CallPlan } from './parseStartCallRequest';
+import { type CallStateDeps, recordCallState } from './recordCallState';
 
-export interface StartCallDeps {
+export interface StartCallDeps extends CallStateDeps {
   calls: CallStore;
   graph: () => Promise<GraphGateway>;
   graphDeadlineMs: number;
@@ -186,5 +187,6 @@ async function ensureCallRecord(
   };
   const now = deps.now().toISOString();
   await deps.calls.recordStartedCall(callId, started, now, found?.value.state !== 'terminated');
-  return { callId, call: { state: null, resultInfo: null, ...found?.value, lastModifiedDateTime: now, started } };
+  // Graph's notifications may have come first: what follows from them now (the call's webhook) is done here.
+  return { callId, call: await recordCallState(deps, callId, null, null, now) };
 }

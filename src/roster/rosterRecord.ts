@@ -1,4 +1,5 @@
 import type { StartedCall } from '../calls/callRecords';
+import type { WebhookState } from '../operations/operationRecord';
 import type { Participant } from '../schemas/participant';
 import type { ResultInfo } from '../schemas/resultInfo';
 
@@ -16,6 +17,8 @@ export interface CallRecord {
   started?: StartedCall;
   /** When the service turned the call away (an incoming call), so it does so once. */
   rejectedAt?: string;
+  /** Delivery of the call to the caller's callbackUrl once established or over (calls the service started). */
+  webhook?: WebhookState | null;
 }
 
 /** Whether an identity is, or was, in a call's roster: what an invitee's outcome is derived from. */

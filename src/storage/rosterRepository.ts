@@ -2,6 +2,7 @@ import { odata, type TableClient, type TableEntity, type TransactionAction } fro
 
 import type { CallRequestRecord, StartedCall, StartedWith } from '../calls/callRecords';
 import type { CallStore } from '../calls/callStore';
+import type { WebhookState } from '../operations/operationRecord';
 import type { Versioned } from '../operations/operationStore';
 import { primaryIdentity } from '../roster/participantKey';
 import type { CallRecord, PresenceEntry, RosterEntry, RosterSnapshot } from '../roster/rosterRecord';
@@ -113,6 +114,7 @@ export class RosterRepository implements RosterStore, CallStore {
       state: call.state ?? '',
       resultInfo: toJsonText(call.resultInfo),
       lastModifiedDateTime: call.lastModifiedDateTime ?? '',
+      ...(call.webhook ? { webhook: toJsonText(call.webhook) } : {}),
     };
     if (etag === undefined) await client.createEntity(entity);
     else await client.updateEntity(entity, 'Merge', { etag });
@@ -220,6 +222,11 @@ export class RosterRepository implements RosterStore, CallStore {
     }
   }
 
+  async saveCallWebhook(callId: string, webhook: WebhookState, etag: string): Promise<void> {
+    const entity = { partitionKey: callId, rowKey: CALL_ROW_KEY, webhook: toJsonText(webhook) };
+    await (await this.client()).updateEntity(entity, 'Merge', { etag });
+  }
+
   async claimReject(callId: string, now: string): Promise<boolean> {
     const client = await this.client();
     const found = await this.getCall(callId);
@@ -309,6 +316,7 @@ function fromCallEntity(e: Record<string, unknown>): CallRecord {
         }
       : {}),
     ...(fromText(e.rejectedAt) ? { rejectedAt: String(e.rejectedAt) } : {}),
+    ...(fromText(e.webhook) ? { webhook: fromJsonText<WebhookState>(e.webhook) } : {}),
   };
 }
 

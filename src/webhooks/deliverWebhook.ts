@@ -1,16 +1,12 @@
-import { outcomesSettled } from '../invitees/inviteeOutcomes';
 import type { Logger } from '../logger';
-import type { OperationRecord, WebhookState } from '../operations/operationRecord';
 import type { OperationStore } from '../operations/operationStore';
-import { describeOperation, type ReadDeps } from '../operations/readOperations';
-import { retryOnConflict } from '../operations/retryOnConflict';
-import { isTerminal } from '../schemas/operationStatus';
 import { isPreconditionFailed } from '../storage/storageErrors';
 import { logEvent } from '../telemetry';
 import type { PostResult } from './postJson';
 import type { WebhookMessage, WebhookScheduler } from './webhookScheduler';
+import { type SubjectDeps, webhookSubject } from './webhookSubjects';
 
-export interface DeliveryDeps extends ReadDeps {
+export interface DeliveryDeps extends SubjectDeps {
   operations: OperationStore;
   webhooks: WebhookScheduler;
   post: (url: string, body: unknown) => Promise<PostResult>;
@@ -32,35 +28,35 @@ export const backoffSeconds = (failedAttempts: number, baseSeconds: number) =>
   baseSeconds * 2 ** Math.max(0, failedAttempts - 1);
 
 /**
- * Runs one queued delivery of an operation's completion webhook. The operation's `webhook` state
- * makes delivery once-only across duplicate messages and instances: a delivery claims it
- * (`delivering`, by ETag) before POSTing and marks it `delivered` after a 2xx. A failure queues the
- * next attempt with exponential back-off, until `maxAttempts`; a duplicate message neither skips
- * the back-off nor sends twice. Waits until the invitees' outcomes are settled (at most the ring
- * timeout), so the body says who joined. Storage failures propagate (the handler puts the message
- * back); a message lost altogether is found again by the sweep.
+ * Runs one queued delivery of a webhook: an operation's completion, or a started call's. The
+ * subject's `webhook` state makes delivery once-only across duplicate messages and instances: a
+ * delivery claims it (`delivering`, by ETag) before POSTing and marks it `delivered` after a 2xx. A
+ * failure queues the next attempt with exponential back-off, until `maxAttempts`; a duplicate
+ * message neither skips the back-off nor sends twice. An invite's delivery waits until the
+ * invitees' outcomes are settled (at most the ring timeout), so the body says who joined. Storage
+ * failures propagate (the handler puts the message back); a message lost altogether is found
+ * again by the sweep.
  */
 export async function deliverWebhook(deps: DeliveryDeps, message: WebhookMessage): Promise<DeliveryOutcome> {
-  const found = await deps.operations.get(message.callId, message.operationId);
-  const op = found?.value;
+  const subject = webhookSubject(deps, message.callId, message.operationId);
+  const loaded = await subject.load();
   const later = (delaySeconds: number, next: Partial<WebhookMessage> = {}) =>
     deps.webhooks.schedule({ ...message, ...next }, Math.max(1, Math.ceil(delaySeconds)));
 
-  if (!found || !op || !isTerminal(op.status) || !op.webhook || !op.callbackUrl) {
-    if (op?.webhook?.status === 'cancelled') return 'done';
+  if (!loaded?.ready || !loaded.webhook || !loaded.callbackUrl) {
+    if (loaded?.webhook?.status === 'cancelled') return 'done';
     if (message.waits >= MAX_WAITS) {
-      deps.log.warn(
-        `Webhook of operation ${message.operationId} dropped: the operation never became terminal with a callbackUrl.`,
-      );
+      logEvent(deps.log, 'webhook.dropped', { ...subject.about, reason: 'never ready with a callbackUrl' }, 'warn');
       return 'done';
     }
     await later(WAIT_SECONDS, { waits: message.waits + 1 });
     return 'waiting';
   }
   const now = deps.now();
-  const webhook = op.webhook;
+  const { webhook, callbackUrl } = loaded;
+  const clearDue = () => deps.operations.clearWebhookDue(message.callId, message.operationId);
   if (webhook.status === 'delivered' || webhook.status === 'cancelled' || webhook.status === 'failed') {
-    await deps.operations.clearWebhookDue(op.callId, op.id);
+    await clearDue();
     return 'done';
   }
   // A message from before a later attempt was queued (a duplicate): that attempt has its own message.
@@ -78,73 +74,40 @@ export async function deliverWebhook(deps: DeliveryDeps, message: WebhookMessage
     return 'waiting';
   }
 
-  const body = await describeOperation(deps, op);
-  const settleAt = Date.parse(op.terminalDateTime ?? op.lastModifiedDateTime) + deps.ringTimeoutMs;
-  if (!outcomesSettled(body.invitees ?? []) && now.getTime() < settleAt) {
+  const { body, settleAt } = await subject.body();
+  if (now.getTime() < settleAt) {
     await later((settleAt - now.getTime()) / 1000);
     return 'waiting';
   }
 
   const attempts = webhook.attempts + 1;
   try {
-    await deps.operations.save({
-      operation: {
-        value: withWebhook(op, { status: 'delivering', attempts, since: now.toISOString() }),
-        etag: found.etag,
-      },
-    });
+    await subject.claim({ status: 'delivering', attempts, since: now.toISOString() });
   } catch (err) {
     if (!isPreconditionFailed(err)) throw err;
     return deliverWebhook(deps, message); // another instance moved first: look again
   }
 
-  const result = await deps.post(op.callbackUrl, body);
-  const ok = result.status >= 200 && result.status < 300;
-  if (ok) {
-    await setWebhook(deps, op, { status: 'delivered', attempts, since: deps.now().toISOString() });
-    await deps.operations.clearWebhookDue(op.callId, op.id);
-    logEvent(deps.log, 'webhook.delivered', {
-      callId: op.callId,
-      operationId: op.id,
-      attempt: attempts,
-      inviteTraceParent: op.inviteTraceParent,
-    });
+  const result = await deps.post(callbackUrl, body);
+  const about = { ...subject.about, attempt: attempts };
+  if (result.status >= 200 && result.status < 300) {
+    await subject.set({ status: 'delivered', attempts, since: deps.now().toISOString() });
+    await clearDue();
+    logEvent(deps.log, 'webhook.delivered', about);
     return 'delivered';
   }
   const reason = result.status ? `HTTP ${result.status}` : (result.error ?? 'no answer').slice(0, 500);
   if (attempts >= deps.maxAttempts) {
-    await setWebhook(deps, op, { status: 'failed', attempts, since: deps.now().toISOString(), lastError: reason });
-    await deps.operations.clearWebhookDue(op.callId, op.id);
-    logEvent(deps.log, 'webhook.failed', { callId: op.callId, operationId: op.id, attempt: attempts, reason }, 'warn');
+    await subject.set({ status: 'failed', attempts, since: deps.now().toISOString(), lastError: reason });
+    await clearDue();
+    logEvent(deps.log, 'webhook.failed', { ...about, reason }, 'warn');
     return 'failed';
   }
   const delay = backoffSeconds(attempts, deps.retryBaseSeconds);
   const failedAt = deps.now();
   await deps.webhooks.schedule({ ...message, attempt: attempts, waits: 0, faults: 0 }, delay);
   const nextAttemptAt = new Date(failedAt.getTime() + delay * 1000).toISOString();
-  await setWebhook(deps, op, {
-    status: 'pending',
-    attempts,
-    since: failedAt.toISOString(),
-    nextAttemptAt,
-    lastError: reason,
-  });
-  logEvent(
-    deps.log,
-    'webhook.retrying',
-    { callId: op.callId, operationId: op.id, attempt: attempts, reason, nextInSeconds: delay },
-    'warn',
-  );
+  await subject.set({ status: 'pending', attempts, since: failedAt.toISOString(), nextAttemptAt, lastError: reason });
+  logEvent(deps.log, 'webhook.retrying', { ...about, reason, nextInSeconds: delay }, 'warn');
   return 'retrying';
-}
-
-const withWebhook = (op: OperationRecord, webhook: WebhookState): OperationRecord => ({ ...op, webhook });
-
-/** Sets the webhook state on the latest version of the operation (nothing else changes). */
-async function setWebhook(deps: DeliveryDeps, op: OperationRecord, webhook: WebhookState): Promise<void> {
-  await retryOnConflict(async () => {
-    const current = await deps.operations.get(op.callId, op.id);
-    if (!current || current.value.webhook?.status === 'cancelled') return;
-    await deps.operations.save({ operation: { value: withWebhook(current.value, webhook), etag: current.etag } });
-  });
 }

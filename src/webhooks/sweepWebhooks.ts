@@ -2,9 +2,10 @@ import type { Logger } from '../logger';
 import type { OperationStore } from '../operations/operationStore';
 import { logEvent } from '../telemetry';
 import type { WebhookScheduler } from './webhookScheduler';
+import { type SubjectDeps, webhookSubject } from './webhookSubjects';
 
-export interface SweepDeps {
-  operations: Pick<OperationStore, 'webhooksDue' | 'get' | 'clearWebhookDue'>;
+export interface SweepDeps extends SubjectDeps {
+  operations: OperationStore;
   webhooks: WebhookScheduler;
   now: () => Date;
   /** How long past its due time a delivery may go unseen before its message counts as lost. */
@@ -22,10 +23,10 @@ export async function sweepWebhooks(deps: SweepDeps): Promise<{ requeued: number
   let cleared = 0;
   const now = deps.now().getTime();
   for (const { callId, operationId, markedAt } of await deps.operations.webhooksDue()) {
-    const op = (await deps.operations.get(callId, operationId))?.value;
-    const webhook = op?.webhook;
-    if (!op?.callbackUrl || !webhook || !(webhook.status === 'pending' || webhook.status === 'delivering')) {
-      // The row is written before its operation: a young one may belong to a write still under way.
+    const subject = await webhookSubject(deps, callId, operationId).load();
+    const webhook = subject?.webhook;
+    if (!subject?.callbackUrl || !webhook || !(webhook.status === 'pending' || webhook.status === 'delivering')) {
+      // The row is written before its subject: a young one may belong to a write still under way.
       if (now < Date.parse(markedAt) + deps.graceMs) continue;
       await deps.operations.clearWebhookDue(callId, operationId);
       cleared++;

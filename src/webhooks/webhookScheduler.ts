@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import type { OperationRecord } from '../operations/operationRecord';
+import type { OperationRecord, WebhookState } from '../operations/operationRecord';
 import { startsWebhook } from '../operations/operationStatusRules';
 import type { OperationStore } from '../operations/operationStore';
 
@@ -43,11 +43,21 @@ export async function scheduleWebhookIfStarting(
   now: string,
 ): Promise<OperationRecord> {
   if (!startsWebhook(before, after)) return after;
-  await deps.operations.markWebhookDue(after.callId, after.id, now);
-  await deps.webhooks.schedule(
-    { callId: after.callId, operationId: after.id, attempt: 0, waits: 0 },
-    FIRST_DELAY_SECONDS,
-  );
+  return { ...after, webhook: await queueFirstDelivery(deps, after.callId, after.id, now) };
+}
+
+/**
+ * Queues the first delivery of a webhook (an operation's, or with CALL_SUBJECT a call's): the
+ * sweep's index row, then the message; returns the webhook state to write with the subject.
+ */
+export async function queueFirstDelivery(
+  deps: WebhookStartDeps,
+  callId: string,
+  subjectId: string,
+  now: string,
+): Promise<WebhookState> {
+  await deps.operations.markWebhookDue(callId, subjectId, now);
+  await deps.webhooks.schedule({ callId, operationId: subjectId, attempt: 0, waits: 0 }, FIRST_DELAY_SECONDS);
   const nextAttemptAt = new Date(Date.parse(now) + FIRST_DELAY_SECONDS * 1000).toISOString();
-  return { ...after, webhook: { status: 'pending', attempts: 0, since: now, nextAttemptAt } };
+  return { status: 'pending', attempts: 0, since: now, nextAttemptAt };
 }

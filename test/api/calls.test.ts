@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startHostProcess } from '../../dev/stack';
 import { call, getOperation, getRoster, stack, userInvitee, waitFor } from '../support/api';
+import { WebhookReceiver } from '../support/webhookReceiver';
 
 const TID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const OID = '5810cede-f3cc-42eb-b2c1-e9bd5d53ec96';
@@ -146,6 +147,21 @@ describe('calls the service owns', () => {
       body: { joinWebUrl: joinLink(), clientContext: 'refused-call' },
     });
     expect(retried.status).toBe(202); // nothing was kept: the same clientContext starts the call now
+  });
+
+  it('POSTs the call to its callbackUrl once it is established, exactly once', async () => {
+    const receiver = await new WebhookReceiver().start();
+    try {
+      const res = await call('POST', '/api/calls', { body: { joinMeetingId: '1234567', callbackUrl: receiver.url } });
+      const callId = res.body.id;
+      await waitFor(async () => (receiver.received.length ? true : undefined), 10_000, 'the call webhook');
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(receiver.received).toHaveLength(1);
+      expect(receiver.received[0]!.body).toMatchObject({ id: callId, state: 'established', startedByService: true });
+      await call('DELETE', `/api/calls/${callId}`);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('rejects an incoming call once, though Graph delivers its notification twice', async () => {

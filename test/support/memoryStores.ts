@@ -1,7 +1,7 @@
 import type { CallRequestRecord, StartedCall } from '../../src/calls/callRecords';
 import type { CallStore } from '../../src/calls/callStore';
 import { replacedCallsOf } from '../../src/invitees/inviteeOutcomes';
-import type { InviteContextRecord, OperationRecord } from '../../src/operations/operationRecord';
+import type { InviteContextRecord, OperationRecord, WebhookState } from '../../src/operations/operationRecord';
 import type { OperationStore, RowWrite, Versioned } from '../../src/operations/operationStore';
 import { primaryIdentity } from '../../src/roster/participantKey';
 import type { CallRecord, PresenceEntry, RosterEntry, RosterSnapshot } from '../../src/roster/rosterRecord';
@@ -276,6 +276,12 @@ export class MemoryRosterStore implements RosterStore, CallStore {
 
   async endLive(callId: string): Promise<void> {
     this.live.delete(callId);
+  }
+
+  async saveCallWebhook(callId: string, webhook: WebhookState, etag: string): Promise<void> {
+    const found = this.calls.get(callId);
+    if (found?.etag !== etag) throw changed();
+    this.calls.set(callId, { value: { ...found.value, webhook: structuredClone(webhook) }, etag: `${++this.version}` });
   }
 
   async claimReject(callId: string, now: string): Promise<boolean> {

@@ -10,7 +10,8 @@ import { parseStartCallRequest } from '../../src/calls/parseStartCallRequest';
 import { startCall } from '../../src/calls/startCall';
 import { Conflict, GraphOutcomeUnknown, GraphRefused, InProgress, InvalidInput } from '../../src/errors';
 import { applyNotifications } from '../../src/notifications/applyNotifications';
-import { callDeps, notificationDeps, provideServices, startCallDeps } from '../../src/services';
+import { callDeps, deliveryDeps, notificationDeps, provideServices, startCallDeps } from '../../src/services';
+import { deliverWebhook } from '../../src/webhooks/deliverWebhook';
 import {
   GOOD_TOKEN,
   invoke,
@@ -258,6 +259,42 @@ describe('calls and their notifications (in process)', () => {
     const deletes = graph.requests.filter((r) => r.method === 'deleteCall').length;
     expect(await hangUp(deps, live, live)).toBe('over');
     expect(graph.requests.filter((r) => r.method === 'deleteCall')).toHaveLength(deletes);
+  });
+});
+
+describe("a started call's webhook (in process)", () => {
+  it('queues one delivery once the call is established, and POSTs the call body once', async () => {
+    const { start, services, notify, clock } = setup();
+    const { callId } = await start({ joinMeetingId: '1234567', callbackUrl: 'https://example.com/hook' });
+    expect(services.webhooks.messages).toEqual([]);
+    await notify(callNotification(callId, 'establishing'));
+    expect(services.webhooks.messages).toEqual([]);
+    await notify(callNotification(callId, 'established'));
+    await notify(callNotification(callId, 'terminated', 'deleted'));
+    expect(services.webhooks.messages.map((m) => m.message)).toEqual([
+      { callId, operationId: '~call', attempt: 0, waits: 0 },
+    ]);
+    const posts: unknown[] = [];
+    const deps = {
+      ...deliveryDeps(services, silentLog),
+      post: async (_url: string, body: unknown) => (posts.push(body), { status: 200 }),
+    };
+    clock.advance(2000);
+    expect(await deliverWebhook(deps, services.webhooks.messages[0]!.message)).toBe('delivered');
+    expect(await deliverWebhook(deps, services.webhooks.messages[0]!.message)).toBe('done');
+    expect(posts).toEqual([expect.objectContaining({ id: callId, startedByService: true, state: 'terminated' })]);
+    expect(JSON.stringify(posts)).not.toContain('example.com/hook');
+  });
+
+  it('starts the webhook when Graph reported the call established before its answer was recorded', async () => {
+    const { graph, start, services, notify } = setup();
+    const callId = randomUUID();
+    graph.answers.createCall.push(async () => {
+      await notify(callNotification(callId, 'established'));
+      return { id: callId, state: 'establishing' };
+    });
+    await start({ joinMeetingId: '1234567', callbackUrl: 'https://example.com/hook' });
+    expect(services.webhooks.messages.map((m) => m.message.callId)).toEqual([callId]);
   });
 });
 

@@ -31,6 +31,7 @@ async function setup(webhook: WebhookState | null, statuses: number[] = []) {
   const deps = {
     operations: services.operations,
     roster: services.roster,
+    calls: services.calls,
     webhooks: services.webhooks,
     now: clock.now,
     ringTimeoutMs: 60_000,
