@@ -1,5 +1,7 @@
 // `npm run demo`: with `npm start` running, walks every scenario through the service's public API
-// (invite -> poll Location -> roster) and prints a timeline. Exits non-zero if anything differs.
+// (invite -> poll Location -> roster), and a call the service owns from join to hang-up, and prints
+// a timeline. Exits non-zero if anything differs.
+import { runCallJourney } from './callJourney';
 import { runScenario } from './scenarioRunner';
 import { SCENARIOS } from './scenarios';
 
@@ -20,7 +22,10 @@ async function main() {
     `Walking ${SCENARIOS.length} scenarios against ${target.hostUrl} (unanswered invitees ring ${ringTimeoutMs / 1000} s)\n`,
   );
   let failures = 0;
-  const results = await Promise.all(SCENARIOS.map((scenario) => runScenario(target, scenario, { ringTimeoutMs })));
+  const results = await Promise.all([
+    ...SCENARIOS.map((scenario) => runScenario(target, scenario, { ringTimeoutMs })),
+    runCallJourney(target),
+  ]);
   for (const result of results) {
     console.log(`${result.ok ? 'ok  ' : 'FAIL'} ${result.name}`);
     for (const event of result.timeline) console.log(`     +${String(event.atMs).padStart(5)} ms  ${event.what}`);

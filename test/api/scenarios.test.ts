@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 import { describe, expect, it } from 'vitest';
 
+import { runCallJourney } from '../../dev/callJourney';
 import { runScenario, simulatorApi } from '../../dev/scenarioRunner';
 import { SCENARIOS } from '../../dev/scenarios';
 import { getOperation, getRoster, invite, stack, userInvitee, waitFor } from '../support/api';
@@ -14,6 +15,16 @@ describe('scenarios end to end: the simulator calls back over HTTP with signed t
     const result = await runScenario(target, scenario, { ringTimeoutMs: 500, pollIntervalMs: 100, timeoutMs: 15_000 });
     expect(result.mismatches).toEqual([]);
     expect(result.ok).toBe(true);
+  });
+});
+
+describe('a call the service owns, end to end', () => {
+  it('joins a meeting, invites someone who joins, removes them and hangs up', async () => {
+    const result = await runCallJourney(target, { pollIntervalMs: 100, timeoutMs: 15_000 });
+    expect(result.mismatches).toEqual([]);
+    expect(result.timeline.map((e) => e.what.split(' ->')[0]!.split(':')[0])).toEqual(
+      expect.arrayContaining(['join the meeting', 'invite the on-call engineer', 'remove them', 'hang up']),
+    );
   });
 });
 

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+
+import type { ScenarioResult, TimelineEvent } from './scenarioRunner';
+import type { ScenarioTarget } from './scenarios';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A Teams join link as Teams shows it, to a meeting the simulator makes up. */
+export function sampleJoinLink(): string {
+  const thread = `19:meeting_${randomUUID().replace(/-/g, '')}@thread.v2`;
+  const context = { Tid: '72f988bf-86f1-41af-91ab-2d7cd011db47', Oid: randomUUID() };
+  return `https://teams.microsoft.com/l/meetup-join/${encodeURIComponent(thread)}/0?context=${encodeURIComponent(JSON.stringify(context))}`;
+}
+
+/**
+ * The journey a Logic App makes with the service alone, through its public API: join a meeting
+ * from its link → invite someone → they join → remove them → hang up. Each step polls as the
+ * Logic Apps HTTP action does (Location, Retry-After) and goes into the timeline.
+ */
+export async function runCallJourney(
+  target: ScenarioTarget,
+  options: { timeoutMs?: number; pollIntervalMs?: number } = {},
+): Promise<ScenarioResult> {
+  const started = Date.now();
+  const deadline = started + (options.timeoutMs ?? 30_000);
+  const timeline: TimelineEvent[] = [];
+  const mismatches: string[] = [];
+  const note = (what: string) => timeline.push({ atMs: Date.now() - started, what });
+  const headers = { 'x-functions-key': target.functionKey, 'content-type': 'application/json' };
+  const api = async (method: string, url: string, body?: unknown) => {
+    const res = await fetch(url.startsWith('http') ? url : `${target.hostUrl}${url}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as any) : undefined };
+  };
+  /** Polls until `done` holds or the deadline passes; notes what it ends with. */
+  const until = async <T>(what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {
+    let value = await read();
+    while (!done(value) && Date.now() < deadline) {
+      await sleep(options.pollIntervalMs ?? 500);
+      value = await read();
+    }
+    if (!done(value)) mismatches.push(`${what}: not reached before the deadline`);
+    return value;
+  };
+
+  const joined = await api('POST', '/api/calls', {
+    joinWebUrl: sampleJoinLink(),
+    clientContext: `journey-${randomUUID()}`,
+  });
+  const callId = joined.body?.id as string;
+  note(`join the meeting -> ${joined.status}, call ${callId} (${joined.body?.state ?? 'not reported yet'})`);
+  if (joined.status !== 202 && joined.status !== 200)
+    return { name: 'own a call', ok: false, mismatches: [`POST /api/calls answered ${joined.status}`], timeline };
+  const location = joined.headers.get('location') ?? `/api/calls/${callId}`;
+  const call = await until(
+    'call established',
+    () => api('GET', location),
+    (r) => r.status === 200,
+  );
+  note(`poll Location -> ${call.status} ${call.body?.state}`);
+
+  const person = { identity: { user: { id: randomUUID(), displayName: 'On-call engineer' } } };
+  const invited = await api('POST', `/api/calls/${callId}/participants/invite`, { participants: [person] });
+  note(`invite the on-call engineer -> ${invited.status} ${invited.body?.status}`);
+  const outcome = (op: { body?: { status?: string; invitees?: Array<{ outcome: string }> } }) =>
+    op.body?.invitees?.[0]?.outcome;
+  const op = await until(
+    'invitee joined',
+    () => api('GET', `/api/calls/${callId}/operations/${invited.body?.id}`),
+    (r) => r.body?.status === 'completed' && outcome(r) === 'joined',
+  );
+  note(`invite ${op.body?.status}, invitee ${outcome(op)}`);
+
+  const roster = await api('GET', `/api/calls/${callId}/participants`);
+  const entry = (roster.body?.participants ?? []).find((p: { info?: { identity?: Record<string, { id?: string }> } }) =>
+    Object.values(p.info?.identity ?? {}).some((i) => i?.id === person.identity.user.id),
+  );
+  note(`roster: ${(roster.body?.participants ?? []).length} in the call, the engineer as participant ${entry?.id}`);
+  if (!entry?.id) mismatches.push('the invitee has no participant id in the roster');
+  const removed = await api('DELETE', `/api/calls/${callId}/participants/${entry?.id}`);
+  note(`remove them -> ${removed.status}`);
+  const left = await until(
+    'invitee left',
+    () => api('GET', `/api/calls/${callId}/operations/${invited.body?.id}`),
+    (r) => outcome(r) === 'left',
+  );
+  note(`invitee ${outcome(left)}`);
+
+  const hungUp = await api('DELETE', `/api/calls/${callId}`);
+  note(`hang up -> ${hungUp.status}`);
+  const ended = await until(
+    'call terminated',
+    () => api('GET', `/api/calls/${callId}`),
+    (r) => r.body?.state === 'terminated',
+  );
+  note(`call ${ended.body?.state}`);
+  const again = await api('DELETE', `/api/calls/${callId}`);
+  if (again.status !== 204) mismatches.push(`hanging up an ended call answered ${again.status}, not 204`);
+  return {
+    name: 'own a call: join a meeting, invite, remove, hang up',
+    ok: mismatches.length === 0,
+    mismatches,
+    timeline,
+  };
+}
