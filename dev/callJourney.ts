@@ -12,6 +12,15 @@ export function sampleJoinLink(): string {
   return `https://teams.microsoft.com/l/meetup-join/${encodeURIComponent(thread)}/0?context=${encodeURIComponent(JSON.stringify(context))}`;
 }
 
+/** What the journey reads from the service's answers: a call, an operation or a roster. */
+interface Answer {
+  id?: string;
+  state?: string | null;
+  status?: string;
+  invitees?: Array<{ outcome: string }>;
+  participants?: Array<{ id?: string | null; info?: { identity?: Record<string, { id?: string } | undefined> } }>;
+}
+
 /**
  * The journey a Logic App makes with the service alone, through its public API: join a meeting
  * from its link → invite someone → they join → remove them → hang up. Each step polls as the
@@ -34,7 +43,7 @@ export async function runCallJourney(
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as any) : undefined };
+    return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Answer) : undefined };
   };
   /** Polls until `done` holds or the deadline passes; notes what it ends with. */
   const until = async <T>(what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {
@@ -76,7 +85,7 @@ export async function runCallJourney(
   note(`invite ${op.body?.status}, invitee ${outcome(op)}`);
 
   const roster = await api('GET', `/api/calls/${callId}/participants`);
-  const entry = (roster.body?.participants ?? []).find((p: { info?: { identity?: Record<string, { id?: string }> } }) =>
+  const entry = (roster.body?.participants ?? []).find((p) =>
     Object.values(p.info?.identity ?? {}).some((i) => i?.id === person.identity.user.id),
   );
   note(`roster: ${(roster.body?.participants ?? []).length} in the call, the engineer as participant ${entry?.id}`);

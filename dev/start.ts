@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
+import { sampleJoinLink } from './callJourney';
 import { projectRoot, startStack } from './stack';
 
 async function main() {
@@ -34,6 +35,10 @@ Try it:
   # then follow the Location header, and read the roster:
   curl -s "${api}/calls/${callId}/participants" -H "x-functions-key: ${stack.functionKey}"
   curl -s "${api}/health"
+  # a call of the service's own: join a (simulated) Teams meeting, then invite into its id and hang up
+  curl -i -X POST "${api}/calls" -H "x-functions-key: ${stack.functionKey}" -H "Content-Type: application/json" \\
+    -d '{"joinWebUrl":"${sampleJoinLink()}"}'
+  # every scenario, printed as a timeline: npm run demo
 
 Ctrl+C stops everything.`);
   let stopping = false;

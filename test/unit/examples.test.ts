@@ -32,7 +32,9 @@ describe('Logic Apps samples', () => {
     const actions = read('examples/logic-apps/incident-bridge/workflow.json').definition.actions;
     expect(actions.Join_the_bridge.inputs).toMatchObject({ method: 'POST', body: { joinWebUrl: expect.any(String) } });
     expect(actions.Join_the_bridge.inputs.uri).toMatch(/\/api\/calls\?code=/);
-    expect(actions.Invite_the_on_call_engineer.inputs.uri).toMatch(/\/api\/calls\/@\{body\('Join_the_bridge'\)\?\['id'\]\}\/participants\/invite\?code=/);
+    expect(actions.Invite_the_on_call_engineer.inputs.uri).toMatch(
+      /\/api\/calls\/@\{body\('Join_the_bridge'\)\?\['id'\]\}\/participants\/invite\?code=/,
+    );
     expect(actions.Hang_up.inputs).toMatchObject({ method: 'DELETE' });
     expect(actions.Hang_up.inputs.uri).toMatch(/\/api\/calls\/@\{body\('Join_the_bridge'\)\?\['id'\]\}\?code=/);
     for (const name of ['Join_the_bridge', 'Invite_the_on_call_engineer', 'Hang_up']) {
