@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { InvitationParticipantInfo } from './invitationParticipantInfo';
-import { MAX_URL_CHARS } from './limits';
+import { callbackUrlField, clientContextField, refuseReplacesCallIdAmongSeveral } from './requestFields';
 
 export const MAX_INVITEES = 5;
 
@@ -16,32 +16,9 @@ export const InviteRequest = z
         'x-ms-summary': 'Participants',
         description: 'invitationParticipantInfo items: each with an identity (user, phone, ...).',
       }),
-    clientContext: z.string().min(1).max(256, 'at most 256 characters').optional().meta({
-      'x-ms-summary': 'Client context',
-      description: 'Idempotency key of the invite within the call, e.g. the workflow run id.',
-    }),
-    callbackUrl: z
-      .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
-      .max(MAX_URL_CHARS, `at most ${MAX_URL_CHARS} characters`)
-      .optional()
-      .meta({
-        'x-ms-summary': 'Callback URL',
-        description: 'https URL the final operation is POSTed to once completed or failed.',
-      }),
+    clientContext: clientContextField('Idempotency key of the invite within the call, e.g. the workflow run id.'),
+    callbackUrl: callbackUrlField('https URL the final operation is POSTed to once completed or failed.'),
   })
-  .superRefine((body, ctx) => {
-    // Graph silently drops every invitee after the first when replacesCallId is set (reference 004, example 3).
-    if (body.participants.length > 1) {
-      body.participants.forEach((p, i) => {
-        if (p.replacesCallId != null) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['participants', i, 'replacesCallId'],
-            message: 'replacesCallId is allowed only when exactly one participant is invited',
-          });
-        }
-      });
-    }
-  })
+  .superRefine((body, ctx) => refuseReplacesCallIdAmongSeveral(body.participants, 'participants', 'participant', ctx))
   .meta({ id: 'inviteRequest', description: "Graph's participant: invite body, plus an optional callbackUrl." });
 export type InviteRequest = z.infer<typeof InviteRequest>;

@@ -5,6 +5,7 @@ import { canonicalGuid } from '../ids';
 import { InvitationParticipantInfo } from './invitationParticipantInfo';
 import { MAX_INVITEES } from './inviteRequest';
 import { boundedId, MAX_URL_CHARS } from './limits';
+import { callbackUrlField, clientContextField, refuseReplacesCallIdAmongSeveral } from './requestFields';
 
 const WAYS = ['joinWebUrl', 'joinMeetingId', 'targets'] as const;
 
@@ -41,18 +42,8 @@ export const StartCallRequest = z
       .transform((v) => canonicalGuid(v)!)
       .optional()
       .meta({ 'x-ms-summary': 'Tenant id', description: "The call's tenant, if not the link's or the app's own." }),
-    clientContext: z.string().min(1).max(256, 'at most 256 characters').optional().meta({
-      'x-ms-summary': 'Client context',
-      description: 'Idempotency key of the call request, e.g. the workflow run id.',
-    }),
-    callbackUrl: z
-      .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
-      .max(MAX_URL_CHARS, `at most ${MAX_URL_CHARS} characters`)
-      .optional()
-      .meta({
-        'x-ms-summary': 'Callback URL',
-        description: 'https URL the call is POSTed to once established or terminated.',
-      }),
+    clientContext: clientContextField('Idempotency key of the call request, e.g. the workflow run id.'),
+    callbackUrl: callbackUrlField('https URL the call is POSTed to once established or terminated.'),
   })
   .superRefine((body, ctx) => {
     const given = WAYS.filter((way) => body[way] !== undefined);
@@ -63,18 +54,7 @@ export const StartCallRequest = z
     if (body.passcode !== undefined && body.joinMeetingId === undefined) {
       ctx.addIssue({ code: 'custom', path: ['passcode'], message: 'goes only with joinMeetingId' });
     }
-    // Graph reads only the first target when one of them replaces a call (reference 004, example 3).
-    if ((body.targets?.length ?? 0) > 1) {
-      body.targets!.forEach((t, i) => {
-        if (t.replacesCallId != null) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['targets', i, 'replacesCallId'],
-            message: 'replacesCallId is allowed only with exactly one target',
-          });
-        }
-      });
-    }
+    refuseReplacesCallIdAmongSeveral(body.targets, 'targets', 'target', ctx);
   })
   .meta({ id: 'startCallRequest', description: 'Join a Teams meeting, by its link or its ID, or call 1–5 people.' });
 export type StartCallRequest = z.output<typeof StartCallRequest>;
