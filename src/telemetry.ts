@@ -10,7 +10,7 @@ export function logEvent(
   log: Logger,
   event: string,
   properties: Record<string, unknown>,
-  level: 'info' | 'warn' = 'info',
+  level: 'info' | 'warn' | 'error' = 'info',
 ): void {
   log[level](JSON.stringify({ event, ...properties }));
 }

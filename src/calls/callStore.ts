@@ -29,6 +29,11 @@ export interface CallStore {
   endLive(callId: string): Promise<void>;
   /** Writes the call's webhook state if the row is unchanged since read (else a 412). */
   saveCallWebhook(callId: string, webhook: WebhookState, etag: string): Promise<void>;
-  /** Takes the right to reject an incoming call; false when it was taken before (a notification delivered twice). */
+  /**
+   * Takes the right to reject an incoming call; false when it was taken before (a notification
+   * delivered twice); a 412/409 when the call's row changed since read (read again and retry).
+   */
   claimReject(callId: string, now: string): Promise<boolean>;
+  /** Gives the right back: the reject did not reach Graph, a redelivered notification tries again. */
+  releaseReject(callId: string): Promise<void>;
 }

@@ -62,9 +62,14 @@ export async function hangUp(deps: CallDeps, callId: string, callIdAsGiven: stri
   return 'hangingUp';
 }
 
-/** Graph no longer knows the call: it is over, for this service too. */
-export const recordTerminated = (deps: CallDeps, callId: string) =>
-  recordCallState(deps, callId, 'terminated', null, deps.now().toISOString());
+/**
+ * Graph no longer knows the call: it is over, for this service too. It leaves the live-call index
+ * whatever its row says (a row lost to a storage failure must not be kept alive forever).
+ */
+export async function recordTerminated(deps: CallDeps, callId: string): Promise<void> {
+  await recordCallState(deps, callId, 'terminated', null, deps.now().toISOString());
+  await deps.calls.endLive(callId);
+}
 
 /** Removes someone from the call by Graph's participant id, as the roster shows it in `id`. */
 export async function removeParticipant(
@@ -85,24 +90,33 @@ export async function removeParticipant(
  */
 export async function keepCallsAlive(
   deps: CallDeps & { minIntervalMs: number },
-): Promise<{ sent: number; ended: number; failed: number }> {
-  const counts = { sent: 0, ended: 0, failed: 0 };
+): Promise<{ sent: number; ended: number; failed: number; skipped: number }> {
+  const counts = { sent: 0, ended: 0, failed: 0, skipped: 0 };
   for (const callId of await deps.calls.liveCalls()) {
-    // Two instances running the timer at once: one of them takes each call.
-    if (!(await deps.calls.claimKeepAlive(callId, deps.now().toISOString(), deps.minIntervalMs))) continue;
+    // One call's failure (storage, Graph) must not cost the calls after it their keep-alive.
     try {
-      await (await deps.graph()).keepAlive(callId);
-      counts.sent++;
+      counts[await keepAlive(deps, callId)]++;
     } catch (err) {
-      if (err instanceof GraphRefused && err.status === 404) {
-        await recordTerminated(deps, callId);
-        counts.ended++;
-      } else {
-        counts.failed++;
-        logEvent(deps.log, 'call.keepAliveFailed', { callId, reason: (err as Error).message }, 'warn');
-      }
+      counts.failed++;
+      logEvent(deps.log, 'call.keepAliveFailed', { callId, reason: (err as Error).message }, 'warn');
     }
   }
   logEvent(deps.log, 'calls.keptAlive', counts);
   return counts;
+}
+
+async function keepAlive(
+  deps: CallDeps & { minIntervalMs: number },
+  callId: string,
+): Promise<'sent' | 'ended' | 'skipped'> {
+  // Two instances running the timer at once: one of them takes each call.
+  if (!(await deps.calls.claimKeepAlive(callId, deps.now().toISOString(), deps.minIntervalMs))) return 'skipped';
+  try {
+    await (await deps.graph()).keepAlive(callId);
+    return 'sent';
+  } catch (err) {
+    if (!(err instanceof GraphRefused && err.status === 404)) throw err;
+    await recordTerminated(deps, callId);
+    return 'ended';
+  }
 }

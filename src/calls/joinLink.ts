@@ -10,8 +10,10 @@ export type MeetingLink =
 /** Teams' hosts: the public cloud, and the US government clouds. */
 const TEAMS_HOSTS = new Set(['teams.microsoft.com', 'gov.teams.microsoft.us', 'dod.teams.microsoft.us']);
 
-/** A meeting ID as Teams shows it ("123 456 789 012"): digits, spaces allowed between them. */
-export const JOIN_MEETING_ID = /^\d[\d ]{4,30}\d$/;
+/** A meeting ID as Teams shows it ("123 456 789 012"): digits, with spaces between groups. */
+export const SPACED_MEETING_ID = /^\d[\d ]*\d$/;
+/** A meeting ID without its spaces, as Graph takes it: 6 to 30 digits. */
+export const MEETING_ID = /^\d{6,30}$/;
 
 const decode = (segment: string) => {
   try {
@@ -36,10 +38,12 @@ export function parseJoinLink(text: string): MeetingLink | { problem: string } {
   if (url.protocol !== 'https:' || !TEAMS_HOSTS.has(url.hostname.toLowerCase())) {
     return { problem: 'must be a Teams meeting join link on teams.microsoft.com' };
   }
+  // Teams' links carry none; the link is shown back on GET and in webhooks, so credentials would leak.
+  if (url.username || url.password) return { problem: 'must not hold a user name or password' };
   const segments = url.pathname.split('/').filter(Boolean);
   if (segments[0]?.toLowerCase() === 'meet' && segments.length === 2) {
     const joinMeetingId = decode(segments[1]!);
-    if (!joinMeetingId || !/^\d{6,30}$/.test(joinMeetingId))
+    if (!joinMeetingId || !MEETING_ID.test(joinMeetingId))
       return { problem: 'the meeting ID in the link must be digits' };
     const passcode = url.searchParams.get('p') ?? undefined;
     return { kind: 'joinMeetingId', joinMeetingId, ...(passcode ? { passcode } : {}) };

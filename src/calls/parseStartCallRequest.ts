@@ -1,5 +1,5 @@
 import { invalidField } from '../errors';
-import { requireSafeCallbackUrl, requireWellFormedObject } from '../schemas/requestChecks';
+import { requireFitsOneRecord, requireSafeCallbackUrl, requireWellFormedObject } from '../schemas/requestChecks';
 import { StartCallRequest } from '../schemas/startCallRequest';
 import { invalidInput } from '../schemas/zodIssues';
 import type { StartedWith } from './callRecords';
@@ -38,6 +38,7 @@ export function parseStartCallRequest(
   };
 
   if (request.targets) {
+    requireFitsOneRecord(request.targets, 'targets', "call's record");
     const tenantId = tenantOr(appTenantId);
     return { request, graphBody: { targets: request.targets, tenantId }, startedWith: { targets: request.targets } };
   }

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import {
-  Conflict,
-  GraphAnswerUnusable,
-  GraphOutcomeUnknown,
-  GraphRefused,
-  GraphUnavailable,
-  InProgress,
-} from '../errors';
+import { claimRequest, type ClaimRows, forgetClaim, releaseClaim, type SendingClaim } from '../claims/requestClaim';
+import { GraphAnswerUnusable, GraphOutcomeUnknown, GraphRefused, GraphUnavailable } from '../errors';
 import type { GraphGateway } from '../graph/graphGateway';
 import { canonicalGuid } from '../ids';
 import type { Logger } from '../logger';
@@ -54,15 +48,25 @@ export interface StartedCallView {
  */
 export async function startCall(deps: StartCallDeps, cmd: StartCallCommand): Promise<StartedCallView> {
   const clientContext = cmd.plan.request.clientContext ?? randomUUID();
-  const claim = await claimCallRequest(deps, {
-    clientContext,
-    requestHash: stableHash({ ...(cmd.rawBody as object), clientContext }),
-    callId: null,
-    sendingSince: null,
-    createdDateTime: '',
-    startedWith: cmd.plan.startedWith,
-    callbackUrl: cmd.plan.request.callbackUrl ?? null,
-  });
+  const rows = callRequestRows(deps.calls, clientContext);
+  const claim = await claimRequest(
+    deps,
+    rows,
+    {
+      conflictMessage: 'A call was already requested with this clientContext and a different body.',
+      inProgressMessage: 'A call with this clientContext is being started right now; retry shortly.',
+      answerLinked: (found) => ensureCallRecord(deps, found.value, found.value.callId!),
+    },
+    {
+      clientContext,
+      requestHash: stableHash({ ...(cmd.rawBody as object), clientContext }),
+      callId: null,
+      sendingSince: null,
+      createdDateTime: '',
+      startedWith: cmd.plan.startedWith,
+      callbackUrl: cmd.plan.request.callbackUrl ?? null,
+    },
+  );
   if ('existing' in claim) return claim.existing;
 
   const body = {
@@ -77,98 +81,81 @@ export async function startCall(deps: StartCallDeps, cmd: StartCallCommand): Pro
     const sendBefore = Date.parse(claim.context.value.sendingSince!) + deps.graphDeadlineMs;
     answer = await (await deps.graph()).createCall(body, sendBefore);
   } catch (err) {
-    await onGraphFailure(deps, claim, err);
+    await onGraphFailure(deps, rows, claim, err);
     throw err;
   }
   const callId = canonicalGuid(String((answer.call as { id?: unknown } | null)?.id ?? ''));
   if (!callId) {
-    await releaseCallRequest(deps, claim.context);
+    await releaseClaim(rows);
     throw new GraphAnswerUnusable('Graph accepted the call but its answer had no call id.');
   }
-  const started = await recordStartedCall(deps, claim.context, callId);
+  await linkOrHangUp(deps, rows, claim.context, callId);
+  const started = await ensureCallRecord(deps, claim.context.value, callId);
   logEvent(deps.log, 'call.started', { callId, clientContext, graphRequestId: answer.requestId });
   return started;
 }
 
-type Claim = { existing: StartedCallView } | { context: Versioned<CallRequestRecord>; retaken: boolean };
-
-async function claimCallRequest(deps: StartCallDeps, wanted: CallRequestRecord): Promise<Claim> {
-  return retryOnConflict(async () => {
-    const found = await deps.calls.getCallRequest(wanted.clientContext);
-    const nowIso = deps.now().toISOString();
-    if (!found) {
-      const fresh = { ...wanted, sendingSince: nowIso, createdDateTime: nowIso };
-      return { context: { value: fresh, etag: await deps.calls.createCallRequest(fresh) }, retaken: false };
-    }
-    if (found.value.requestHash !== wanted.requestHash) {
-      throw new Conflict('A call was already requested with this clientContext and a different body.');
-    }
-    if (found.value.callId) return { existing: await ensureCallRecord(deps, found.value, found.value.callId) };
-    const sendingFor = found.value.sendingSince ? Date.parse(nowIso) - Date.parse(found.value.sendingSince) : Infinity;
-    if (sendingFor < deps.graphDeadlineMs + 2000) {
-      throw new InProgress(
-        'A call with this clientContext is being started right now; retry shortly.',
-        deps.retryAfterSeconds.running,
-      );
-    }
-    const retaken = { ...found.value, sendingSince: nowIso };
-    return {
-      context: { value: retaken, etag: await deps.calls.updateCallRequest(retaken, found.etag) },
-      retaken: true,
-    };
-  });
-}
+/** The request's row, by clientContext, linked once it names Graph's call. */
+const callRequestRows = (calls: CallStore, clientContext: string): ClaimRows<CallRequestRecord> => ({
+  read: () => calls.getCallRequest(clientContext),
+  create: (row) => calls.createCallRequest(row),
+  update: (row, etag) => calls.updateCallRequest(row, etag),
+  remove: (row, etag) => calls.deleteCallRequest(row, etag),
+  isLinked: (row) => row.callId !== null,
+});
 
 /** What a failed create-call leaves: nothing when Graph did not act (unless an earlier attempt's outcome is unknown). */
 async function onGraphFailure(
   deps: StartCallDeps,
-  claim: { context: Versioned<CallRequestRecord>; retaken: boolean },
+  rows: ClaimRows<CallRequestRecord>,
+  claim: SendingClaim<CallRequestRecord>,
   err: unknown,
 ) {
-  const about = { clientContext: claim.context.value.clientContext };
-  if ((err instanceof GraphRefused || err instanceof GraphUnavailable) && !claim.retaken) {
-    try {
-      await deps.calls.deleteCallRequest(claim.context.value, claim.context.etag);
-    } catch (deleteErr) {
-      if (!isPreconditionFailed(deleteErr)) throw deleteErr;
-    }
-  } else if (err instanceof GraphRefused || err instanceof GraphUnavailable || err instanceof GraphOutcomeUnknown) {
-    await releaseCallRequest(deps, claim.context);
-  } else {
-    return;
-  }
+  if (err instanceof GraphRefused || err instanceof GraphUnavailable) await forgetClaim(rows, claim);
+  else if (err instanceof GraphOutcomeUnknown) await releaseClaim(rows);
+  else return;
   const graphStatus = (err as { status?: number }).status;
-  logEvent(deps.log, 'call.startFailed', { ...about, reason: err.name, graphStatus }, 'warn');
-}
-
-async function releaseCallRequest(deps: StartCallDeps, context: Versioned<CallRequestRecord>): Promise<void> {
-  await retryOnConflict(async () => {
-    const current = await deps.calls.getCallRequest(context.value.clientContext);
-    if (!current || current.value.callId) return;
-    await deps.calls.updateCallRequest({ ...current.value, sendingSince: null }, current.etag);
-  });
+  logEvent(
+    deps.log,
+    'call.startFailed',
+    { clientContext: claim.context.value.clientContext, reason: err.name, graphStatus },
+    'warn',
+  );
 }
 
 /**
- * Graph's call id goes onto the request's row first (that is the commit: retries now answer with
- * this call), then the call's own row and the live-call index are written from it.
+ * Puts Graph's call id on the request's row: the commit, after which retries answer with this call
+ * (its own row and the live-call index are written from the request's row, again if need be). If
+ * that write fails, no retry could find the call: it is hung up rather than left in the meeting,
+ * unowned and not kept alive, while the retry starts another.
  */
-async function recordStartedCall(
+async function linkOrHangUp(
   deps: StartCallDeps,
+  rows: ClaimRows<CallRequestRecord>,
   context: Versioned<CallRequestRecord>,
   callId: string,
-): Promise<StartedCallView> {
-  const linked = { ...context.value, callId, sendingSince: null };
+): Promise<void> {
   try {
-    await deps.calls.updateCallRequest(linked, context.etag);
+    try {
+      await rows.update({ ...context.value, callId, sendingSince: null }, context.etag);
+    } catch (err) {
+      if (!isPreconditionFailed(err)) throw err;
+      await retryOnConflict(async () => {
+        const current = await rows.read();
+        if (current) await rows.update({ ...current.value, callId, sendingSince: null }, current.etag);
+      });
+    }
   } catch (err) {
-    if (!isPreconditionFailed(err)) throw err;
-    await retryOnConflict(async () => {
-      const current = await deps.calls.getCallRequest(linked.clientContext);
-      if (current) await deps.calls.updateCallRequest({ ...current.value, callId, sendingSince: null }, current.etag);
-    });
+    const about = { callId, clientContext: context.value.clientContext, reason: (err as Error).message };
+    try {
+      await (await deps.graph()).deleteCall(callId);
+      logEvent(deps.log, 'call.unrecordedHungUp', about, 'warn');
+    } catch (hangUpErr) {
+      // Graph ends it by itself within 45 minutes without keep-alives; the id is in the log for an operator.
+      logEvent(deps.log, 'call.unrecordedLeft', { ...about, hangUp: (hangUpErr as Error).message }, 'error');
+    }
+    throw err;
   }
-  return ensureCallRecord(deps, linked, callId);
 }
 
 /** The call's record, written from the request's row if it is not there yet (a write that failed before). */

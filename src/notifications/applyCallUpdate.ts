@@ -1,8 +1,9 @@
 import type { CallStore } from '../calls/callStore';
 import { type CallStateDeps, recordCallState } from '../calls/recordCallState';
-import { GraphRefused } from '../errors';
+import { GraphOutcomeUnknown, GraphRefused, GraphUnavailable } from '../errors';
 import type { GraphGateway } from '../graph/graphGateway';
 import type { Logger } from '../logger';
+import { retryOnConflict } from '../operations/retryOnConflict';
 import { logEvent } from '../telemetry';
 import type { CallUpdate } from './parseNotification';
 
@@ -26,15 +27,31 @@ export async function applyCallUpdate(deps: CallUpdateDeps, update: CallUpdate, 
   }
 }
 
-/** Graph gives an incoming call 15 seconds to be answered: it is rejected right here, once per call. */
+/**
+ * Graph gives an incoming call 15 seconds to be answered: it is rejected right here, once per call.
+ * When the reject did not reach Graph, the right is given back; when Graph was throttled or did not
+ * answer, the failure is raised too, so the batch answers 503 and Graph's redelivery tries again.
+ */
 async function rejectIncoming(deps: CallUpdateDeps, callId: string, now: string): Promise<void> {
-  if (!(await deps.calls.claimReject(callId, now))) return;
+  if (!(await retryOnConflict(() => deps.calls.claimReject(callId, now)))) return;
   try {
     await (await deps.graph()).rejectCall(callId, 'none');
     logEvent(deps.log, 'call.rejected', { callId });
   } catch (err) {
-    // A call that is gone needs no rejecting; anything else is logged: Graph drops the call by itself.
-    if (!(err instanceof GraphRefused))
-      logEvent(deps.log, 'call.rejectFailed', { callId, reason: (err as Error).message }, 'warn');
+    if (err instanceof GraphRefused) {
+      // A call that is gone needs no rejecting; any other refusal (a missing permission) must be seen.
+      if (err.status !== 404) {
+        logEvent(
+          deps.log,
+          'call.rejectRefused',
+          { callId, graphStatus: err.status, graphCode: err.graphCode, graphRequestId: err.requestId },
+          'warn',
+        );
+      }
+      return;
+    }
+    await deps.calls.releaseReject(callId);
+    logEvent(deps.log, 'call.rejectFailed', { callId, reason: (err as Error).message }, 'warn');
+    if (err instanceof GraphUnavailable || err instanceof GraphOutcomeUnknown) throw err;
   }
 }

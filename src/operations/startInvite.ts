@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { forgetClaim, releaseClaim } from '../claims/requestClaim';
 import { GraphAnswerUnusable, GraphOutcomeUnknown, GraphRefused, GraphUnavailable } from '../errors';
 import type { GraphGateway } from '../graph/graphGateway';
 import { canonicalOperationId } from '../ids';
@@ -8,7 +9,7 @@ import type { InviteRequest } from '../schemas/inviteRequest';
 import { isConflict, isPreconditionFailed } from '../storage/storageErrors';
 import { logEvent } from '../telemetry';
 import { scheduleWebhookIfStarting } from '../webhooks/webhookScheduler';
-import { type ClaimDeps, claimInvite, forgetClaim, releaseClaim, type SendingClaim } from './inviteClaim';
+import { type ClaimDeps, claimInvite, inviteRows, type SendingClaim } from './inviteClaim';
 import { inviteRecordFrom, linkedTo } from './inviteRecord';
 import { newOperationRecord, type OperationRecord } from './operationRecord';
 import { mergeOperationChange } from './operationStatusRules';
@@ -88,7 +89,7 @@ async function callGraph(
   const parsed = CommsOperation.safeParse(answer.operation);
   const graphId = parsed.success && parsed.data.id?.trim();
   if (!parsed.success || !graphId) {
-    await releaseClaim(deps, claim);
+    await releaseClaim(inviteRows(deps.operations, claim.context.value));
     throw new GraphAnswerUnusable('Graph accepted the invite but its answer had no operation id.');
   }
   const id = canonicalOperationId(graphId);
@@ -116,7 +117,7 @@ async function callGraph(
 async function onGraphFailure(deps: InviteDeps, claim: SendingClaim, err: unknown): Promise<void> {
   const about = { callId: claim.context.value.callId, clientContext: claim.context.value.clientContext };
   if (err instanceof GraphRefused) {
-    await forgetClaim(deps, claim);
+    await forgetClaim(inviteRows(deps.operations, claim.context.value), claim);
     logEvent(
       deps.log,
       'invite.refused',
@@ -124,7 +125,7 @@ async function onGraphFailure(deps: InviteDeps, claim: SendingClaim, err: unknow
       'warn',
     );
   } else if (err instanceof GraphUnavailable) {
-    await forgetClaim(deps, claim);
+    await forgetClaim(inviteRows(deps.operations, claim.context.value), claim);
     logEvent(
       deps.log,
       'invite.graphUnavailable',
@@ -133,7 +134,7 @@ async function onGraphFailure(deps: InviteDeps, claim: SendingClaim, err: unknow
     );
   } else if (err instanceof GraphOutcomeUnknown) {
     // The invite may have started: keep its row so its callbacks still match.
-    await releaseClaim(deps, claim);
+    await releaseClaim(inviteRows(deps.operations, claim.context.value));
     logEvent(
       deps.log,
       'invite.outcomeUnknown',

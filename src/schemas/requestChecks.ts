@@ -1,5 +1,6 @@
-import { invalidField, InvalidInput } from '../errors';
+import { invalidField, InvalidInput, PayloadTooLarge } from '../errors';
 import { callbackUrlProblem } from '../net/addresses';
+import { MAX_CHUNKED_BYTES, storedSizeBytes } from '../storage/chunkedJson';
 import { findIllFormedText } from './wellFormedText';
 import { toJsonPath } from './zodIssues';
 
@@ -22,4 +23,17 @@ export function requireWellFormedObject(raw: unknown, what: string): asserts raw
 export function requireSafeCallbackUrl(callbackUrl: string | undefined, allowLoopbackUrls: boolean): void {
   const problem = callbackUrl && callbackUrlProblem(new URL(callbackUrl), allowLoopbackUrls);
   if (problem) throw invalidField('callbackUrl', problem);
+}
+
+/**
+ * What a request asks to keep (an invite's participants, a call's targets) fits the one record it
+ * is kept in, checked before Graph is called; bodies up to 64 KiB always do.
+ */
+export function requireFitsOneRecord(value: unknown, path: string, record: string): void {
+  const storedBytes = storedSizeBytes(value);
+  if (storedBytes <= MAX_CHUNKED_BYTES) return;
+  const limit = `at most ${MAX_CHUNKED_BYTES} bytes as stored (UTF-16, about ${Math.floor(MAX_CHUNKED_BYTES / 2)} characters of JSON)`;
+  throw new PayloadTooLarge(`${path} hold ${storedBytes} bytes as stored; ${limit} fit the ${record}.`, [
+    { path, message: limit },
+  ]);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { JOIN_MEETING_ID } from '../calls/joinLink';
+import { MEETING_ID, SPACED_MEETING_ID } from '../calls/joinLink';
 import { canonicalGuid } from '../ids';
 import { InvitationParticipantInfo } from './invitationParticipantInfo';
 import { MAX_INVITEES } from './inviteRequest';
@@ -19,8 +19,9 @@ export const StartCallRequest = z
       .meta({ 'x-ms-summary': 'Meeting join link', description: 'The Teams meeting link, as Teams shows it.' }),
     joinMeetingId: z
       .string()
-      .regex(JOIN_MEETING_ID, 'must be the digits of a meeting ID')
+      .regex(SPACED_MEETING_ID, 'must be the digits of a meeting ID')
       .transform((v) => v.replace(/ /g, ''))
+      .refine((v) => MEETING_ID.test(v), 'must be 6 to 30 digits')
       .optional()
       .meta({ 'x-ms-summary': 'Meeting ID', description: 'The meeting ID, as Teams shows it with the passcode.' }),
     passcode: boundedId()

@@ -19,7 +19,7 @@ import {
   LIVE_CALLS_PARTITION,
   participantRowKey,
 } from './keys';
-import { isConflict, isNotFound, isPreconditionFailed } from './storageErrors';
+import { isNotFound, isPreconditionFailed } from './storageErrors';
 import type { Tables } from './tableClients';
 import { entityWireBytes, toTransactionBatches } from './transactionBatches';
 
@@ -232,14 +232,13 @@ export class RosterRepository implements RosterStore, CallStore {
     const found = await this.getCall(callId);
     if (found?.value.rejectedAt) return false;
     const entity = { partitionKey: callId, rowKey: CALL_ROW_KEY, kind: 'call', rejectedAt: now };
-    try {
-      if (found) await client.updateEntity(entity, 'Merge', { etag: found.etag });
-      else await client.createEntity(entity);
-      return true;
-    } catch (err) {
-      if (isPreconditionFailed(err) || isConflict(err)) return false;
-      throw err;
-    }
+    if (found) await client.updateEntity(entity, 'Merge', { etag: found.etag });
+    else await client.createEntity(entity);
+    return true;
+  }
+
+  async releaseReject(callId: string): Promise<void> {
+    await (await this.client()).updateEntity({ partitionKey: callId, rowKey: CALL_ROW_KEY, rejectedAt: '' }, 'Merge');
   }
 
   async snapshot(callId: string): Promise<RosterSnapshot> {

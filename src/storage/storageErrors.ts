@@ -1,3 +1,5 @@
+import { ValueTooLargeError } from './chunkedJson';
+
 interface RestErrorLike {
   name?: string;
   statusCode?: number;
@@ -47,6 +49,8 @@ const INVALID_VALUE = new Set(['OutOfRangeInput', 'KeyValueTooLarge', 'PropertyN
 
 /** Whether storage refused a value the request carried: `tooLarge` (413) or `invalid` (400). */
 export function storageRefusedInput(err: unknown): 'tooLarge' | 'invalid' | undefined {
+  // A value this service could not spread over one entity's properties: refused before storage saw it.
+  if (err instanceof ValueTooLargeError) return 'tooLarge';
   const e = asRestError(err);
   if (e?.name !== 'RestError' || !e.code) return undefined;
   if (TOO_LARGE.has(e.code)) return 'tooLarge';

@@ -11,7 +11,7 @@ import { inviteContextRowKey, operationRowKey } from '../../src/storage/keys';
 import type { WebhookMessage, WebhookScheduler } from '../../src/webhooks/webhookScheduler';
 
 /** Fails as the Tables SDK does: a RestError with the status storageErrors.ts sorts by. */
-const restError = (statusCode: number, code: string) =>
+export const restError = (statusCode: number, code: string) =>
   Object.assign(new Error(code), { name: 'RestError', statusCode, code });
 const exists = () => restError(409, 'EntityAlreadyExists');
 const changed = () => restError(412, 'UpdateConditionNotSatisfied');
@@ -296,6 +296,13 @@ export class MemoryRosterStore implements RosterStore, CallStore {
     };
     this.calls.set(callId, { value, etag: `${++this.version}` });
     return true;
+  }
+
+  async releaseReject(callId: string): Promise<void> {
+    const found = this.calls.get(callId);
+    if (!found) return;
+    const { rejectedAt: _released, ...value } = found.value;
+    this.calls.set(callId, { value, etag: `${++this.version}` });
   }
 
   async snapshot(callId: string): Promise<RosterSnapshot> {

@@ -8,7 +8,14 @@ import { hangUp, keepCallsAlive } from '../../src/calls/callUseCases';
 import { parseJoinLink } from '../../src/calls/joinLink';
 import { parseStartCallRequest } from '../../src/calls/parseStartCallRequest';
 import { startCall } from '../../src/calls/startCall';
-import { Conflict, GraphOutcomeUnknown, GraphRefused, InProgress, InvalidInput } from '../../src/errors';
+import {
+  Conflict,
+  GraphOutcomeUnknown,
+  GraphRefused,
+  GraphUnavailable,
+  InProgress,
+  InvalidInput,
+} from '../../src/errors';
 import { applyNotifications } from '../../src/notifications/applyNotifications';
 import { callDeps, deliveryDeps, notificationDeps, provideServices, startCallDeps } from '../../src/services';
 import { deliverWebhook } from '../../src/webhooks/deliverWebhook';
@@ -21,6 +28,7 @@ import {
   TENANT_ID,
   TestClock,
 } from '../support/inProcess';
+import { restError } from '../support/memoryStores';
 
 const TID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const OID = '5810cede-f3cc-42eb-b2c1-e9bd5d53ec96';
@@ -61,6 +69,8 @@ describe('Teams join links', () => {
     ['a context without Oid', longLink({ Tid: TID })],
     ['a context with a Tid that is not a GUID', longLink({ Tid: 'contoso', Oid: OID })],
     ['a short link whose meeting ID is not digits', 'https://teams.microsoft.com/meet/abc?p=1'],
+    ['a link with a user name and password', 'https://me:pw@teams.microsoft.com/meet/2345678901234?p=1'],
+    ['a long link with a user name', longLink().replace('https://', 'https://me@')],
   ])('refuses %s, saying why', (_name, link) => {
     expect(parseJoinLink(link)).toEqual({ problem: expect.any(String) });
   });
@@ -115,6 +125,8 @@ describe('start-call requests', () => {
     ['none of the three ways', {}, ['joinWebUrl', 'joinMeetingId', 'targets']],
     ['two ways', { joinWebUrl: longLink(), joinMeetingId: '1234567' }, ['joinWebUrl', 'joinMeetingId']],
     ['a link that is not a Teams join link', { joinWebUrl: 'https://example.com/x' }, ['joinWebUrl']],
+    ['a meeting ID of two digits padded with spaces', { joinMeetingId: '1    1' }, ['joinMeetingId']],
+    ['a meeting ID of 31 digits', { joinMeetingId: '1'.repeat(31) }, ['joinMeetingId']],
     ['a link whose context has no Oid', { joinWebUrl: longLink({ Tid: TID }) }, ['joinWebUrl']],
     [
       'a passcode without a meeting ID',
@@ -356,5 +368,85 @@ describe('call routes in process', () => {
     expect(
       (await invoke('startCall', { body: { joinWebUrl: 'https://example.com' } })).body.error.details[0].path,
     ).toBe('joinWebUrl');
+  });
+});
+
+describe('calls under faults (in process)', () => {
+  it('refuses targets too large to keep with 413 naming targets, before Graph is called', async () => {
+    const graph = scriptedGraph();
+    provideServices(memoryServices({ graph: graph.gateway }));
+    const targets = Array.from({ length: 5 }, () => ({
+      identity: { user: { id: randomUUID() } },
+      note: 'x'.repeat(95_000),
+    }));
+    const answer = await invoke('startCall', { body: { targets } });
+    provideServices(undefined);
+    expect(answer.status).toBe(413);
+    expect(answer.body.error.details).toEqual([{ path: 'targets', message: expect.stringContaining('bytes') }]);
+    expect(graph.requests).toEqual([]);
+  });
+
+  it('hangs up a call Graph started when its id cannot be recorded, so a retry leaves one bot in the meeting', async () => {
+    const { graph, start, services, clock } = setup();
+    const update = services.calls.updateCallRequest.bind(services.calls);
+    let failures = 1;
+    services.calls.updateCallRequest = async (record, etag) => {
+      if (record.callId && failures-- > 0) throw restError(503, 'ServerBusy');
+      return update(record, etag);
+    };
+    const body = { joinMeetingId: '1234567', clientContext: 'bridge' };
+    await expect(start(body)).rejects.toMatchObject({ statusCode: 503 });
+    const hungUp = graph.requests.filter((r) => r.method === 'deleteCall');
+    expect(hungUp).toHaveLength(1);
+    expect(silentLog.lines.some((l) => l.includes('call.unrecordedHungUp') && l.includes(hungUp[0]!.callId!))).toBe(
+      true,
+    );
+    clock.advance(13_000);
+    const second = await start(body);
+    expect(graph.requests.filter((r) => r.method === 'createCall')).toHaveLength(2);
+    expect(second.callId).not.toBe(hungUp[0]!.callId);
+    expect(await services.calls.liveCalls()).toEqual([second.callId]);
+  });
+
+  it('keeps the other calls alive when one call fails, and drops from the index a call Graph ended whatever its row says', async () => {
+    const { graph, start, services, clock } = setup();
+    const a = (await start({ joinMeetingId: '1234567' })).callId;
+    const b = (await start({ joinMeetingId: '7654321' })).callId;
+    const orphan = randomUUID(); // in the index, but its call row was never written
+    services.calls.live.set(orphan, new Date(0).toISOString());
+    clock.advance(15 * 60_000);
+    const claim = services.calls.claimKeepAlive.bind(services.calls);
+    services.calls.claimKeepAlive = async (callId, now, min) => {
+      if (callId === a) throw restError(503, 'ServerBusy');
+      return claim(callId, now, min);
+    };
+    graph.answers.keepAlive.push(async ({ callId }) => {
+      if (callId === orphan) throw new GraphRefused(404, 'NotFound', 'Gone.');
+    });
+    graph.answers.keepAlive.push(async ({ callId }) => {
+      if (callId === orphan) throw new GraphRefused(404, 'NotFound', 'Gone.');
+    });
+    const counts = await keepCallsAlive({ ...callDeps(services, silentLog), minIntervalMs: 60_000 });
+    expect(counts).toMatchObject({ sent: 1, ended: 1, failed: 1 });
+    expect(graph.requests.filter((r) => r.method === 'keepAlive').map((r) => r.callId)).toContain(b);
+    expect((await services.calls.liveCalls()).sort()).toEqual([a, b].sort());
+  });
+
+  it('gives an incoming call another reject when Graph was throttled (the batch fails, Graph delivers again), and logs a refused reject', async () => {
+    const { graph, notify } = setup();
+    const callId = randomUUID();
+    graph.answers.rejectCall.push(async () => {
+      throw new GraphUnavailable(429, 5);
+    });
+    await expect(notify(callNotification(callId, 'incoming', 'created'))).rejects.toBeInstanceOf(GraphUnavailable);
+    await notify(callNotification(callId, 'incoming', 'created'));
+    expect(graph.requests.filter((r) => r.method === 'rejectCall')).toHaveLength(2);
+
+    const refused = randomUUID();
+    graph.answers.rejectCall.push(async () => {
+      throw new GraphRefused(403, 'Forbidden', 'The app lacks a permission.');
+    });
+    await notify(callNotification(refused, 'incoming', 'created'));
+    expect(silentLog.lines.some((l) => l.includes('call.rejectRefused') && l.includes(refused))).toBe(true);
   });
 });
