@@ -82,6 +82,10 @@ export async function createGraphGateway(graph: Config['graph']): Promise<GraphG
       const answer: unknown = method === 'post' ? await request.post(body ?? {}) : await request.delete();
       return { answer, requestId: options.requestId };
     } catch (err) {
+      // A 2xx whose empty body the client failed to read as JSON (reject answers 202, keepAlive 200,
+      // without a body): Graph accepted the request. Calls that need an answer then find none.
+      if (err instanceof GraphError && classifyGraphStatus(err.statusCode) === 'accepted')
+        return { answer: undefined, requestId: err.requestId ?? options.requestId };
       throw toGraphFailure(err, options.requestId);
     }
   }

@@ -213,6 +213,11 @@ describe('keep-alive and instances', () => {
       expect((await call('GET', `/api/calls/${dropped}`)).body.state).toBe('terminated');
       expect((await call('GET', `/api/calls/${kept}`, { baseUrl: keeper.url })).body.state).toBe('established');
       expect((await sim('GET', `/_sim/live/${kept}`)).keepAlives).toBeGreaterThanOrEqual(3);
+      // The service saw them accepted too (Graph answers keepAlive with 200 and no body).
+      expect(keeper.lines.filter((l) => l.includes('"event":"calls.keptAlive"') && l.includes('"sent":1'))).not.toEqual(
+        [],
+      );
+      expect(keeper.lines.filter((l) => l.includes('call.keepAliveFailed'))).toEqual([]);
       await call('DELETE', `/api/calls/${kept}`, { baseUrl: keeper.url });
     } finally {
       await keeper.stop();

@@ -90,6 +90,8 @@ const nasty = fc.oneof(
     '\u0000',
     '/\\#?',
     '%2F',
+    "',", // Azurite's transaction parser splits an entity URL there
+    "a','b",
     '../..',
     '😀',
     'a'.repeat(40_000),

@@ -120,6 +120,18 @@ describe('POST /api/calls/{callId}/participants/invite', () => {
     expect(await simulator.invitesFor(callId)).toHaveLength(1);
   });
 
+  it("keeps a clientContext holding `',` (Azurite loses such a key inside a transaction) and answers its repeat", async () => {
+    for (const clientContext of ["it's, done", "',", "a','b"]) {
+      const callId = await quietCall();
+      const body = { participants: [userInvitee()], clientContext };
+      const first = await invite(callId, body);
+      expect(first.status).toBe(202);
+      const again = await invite(callId, body);
+      expect([again.status, again.body.id]).toEqual([202, first.body.id]);
+      expect(await simulator.invitesFor(callId)).toHaveLength(1);
+    }
+  });
+
   it('refuses the same clientContext with a different body with 409', async () => {
     const callId = await quietCall();
     await invite(callId, { participants: [userInvitee()], clientContext: 'taken' });
