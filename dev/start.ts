@@ -1,19 +1,24 @@
 // `npm start`: Azurite (data in .azurite/), the Graph simulator and the local Functions host,
-// wired together, with a line to try. Ctrl+C stops all three.
+// wired together, with a line to try. Ctrl+C stops all three. `npm run start:deps` starts
+// Azurite and the simulator only, for `func start` to be the host on the same port.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 import { sampleJoinLink } from './callJourney';
-import { projectRoot, startStack } from './stack';
+import { startGraphSimulator } from './simulator/graphSimulator';
+import { DEV_APP_ID, DEV_TENANT_ID, projectRoot, startAzurite, startStack } from './stack';
+
+const AZURITE_PORTS = { blob: 10000, queue: 10001, table: 10002 };
 
 async function main() {
   const location = path.join(projectRoot, '.azurite');
   mkdirSync(location, { recursive: true });
   const verbose = process.argv.includes('--verbose');
+  if (process.argv.includes('--no-host')) return startWithoutHost(location);
   const stack = await startStack({
     hostPort: Number(process.env.PORT || 7071),
     simulatorPort: Number(process.env.SIMULATOR_PORT || 7072),
-    azuritePorts: { blob: 10000, queue: 10001, table: 10002 },
+    azuritePorts: AZURITE_PORTS,
     azuriteLocation: location,
     functionKey: process.env.LOCAL_FUNCTION_KEY || 'local-dev-function-key',
     echo: (line) => {
@@ -56,6 +61,37 @@ Ctrl+C stops everything.`);
       void stop();
     }
   });
+}
+
+/**
+ * Azurite and the simulator on the ports local.settings.sample.json names, the simulator calling
+ * back the host that will listen on PORT (7071): `func start` there, from local.settings.json.
+ */
+async function startWithoutHost(location: string) {
+  const hostPort = Number(process.env.PORT || 7071);
+  const azurite = await startAzurite({ ports: AZURITE_PORTS, location });
+  const simulator = await startGraphSimulator({
+    port: Number(process.env.SIMULATOR_PORT || 7072),
+    appId: DEV_APP_ID,
+    tenantId: DEV_TENANT_ID,
+    defaultCallbackUrl: `http://127.0.0.1:${hostPort}/api/notifications`,
+  });
+  console.log(`
+Running, without a Functions host:
+  Graph simulator  ${simulator.url}   (calls back http://127.0.0.1:${hostPort}/api/notifications)
+  Azurite          tables 127.0.0.1:${azurite.ports.table}, queues ${azurite.ports.queue}, blobs ${azurite.ports.blob}   (data in .azurite/)
+
+Now, in another terminal (local.settings.json copied from local.settings.sample.json):
+  npm run build && func start --port ${hostPort}
+
+Ctrl+C stops both.`);
+  const stop = async () => {
+    await simulator.close();
+    await azurite.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
 }
 
 main().catch((err: unknown) => {

@@ -6,7 +6,7 @@ import { settingUrlProblem } from './net/addresses';
 // read this well-known value (Azurite's development account on its default ports).
 const DEVELOPMENT_STORAGE = 'UseDevelopmentStorage=true';
 
-// App settings arrive as strings; an empty value means "unset" (API.md section 6).
+// App settings arrive as strings; an empty value means "unset" (README, Configuration).
 const optionalText = z.preprocess(
   (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
   z.string().trim().optional(),
@@ -69,7 +69,7 @@ export const SettingsSchema = z
     WEBHOOK_TIMEOUT_SECONDS: positiveInt(10),
     // NCRONTAB (with seconds) of the sweep that queues lost deliveries again; read as %WEBHOOK_SWEEP_SCHEDULE%.
     WEBHOOK_SWEEP_SCHEDULE: optionalText.transform((v) => v ?? '0 */5 * * * *'),
-    // Calls the service owns (API.md section 8).
+    // Calls the service owns (docs/api.md, "Calls the service owns").
     CALLBACK_URI: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
     // NCRONTAB (with seconds) of the keep-alive timer; read by the timer as %KEEPALIVE_SCHEDULE%.
     KEEPALIVE_SCHEDULE: optionalText.transform((v) => v ?? '0 */15 * * * *'),

@@ -106,7 +106,7 @@ export const routes = [
     authLevel: 'function',
     load: () => import('./handlers/cancelOperationWebhook.js'),
   },
-  // Calls the service owns (API.md section 8).
+  // Calls the service owns (docs/api.md, "Calls the service owns").
   {
     name: 'startCall',
     trigger: 'http',

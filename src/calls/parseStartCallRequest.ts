@@ -16,7 +16,7 @@ export interface CallPlan {
 const identity = '#microsoft.graph.identity';
 
 /**
- * Validates a start-call body and turns it into what Graph gets (API.md section 8): a meeting by its
+ * Validates a start-call body and turns it into what Graph gets (docs/api.md, "Calls the service owns"): a meeting by its
  * organizer (the long join link), by its meeting ID (the short link, or joinMeetingId + passcode),
  * or the people to call. A link that is not a Teams join link, or whose context lacks Tid/Oid, is a
  * 400 naming `joinWebUrl`, before Graph is called.

@@ -1,6 +1,6 @@
 import { type HttpRouteName, httpRoutes } from '../routes';
 import { InviteRequest } from '../schemas/inviteRequest';
-import { CallBody, ErrorBody, HealthBody, OperationBody, OperationListBody, RosterBody } from '../schemas/responses';
+import { CallBody, ErrorBody, OperationBody, OperationListBody, RosterBody } from '../schemas/responses';
 import { StartCallRequest } from '../schemas/startCallRequest';
 import { toSwaggerSchema } from './swagger2';
 
@@ -44,15 +44,18 @@ const callHeaders = {
 };
 const functionKey = [{ functionKey: [] }];
 
-// Each HTTP route's OpenAPI operation, by route name; its path, method and security come from the route table.
-const OPERATIONS: Record<HttpRouteName, Json> = {
+// Each HTTP route's connector operation, by route name (its path, method and security come from the
+// route table), or null for a route that is not one: Graph's callback, health, this document, and
+// the HTTP Webhook pattern's routes — a connector offers webhooks only as triggers, which Power
+// Platform registers on every save of a flow, and registering must never invite anyone.
+// Power Platform follows 202 + Location + Retry-After by itself: no AutoRest extension is needed
+// (x-ms-long-running-operation is refused by its connector schema).
+const OPERATIONS: Record<HttpRouteName, Json | null> = {
   invite: {
     operationId: 'InviteParticipants',
     summary: 'Invite participants into a call',
     description:
       'Sends Graph participant: invite. Answers 202 with Location and Retry-After until the invite is completed or failed.',
-    'x-ms-long-running-operation': true,
-    'x-ms-long-running-operation-options': { 'final-state-via': 'location' },
     parameters: [callIdParameter, { name: 'body', in: 'body', required: true, schema: ref('inviteRequest') }],
     responses: {
       '200': { description: 'The invite is already completed or failed', schema: ref('operation') },
@@ -63,6 +66,8 @@ const OPERATIONS: Record<HttpRouteName, Json> = {
   getOperation: {
     operationId: 'GetOperation',
     summary: 'Get an operation',
+    description:
+      "An invite or another operation of the call: 202 while it runs, 200 once completed or failed, with each invitee's outcome.",
     parameters: [callIdParameter, operationIdParameter],
     responses: {
       '200': { description: 'Completed or failed', schema: ref('operation') },
@@ -73,6 +78,7 @@ const OPERATIONS: Record<HttpRouteName, Json> = {
   listOperations: {
     operationId: 'ListOperations',
     summary: "List a call's operations",
+    description: 'Every operation the service knows for the call, newest first.',
     parameters: [callIdParameter],
     responses: {
       '200': { description: 'Newest first', schema: ref('operationList') },
@@ -82,66 +88,23 @@ const OPERATIONS: Record<HttpRouteName, Json> = {
   getRoster: {
     operationId: 'GetRoster',
     summary: "Get the call's roster",
+    description: "Who is in the call, and the call's state, from Graph's notifications.",
     parameters: [callIdParameter],
     responses: {
       '200': { description: 'The latest roster', schema: ref('roster') },
       ...errors(400, 401, 404, 503),
     },
   },
-  notifications: {
-    operationId: 'GraphNotifications',
-    summary: "Graph's callback (commsNotifications); authenticated by Graph's bearer token",
-    'x-ms-visibility': 'internal',
-    parameters: [{ name: 'body', in: 'body', required: true, schema: { type: 'object' } }],
-    responses: { '202': { description: 'Stored' }, ...errors(400, 401, 413, 503) },
-  },
-  health: {
-    operationId: 'Health',
-    summary: 'Health',
-    'x-ms-visibility': 'internal',
-    responses: { '200': { description: 'Storage answers', schema: ref('health') }, ...errors(503) },
-  },
-  subscribeInvite: {
-    operationId: 'WhenInviteFinishes',
-    summary: 'When an invite finishes',
-    description:
-      'Invites participants and calls back once the invite is completed or failed, with each invitee outcome.',
-    'x-ms-trigger': 'single',
-    parameters: [callIdParameter, { name: 'body', in: 'body', required: true, schema: ref('inviteSubscription') }],
-    responses: {
-      '201': {
-        description: 'Subscribed; DELETE the Location to unsubscribe',
-        schema: ref('operation'),
-        headers: { Location: { type: 'string', description: "The subscription: the operation's webhook." } },
-      },
-      ...errors(400, 401, 403, 404, 409, 413, 502, 503),
-    },
-    'x-ms-notification-content': { description: 'The final operation', schema: ref('operation') },
-  },
-  unsubscribeInvite: {
-    operationId: 'UnsubscribeInvite',
-    summary: 'Stop the callback of an invite, by its clientContext',
-    'x-ms-visibility': 'internal',
-    parameters: [
-      callIdParameter,
-      { name: 'clientContext', in: 'query', required: true, type: 'string', 'x-ms-summary': 'Client context' },
-    ],
-    responses: { '204': { description: 'Unsubscribed' }, ...errors(400, 401, 404, 503) },
-  },
-  cancelOperationWebhook: {
-    operationId: 'CancelOperationWebhook',
-    summary: "Stop an operation's callback",
-    'x-ms-visibility': 'internal',
-    parameters: [callIdParameter, operationIdParameter],
-    responses: { '204': { description: 'Unsubscribed' }, ...errors(400, 401, 404, 503) },
-  },
+  notifications: null,
+  health: null,
+  subscribeInvite: null,
+  unsubscribeInvite: null,
+  cancelOperationWebhook: null,
   startCall: {
     operationId: 'StartCall',
     summary: 'Join a meeting or call people',
     description:
       'Joins a Teams meeting (by its join link, or its meeting ID and passcode) or calls 1 to 5 people. Answers 202 with Location and Retry-After until the call is established or over.',
-    'x-ms-long-running-operation': true,
-    'x-ms-long-running-operation-options': { 'final-state-via': 'location' },
     parameters: [{ name: 'body', in: 'body', required: true, schema: ref('startCallRequest') }],
     responses: {
       '200': { description: 'The call is established, or already over', schema: ref('call') },
@@ -152,6 +115,7 @@ const OPERATIONS: Record<HttpRouteName, Json> = {
   getCall: {
     operationId: 'GetCall',
     summary: 'Get a call',
+    description: 'A call the service started or heard of: 202 while it is being set up, 200 once established or over.',
     parameters: [callIdParameter],
     responses: {
       '200': { description: 'Established or over', schema: ref('call') },
@@ -162,7 +126,7 @@ const OPERATIONS: Record<HttpRouteName, Json> = {
   hangUp: {
     operationId: 'HangUp',
     summary: 'Hang up',
-    description: "Ends the call for everyone in it, as the bot's own call.",
+    description: 'The bot leaves the call (a meeting goes on without it); its state becomes terminated.',
     parameters: [callIdParameter],
     responses: {
       '202': { description: 'Hanging up; the state becomes terminated when Graph says so' },
@@ -180,22 +144,16 @@ const OPERATIONS: Record<HttpRouteName, Json> = {
     ],
     responses: { '202': { description: 'Being removed' }, ...errors(400, 401, 403, 404, 502, 503) },
   },
-  openapi: {
-    operationId: 'OpenApi',
-    summary: 'This document',
-    'x-ms-visibility': 'internal',
-    responses: { '200': { description: 'OpenAPI 2.0', schema: { type: 'object' } } },
-  },
+  openapi: null,
 };
 
-/** The paths of every HTTP route of the table, with the function key where the route wants one. */
+/** The paths of the routes that are connector operations, with the function key where the route wants one. */
 function pathsFromRoutes(): Json {
   const paths: Record<string, Json> = {};
   for (const route of httpRoutes) {
-    const operation = {
-      ...OPERATIONS[route.name],
-      ...(route.authLevel === 'function' ? { security: functionKey } : {}),
-    };
+    const described = OPERATIONS[route.name];
+    if (!described) continue;
+    const operation = { ...described, ...(route.authLevel === 'function' ? { security: functionKey } : {}) };
     for (const method of route.methods)
       paths[`/${route.route}`] = { ...paths[`/${route.route}`], [method.toLowerCase()]: operation };
   }
@@ -211,24 +169,8 @@ export function openApiDocument(host: string, scheme: 'http' | 'https'): Json {
   const definitions: Json = {};
   toSwaggerSchema(InviteRequest, 'input', definitions);
   toSwaggerSchema(StartCallRequest, 'input', definitions);
-  for (const schema of [OperationBody, OperationListBody, RosterBody, CallBody, ErrorBody, HealthBody])
+  for (const schema of [OperationBody, OperationListBody, RosterBody, CallBody, ErrorBody])
     toSwaggerSchema(schema, 'output', definitions);
-
-  // The webhook trigger's subscribe body: the invite, with callbackUrl filled in by the platform.
-  const invite = definitions.inviteRequest as { properties: Json; required?: string[] };
-  definitions.inviteSubscription = {
-    ...invite,
-    description: 'An invite whose final operation is POSTed to callbackUrl.',
-    required: [...(invite.required ?? []), 'callbackUrl'],
-    properties: {
-      ...invite.properties,
-      callbackUrl: {
-        ...(invite.properties.callbackUrl as Json),
-        'x-ms-notification-url': true,
-        'x-ms-visibility': 'internal',
-      },
-    },
-  };
 
   return {
     swagger: '2.0',

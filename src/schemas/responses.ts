@@ -122,5 +122,3 @@ export const ErrorBody = z
     }),
   })
   .meta({ id: 'error' });
-
-export const HealthBody = z.object({ status: z.literal('ok') }).meta({ id: 'health' });

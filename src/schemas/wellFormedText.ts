@@ -1,6 +1,6 @@
 // JSON's `\uXXXX` escapes can deliver half a surrogate pair ("\ud800"): text that cannot be
 // encoded as UTF-8, so Table Storage refuses it (or stores something that no longer reads back)
-// and Graph would get it unchanged. API.md section 4: such text is invalid input.
+// and Graph would get it unchanged. docs/api.md: such text is invalid input.
 
 // With the `u` flag a well-formed pair is one code point; only a lone half is in category Cs.
 const LONE_SURROGATE = /\p{Cs}/u;

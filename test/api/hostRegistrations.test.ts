@@ -8,7 +8,7 @@ import { azureHostMetadata, type FunctionMetadata, httpTriggerOf } from '../supp
 const httpTrigger = (m: FunctionMetadata) => httpTriggerOf(m)!;
 const isHttp = (m: FunctionMetadata) => Boolean(httpTriggerOf(m));
 
-// The routes of the contract (API.md), as the Functions host must see them.
+// The routes of the contract (docs/api.md), as the Functions host must see them.
 const CONTRACT = [
   { name: 'invite', route: 'calls/{callId}/participants/invite', methods: ['POST'], authLevel: 'function' },
   { name: 'getOperation', route: 'calls/{callId}/operations/{operationId}', methods: ['GET'], authLevel: 'function' },
