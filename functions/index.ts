@@ -37,5 +37,5 @@ for (const row of routes) register(row);
 
 app.hook.appStart(async () => {
   const { checkSettings } = await import('../src/checkSettings.js');
-  checkSettings();
+  checkSettings((line) => console.error(line)); // the host's log: no invocation context exists yet
 });

@@ -1,6 +1,7 @@
 // One deployment for the whole service: Function App on Flex Consumption (Node 22) with a
 // system-assigned identity, a storage account used only through that identity (shared keys off),
-// Key Vault for the Graph client secret, and Application Insights. See infra/README.md.
+// Key Vault for the Graph client secret, Application Insights, and (createBot) the Azure Bot with
+// Teams calling pointed at the app. See infra/README.md.
 
 @description('Short name the resource names are derived from (letters and digits).')
 @minLength(3)
@@ -43,11 +44,16 @@ param keepAliveSchedule string = '0 */15 * * * *'
 @description('What to do with a call someone places to the bot: reject or ignore.')
 @allowed(['reject', 'ignore'])
 param incomingCalls string = 'reject'
-@description('The domain of App Service host names in this cloud (azurewebsites.us in US Government).')
-param appServiceDomain string = 'azurewebsites.net'
 @description('NCRONTAB (with seconds) of the sweep that queues lost webhook deliveries again.')
 param webhookSweepSchedule string = '0 */5 * * * *'
 param maximumInstanceCount int = 100
+@description('Key Vault name: unique per subscription, and kept 90 days (soft delete) after a delete; give another, or purge the old one, to deploy again under the same name.')
+@maxLength(24)
+param keyVaultName string = take('${name}kv${uniqueString(resourceGroup().id, name)}', 24)
+@description('Also create the Azure Bot for the app registration, with the Teams channel and calling pointed at this app.')
+param createBot bool = false
+@allowed(['F0', 'S1'])
+param botSku string = 'F0'
 
 var suffix = uniqueString(resourceGroup().id, name)
 var storageName = toLower(take('${name}${suffix}', 24))
@@ -133,7 +139,7 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
 }
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
-  name: take('${name}kv${suffix}', 24)
+  name: keyVaultName
   location: location
   properties: {
     tenantId: subscription().tenantId
@@ -157,10 +163,8 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   properties: { reserved: true }
 }
 
-var appName = '${name}-${suffix}'
-
 resource app 'Microsoft.Web/sites@2024-04-01' = {
-  name: appName
+  name: '${name}-${suffix}'
   location: location
   kind: 'functionapp,linux'
   identity: { type: 'SystemAssigned' }
@@ -180,44 +184,6 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     }
     siteConfig: {
       minTlsVersion: '1.2'
-      appSettings: [
-        // The Functions host: its storage and Application Insights, both through the identity.
-        { name: 'AzureWebJobsStorage__accountName', value: storage.name }
-        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
-        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD' }
-        // The service (src/config.ts): storage through the identity, no keys anywhere.
-        { name: 'TABLES_ENDPOINT', value: 'https://${storage.name}.table.${storageSuffix}' }
-        { name: 'TABLES_OPERATIONS_TABLE', value: operationsTable.name }
-        { name: 'TABLES_ROSTER_TABLE', value: rosterTable.name }
-        { name: 'WEBHOOK_QUEUE__queueServiceUri', value: 'https://${storage.name}.queue.${storageSuffix}' }
-        { name: 'GRAPH_BASE_URL', value: graphBaseUrl }
-        { name: 'GRAPH_TENANT_ID', value: graphTenantId }
-        { name: 'GRAPH_CLIENT_ID', value: graphClientId }
-        { name: 'GRAPH_CLIENT_SECRET', value: '@Microsoft.KeyVault(SecretUri=${graphSecret.properties.secretUri})' }
-        { name: 'GRAPH_TIMEOUT_SECONDS', value: string(graphTimeoutSeconds) }
-        { name: 'CALLBACK_OPENID_CONFIGURATION_URL', value: callbackOpenIdConfigurationUrl }
-        { name: 'CALLBACK_AUDIENCE', value: graphClientId }
-        { name: 'CALLBACK_ISSUERS', value: callbackIssuers }
-        { name: 'CALLBACK_ALLOWED_TENANTS', value: callbackAllowedTenants }
-        { name: 'CALLBACK_KEY_REFRESH_SECONDS', value: string(callbackKeyRefreshSeconds) }
-        { name: 'INVITE_MAX_BODY_BYTES', value: string(inviteMaxBodyBytes) }
-        { name: 'NOTIFICATIONS_MAX_BODY_BYTES', value: string(notificationsMaxBodyBytes) }
-        { name: 'NOTIFICATIONS_MAX_BATCH_ITEMS', value: string(notificationsMaxBatchItems) }
-        { name: 'RETRY_AFTER_RUNNING_SECONDS', value: string(retryAfterRunningSeconds) }
-        { name: 'RETRY_AFTER_UNAVAILABLE_SECONDS', value: string(retryAfterUnavailableSeconds) }
-        { name: 'WEBHOOK_MAX_ATTEMPTS', value: string(webhookMaxAttempts) }
-        { name: 'WEBHOOK_RETRY_BASE_SECONDS', value: string(webhookRetryBaseSeconds) }
-        { name: 'WEBHOOK_TIMEOUT_SECONDS', value: string(webhookTimeoutSeconds) }
-        { name: 'WEBHOOK_SWEEP_SCHEDULE', value: webhookSweepSchedule }
-        { name: 'RING_TIMEOUT_SECONDS', value: string(ringTimeoutSeconds) }
-        { name: 'RETENTION_DAYS', value: string(retentionDays) }
-        { name: 'RETENTION_SCHEDULE', value: retentionSchedule }
-        // Calls the service starts: Graph calls this app back at its own /api/notifications.
-        { name: 'CALLBACK_URI', value: 'https://${appName}.${appServiceDomain}/api/notifications' }
-        { name: 'KEEPALIVE_SCHEDULE', value: keepAliveSchedule }
-        { name: 'KEEPALIVE_MIN_INTERVAL_SECONDS', value: '60' }
-        { name: 'INCOMING_CALLS', value: incomingCalls }
-      ]
     }
   }
 }
@@ -252,6 +218,85 @@ resource insightsRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
     principalId: app.identity.principalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+// The app settings, in their own resource applied once the app's identity holds its roles: a Key
+// Vault reference resolved before the role exists would stay unresolved (the service then answers
+// 503 naming the setting until the app restarts; see infra/README.md).
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: app
+  name: 'appsettings'
+  dependsOn: [storageRoles, vaultRole, insightsRole]
+  properties: {
+    // The Functions host: its storage and Application Insights, both through the identity.
+    AzureWebJobsStorage__accountName: storage.name
+    APPLICATIONINSIGHTS_CONNECTION_STRING: insights.properties.ConnectionString
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
+    // The service (src/config.ts): storage through the identity, no keys anywhere.
+    TABLES_ENDPOINT: 'https://${storage.name}.table.${storageSuffix}'
+    TABLES_OPERATIONS_TABLE: operationsTable.name
+    TABLES_ROSTER_TABLE: rosterTable.name
+    WEBHOOK_QUEUE__queueServiceUri: 'https://${storage.name}.queue.${storageSuffix}'
+    GRAPH_BASE_URL: graphBaseUrl
+    GRAPH_TENANT_ID: graphTenantId
+    GRAPH_CLIENT_ID: graphClientId
+    GRAPH_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${graphSecret.properties.secretUri})'
+    GRAPH_TIMEOUT_SECONDS: string(graphTimeoutSeconds)
+    CALLBACK_OPENID_CONFIGURATION_URL: callbackOpenIdConfigurationUrl
+    CALLBACK_AUDIENCE: graphClientId
+    CALLBACK_ISSUERS: callbackIssuers
+    CALLBACK_ALLOWED_TENANTS: callbackAllowedTenants
+    CALLBACK_KEY_REFRESH_SECONDS: string(callbackKeyRefreshSeconds)
+    INVITE_MAX_BODY_BYTES: string(inviteMaxBodyBytes)
+    NOTIFICATIONS_MAX_BODY_BYTES: string(notificationsMaxBodyBytes)
+    NOTIFICATIONS_MAX_BATCH_ITEMS: string(notificationsMaxBatchItems)
+    RETRY_AFTER_RUNNING_SECONDS: string(retryAfterRunningSeconds)
+    RETRY_AFTER_UNAVAILABLE_SECONDS: string(retryAfterUnavailableSeconds)
+    WEBHOOK_MAX_ATTEMPTS: string(webhookMaxAttempts)
+    WEBHOOK_RETRY_BASE_SECONDS: string(webhookRetryBaseSeconds)
+    WEBHOOK_TIMEOUT_SECONDS: string(webhookTimeoutSeconds)
+    WEBHOOK_SWEEP_SCHEDULE: webhookSweepSchedule
+    RING_TIMEOUT_SECONDS: string(ringTimeoutSeconds)
+    RETENTION_DAYS: string(retentionDays)
+    RETENTION_SCHEDULE: retentionSchedule
+    // Calls the service starts: Graph calls this app back at its own /api/notifications.
+    CALLBACK_URI: 'https://${app.properties.defaultHostName}/api/notifications'
+    KEEPALIVE_SCHEDULE: keepAliveSchedule
+    KEEPALIVE_MIN_INTERVAL_SECONDS: '60'
+    INCOMING_CALLS: incomingCalls
+  }
+}
+
+// The calling bot (optional): the app registration's Azure Bot, Teams channel with calling, whose
+// webhook is this app's /api/notifications. A calling bot needs no messaging endpoint.
+resource bot 'Microsoft.BotService/botServices@2022-09-15' = if (createBot) {
+  name: '${name}-bot-${suffix}'
+  location: 'global'
+  kind: 'azurebot'
+  sku: { name: botSku }
+  properties: {
+    displayName: name
+    endpoint: ''
+    msaAppId: graphClientId
+    msaAppTenantId: graphTenantId
+    msaAppType: 'SingleTenant'
+  }
+}
+
+resource teamsChannel 'Microsoft.BotService/botServices/channels@2022-09-15' = if (createBot) {
+  parent: bot
+  name: 'MsTeamsChannel'
+  location: 'global'
+  properties: {
+    channelName: 'MsTeamsChannel'
+    properties: {
+      isEnabled: true
+      enableCalling: true
+      callingWebhook: 'https://${app.properties.defaultHostName}/api/notifications'
+      incomingCallRoute: 'graphPma'
+      deploymentEnvironment: 'CommercialDeployment'
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { SettingsUnresolved } from './errors';
 import { settingUrlProblem } from './net/addresses';
 
 // Without a storage setting the service uses the local emulator, as the Tables and Queue SDKs
@@ -173,7 +174,10 @@ export const ConfigSchema = SettingsSchema.transform((s) => ({
   incomingCalls: s.INCOMING_CALLS,
   allowLoopbackUrls: s.ALLOW_LOOPBACK_URLS,
 }));
-export type Config = z.output<typeof ConfigSchema>;
+export type Config = z.output<typeof ConfigSchema> & {
+  /** Settings still holding a Key Vault reference App Service did not resolve (names only). */
+  unresolved: string[];
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -182,13 +186,33 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses app settings; throws a ConfigError naming every offending setting. */
+// App Service leaves a Key Vault reference it could not resolve (no access yet, a vault or secret
+// name wrong) as the setting's literal text, which would pass for a secret or connection string.
+const KEY_VAULT_REFERENCE = /^\s*@Microsoft\.KeyVault\(/i;
+
+/** The settings the service reads that still hold a Key Vault reference, by name (never the value). */
+export function unresolvedSettings(env: NodeJS.ProcessEnv): string[] {
+  return Object.keys(SettingsSchema.shape).filter((name) => KEY_VAULT_REFERENCE.test(env[name] ?? ''));
+}
+
+/**
+ * Parses app settings; throws a ConfigError naming every offending setting. Settings holding an
+ * unresolved Key Vault reference are listed in `unresolved`: the app starts, says so, and answers 503.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const unresolved = unresolvedSettings(env);
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'} ${i.message}`));
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = i.path.join('.') || 'settings';
+        return unresolved.includes(name)
+          ? `${name} holds a Key Vault reference that did not resolve`
+          : `${name} ${i.message}`;
+      }),
+    );
   }
-  return parsed.data;
+  return { ...parsed.data, unresolved };
 }
 
 function allowedTenants(listed: string[] | undefined, ownTenant: string | undefined): string[] | 'any' {
@@ -201,4 +225,9 @@ let cached: Config | undefined;
 export function getConfig(): Config {
   cached ??= loadConfig();
   return cached;
+}
+
+/** Throws SettingsUnresolved while any setting holds an unresolved Key Vault reference. */
+export function requireResolvedSettings(config: Config): void {
+  if (config.unresolved.length) throw new SettingsUnresolved(config.unresolved);
 }

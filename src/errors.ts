@@ -57,6 +57,19 @@ export class InProgress extends DomainError {
   }
 }
 
+/**
+ * App settings still hold Key Vault references App Service could not resolve (their literal
+ * `@Microsoft.KeyVault(...)` text): the service does not act on settings it cannot read.
+ */
+export class SettingsUnresolved extends DomainError {
+  constructor(readonly names: readonly string[]) {
+    super(
+      `These app settings hold Key Vault references that did not resolve: ${names.join(', ')}. ` +
+        "Give the app's identity access to the vault, then restart the app.",
+    );
+  }
+}
+
 /** Other writers kept changing the same record: a retry a little later will land. */
 export class WriteContention extends DomainError {
   constructor(readonly attempts: number) {

@@ -5,7 +5,7 @@ import { type CallbackTokenValidator, createCallbackTokenValidator } from './aut
 import type { CallStore } from './calls/callStore';
 import type { CallDeps } from './calls/callUseCases';
 import type { StartCallDeps } from './calls/startCall';
-import { type Config, getConfig } from './config';
+import { type Config, getConfig, requireResolvedSettings } from './config';
 import type { GraphGateway } from './graph/graphGateway';
 import type { Logger } from './logger';
 import type { NotificationDeps } from './notifications/applyNotifications';
@@ -66,6 +66,13 @@ let current: Services | undefined;
 export function getServices(): Services {
   current ??= createServices(getConfig());
   return current;
+}
+
+/** The process's services, refusing (SettingsUnresolved) while a setting holds an unresolved Key Vault reference. */
+export function getResolvedServices(): Services {
+  const services = getServices();
+  requireResolvedSettings(services.config);
+  return services;
 }
 
 /** Hands the handlers these services (in-memory stores, a stand-in Graph) until called again; undefined resets. */

@@ -1,9 +1,9 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 
 import { purgeOldRecords } from '../retention/purgeOldRecords';
-import { getServices, purgeDeps } from '../services';
+import { getResolvedServices, purgeDeps } from '../services';
 
 export async function handler(_timer: Timer, context: InvocationContext): Promise<void> {
-  const { cutoff, ...deps } = purgeDeps(getServices(), context);
+  const { cutoff, ...deps } = purgeDeps(getResolvedServices(), context);
   await purgeOldRecords(deps, cutoff);
 }

@@ -1,8 +1,8 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 
-import { getServices, sweepDeps } from '../services';
+import { getResolvedServices, sweepDeps } from '../services';
 import { sweepWebhooks } from '../webhooks/sweepWebhooks';
 
 export async function handler(_timer: Timer, context: InvocationContext): Promise<void> {
-  await sweepWebhooks(sweepDeps(getServices(), context));
+  await sweepWebhooks(sweepDeps(getResolvedServices(), context));
 }

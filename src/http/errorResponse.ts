@@ -16,6 +16,7 @@ import {
   InvalidInput,
   NotFound,
   PayloadTooLarge,
+  SettingsUnresolved,
   WriteContention,
 } from '../errors';
 import { isStorageUnavailable, storageRefusedInput } from '../storage/storageErrors';
@@ -91,7 +92,8 @@ function toFailure(err: Error, context: InvocationContext, unavailableRetryAfter
   });
   if (err instanceof GraphUnavailable || err instanceof InProgress)
     return unavailable(err.message, err.retryAfterSeconds);
-  if (err instanceof GraphOutcomeUnknown || err instanceof WriteContention) return unavailable(err.message);
+  if (err instanceof GraphOutcomeUnknown || err instanceof WriteContention || err instanceof SettingsUnresolved)
+    return unavailable(err.message);
   if (isStorageUnavailable(err)) {
     context.warn(`Table Storage unavailable: ${err.message}`);
     return unavailable('Storage is unavailable; retry later.');

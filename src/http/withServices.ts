@@ -1,5 +1,6 @@
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 
+import { requireResolvedSettings } from '../config';
 import { getServices, type Services } from '../services';
 import { isTableMissing } from '../storage/storageErrors';
 import { toErrorResponse } from './errorResponse';
@@ -16,6 +17,7 @@ export function withServices(handler: ServiceHandler): HttpHandler {
     let services: Services | undefined;
     try {
       services = getServices();
+      requireResolvedSettings(services.config); // health then says which settings
       return await handler(req, services, context);
     } catch (err) {
       if (isTableMissing(err)) services?.tables.forget(); // recreated by the next request

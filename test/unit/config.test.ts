@@ -70,4 +70,15 @@ describe('settings', () => {
       problemsOf({ GRAPH_CLIENT_ID: 'a', ALLOW_LOOPBACK_URLS: 'true', GRAPH_BASE_URL: 'http://10.0.0.1/v1.0' }).join(),
     ).toMatch(/GRAPH_BASE_URL/);
   });
+
+  it('lists settings holding a Key Vault reference App Service did not resolve, by name, and starts anyway', () => {
+    const reference = '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/graph-secret/)';
+    const config = loadConfig({ ...production, GRAPH_CLIENT_SECRET: reference, CALLBACK_AUDIENCE: ` ${reference}` });
+    expect(config.unresolved).toEqual(['GRAPH_CLIENT_SECRET', 'CALLBACK_AUDIENCE']);
+    expect(loadConfig(production).unresolved).toEqual([]);
+    // One that cannot even be read as its kind says why, without its value.
+    expect(problemsOf({ ...production, GRAPH_TIMEOUT_SECONDS: reference })).toEqual([
+      'GRAPH_TIMEOUT_SECONDS holds a Key Vault reference that did not resolve',
+    ]);
+  });
 });

@@ -9,9 +9,15 @@ const root = path.join(__dirname, '..', '..');
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 const codeSettings = Object.keys(SettingsSchema.shape).sort();
 
+/** The body of infra/main.bicep's app-settings resource (`Microsoft.Web/sites/config`, `appsettings`). */
+const appSettingsResource = () => {
+  const bicep = read('infra/main.bicep');
+  const start = bicep.indexOf("resource appSettings 'Microsoft.Web/sites/config@");
+  expect(start, 'the app settings are a resource of their own').toBeGreaterThan(0);
+  return bicep.slice(start, bicep.indexOf('\n}\n', start));
+};
 /** The app settings infra/main.bicep gives the Function App. */
-const bicepSettings = () =>
-  [...read('infra/main.bicep').matchAll(/\{ name: '([A-Za-z0-9_]+)', value:/g)].map((m) => m[1]!);
+const bicepSettings = () => [...appSettingsResource().matchAll(/^ {4}([A-Za-z0-9_]+): /gm)].map((m) => m[1]!);
 
 // Read by the Functions host itself, not by src/config.ts.
 const HOST_SETTINGS = [
@@ -55,8 +61,21 @@ describe('app settings: code, Bicep, samples and README agree', () => {
   it('the template keeps the storage keyless and the secret in Key Vault', () => {
     const bicep = read('infra/main.bicep');
     expect(bicep).toMatch(/allowSharedKeyAccess: false/);
-    expect(bicep).toMatch(/name: 'GRAPH_CLIENT_SECRET', value: '@Microsoft\.KeyVault\(SecretUri=/);
+    expect(appSettingsResource()).toMatch(/^ {4}GRAPH_CLIENT_SECRET: '@Microsoft\.KeyVault\(SecretUri=/m);
     expect(bicep).not.toMatch(/AccountKey|listKeys\(/);
     expect(bicep).toMatch(/runtime: \{ name: 'node', version: '22' \}/);
+  });
+
+  it('applies the settings only once the identity holds its roles, so the Key Vault reference resolves on first start', () => {
+    const bicep = read('infra/main.bicep');
+    expect(appSettingsResource()).toMatch(/dependsOn: \[[^\]]*\bvaultRole\b[^\]]*\]/);
+    expect(appSettingsResource()).toMatch(/dependsOn: \[[^\]]*\bstorageRoles\b[^\]]*\]/);
+    expect(bicep, 'no settings inside the site itself').not.toMatch(/appSettings: \[/);
+  });
+
+  it("gives Graph the app's own callback URL for the calls it starts, and the Teams calling webhook the same", () => {
+    const url = "'https://${app.properties.defaultHostName}/api/notifications'";
+    expect(appSettingsResource()).toContain(`CALLBACK_URI: ${url}`);
+    expect(read('infra/main.bicep')).toContain(`callingWebhook: ${url}`);
   });
 });
