@@ -7,7 +7,7 @@ import simpleImportSort from 'eslint-plugin-simple-import-sort';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'bench-profiles/**', '.azurite/**', '.ci/**', '*.mjs', '*.mts'] },
+  { ignores: ['dist/**', '.deploy/**', 'node_modules/**', 'test-results/**', 'bench-profiles/**', '.azurite/**', '.ci/**', '*.mjs', '*.mts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -35,7 +35,18 @@ function register(row: RouteRow): void {
 
 for (const row of routes) register(row);
 
+// With Application Insights the app sends its own logs, each event's properties as customDimensions
+// (src/monitoring/azureMonitorLogs.ts); the host, in OpenTelemetry mode, is told so before it starts.
+const insights = process.env.APPLICATIONINSIGHTS_CONNECTION_STRING;
+if (insights) app.setup({ capabilities: { WorkerOpenTelemetryEnabled: true } });
+
 app.hook.appStart(async () => {
+  const monitoring = insights
+    ? (await import('../src/monitoring/azureMonitorLogs.js')).startAzureMonitorLogs(app, insights)
+    : undefined;
   const { checkSettings } = await import('../src/checkSettings.js');
-  checkSettings((line) => console.error(line)); // the host's log: no invocation context exists yet
+  checkSettings((line) => {
+    console.error(line); // no invocation context exists yet
+    monitoring?.(line);
+  });
 });

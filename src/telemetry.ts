@@ -1,10 +1,9 @@
 import type { Logger } from './logger';
 
 /**
- * One structured log line: `{"event": ..., ...properties}`. The Functions host sends it to
- * Application Insights as the trace message, where `parse_json(message)` exposes the properties
- * (`callId`, `operationId`, `clientContext`, `changeType`, `graphRequestId`, `inviteTraceParent`)
- * to queries. Never give it tokens, keys or callback URLs.
+ * One structured log line: `{"event": ..., ...properties}`. In Application Insights it is a trace
+ * whose customDimensions are the properties (`callId`, `operationId`, `clientContext`, `changeType`,
+ * `graphRequestId`, `inviteTraceParent`; src/monitoring/). Never give it tokens, keys or callback URLs.
  */
 export function logEvent(
   log: Logger,

@@ -1,5 +1,8 @@
 import Module from 'node:module';
 import path from 'node:path';
+import { format } from 'node:util';
+
+import { InvocationContext, type InvocationContextInit, type LogLevel } from '@azure/functions';
 
 /** What `@azure/functions` hands the host for each `app.http(...)` / `app.timer(...)` call. */
 export interface CoreFunctionMetadata {
@@ -49,7 +52,30 @@ const CORE_MODULE = '@azure/functions-core';
 
 interface Hook {
   name: string;
-  callback: (coreContext: { hookData: Record<string, unknown> }) => unknown;
+  callback: (coreContext: { hookData: Record<string, unknown>; [key: string]: unknown }) => unknown;
+}
+
+/** The app's `log` hooks, once it started: the worker runs them for every log of an invocation. */
+let logHooks: Hook[] = [];
+
+/**
+ * An invocation's context, as the worker makes it: its logs go to `print` (without debug and
+ * trace) and through the app's `log` hooks.
+ */
+export function newInvocationContext(
+  init: Omit<InvocationContextInit, 'logHandler'> & { functionName: string },
+  print: (line: string) => void,
+): InvocationContext {
+  const context: InvocationContext = new InvocationContext({
+    ...init,
+    logHandler: (level: LogLevel, ...args: unknown[]) => {
+      const message = format(...args);
+      if (level !== 'debug' && level !== 'trace') print(`[${level}] ${init.functionName}: ${message}`);
+      for (const hook of logHooks)
+        hook.callback({ hookData: {}, level, message, category: 'user', invocationContext: context });
+    },
+  });
+  return context;
 }
 
 /**
@@ -64,6 +90,7 @@ export function loadRegistrations(entryFile: string): Registration[] {
 export async function startApp(entryFile: string): Promise<Registration[]> {
   const { registrations, hooks } = loadEntry(entryFile);
   for (const hook of hooks.filter((h) => h.name === 'appStart')) await hook.callback({ hookData: {} });
+  logHooks = hooks.filter((h) => h.name === 'log'); // live: appStart may add some
   return registrations;
 }
 

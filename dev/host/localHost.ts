@@ -2,9 +2,9 @@ import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { HttpRequest, HttpResponse, type HttpResponseInit, InvocationContext } from '@azure/functions';
+import { HttpRequest, HttpResponse, type HttpResponseInit } from '@azure/functions';
 
-import type { Registration } from './functionsCore';
+import { newInvocationContext, type Registration } from './functionsCore';
 import { compileRoute, type RouteTemplate } from './routeTemplate';
 
 export interface HttpFunction {
@@ -111,19 +111,19 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       query: Object.fromEntries(url.searchParams),
       body: body.length ? { bytes: body } : undefined,
     });
-    const context = new InvocationContext({
-      invocationId: randomUUID(),
-      functionName: fn.name,
-      // As the host does: the caller's W3C traceparent, or a new trace.
-      traceContext: {
-        traceParent:
-          headers.traceparent ?? `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
+    const context = newInvocationContext(
+      {
+        invocationId: randomUUID(),
+        functionName: fn.name,
+        // As the host does: the caller's W3C traceparent, or a new trace.
+        traceContext: {
+          traceParent:
+            headers.traceparent ?? `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
+        },
+        options: { trigger: { ...fn.binding, name: String(fn.binding.name), type: 'httpTrigger' } },
       },
-      options: { trigger: { ...fn.binding, name: String(fn.binding.name), type: 'httpTrigger' } },
-      logHandler: (level, ...args) => {
-        if (level !== 'debug' && level !== 'trace') log(`[${level}] ${fn.name}: ${args.map(String).join(' ')}`);
-      },
-    });
+      log,
+    );
     const result = (await fn.handler(request, context)) as HttpResponseInit | HttpResponse | undefined;
     const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? { status: 204 });
     const out = Buffer.from(await response.arrayBuffer());

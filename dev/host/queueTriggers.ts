@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
-import { InvocationContext } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
 
-import type { Registration } from './functionsCore';
+import { newInvocationContext, type Registration } from './functionsCore';
 
 export interface QueueTriggerRunner {
   names: string[];
@@ -100,17 +99,19 @@ export function startQueueTriggers(
               } catch {
                 /* a plain string message */
               }
-              const context = new InvocationContext({
-                invocationId: randomUUID(),
-                functionName: metadata.name,
-                triggerMetadata: {
-                  id: item.messageId,
-                  dequeueCount: item.dequeueCount,
-                  insertionTime: item.insertedOn,
+              const context = newInvocationContext(
+                {
+                  invocationId: randomUUID(),
+                  functionName: metadata.name,
+                  triggerMetadata: {
+                    id: item.messageId,
+                    dequeueCount: item.dequeueCount,
+                    insertionTime: item.insertedOn,
+                  },
+                  options: { trigger: { ...trigger, name: String(trigger.name), type: 'queueTrigger' } },
                 },
-                options: { trigger: { ...trigger, name: String(trigger.name), type: 'queueTrigger' } },
-                logHandler: (level, ...args) => log(`[${level}] ${metadata.name}: ${args.map(String).join(' ')}`),
-              });
+                log,
+              );
               try {
                 await handler(input, context);
                 await queue.deleteMessage(item.messageId, item.popReceipt);

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { InvocationContext } from '@azure/functions';
-
-import type { Registration } from './functionsCore';
+import { newInvocationContext, type Registration } from './functionsCore';
 import { compileNcrontab } from './ncrontab';
 
 /** `%NAME%` in a binding is an app setting, as the Functions host resolves it. */
@@ -39,12 +37,14 @@ export function startTimerTriggers(
         if (second === lastSecond || running || !due(now)) return;
         lastSecond = second;
         running = true;
-        const context = new InvocationContext({
-          invocationId: randomUUID(),
-          functionName: metadata.name,
-          options: { trigger: { ...trigger, name: String(trigger.name), type: 'timerTrigger' } },
-          logHandler: (level, ...args) => log(`[${level}] ${metadata.name}: ${args.map(String).join(' ')}`),
-        });
+        const context = newInvocationContext(
+          {
+            invocationId: randomUUID(),
+            functionName: metadata.name,
+            options: { trigger: { ...trigger, name: String(trigger.name), type: 'timerTrigger' } },
+          },
+          log,
+        );
         Promise.resolve(handler({ isPastDue: false, schedule: { adjustForDST: true } }, context))
           .catch((err: unknown) => log(`[error] ${metadata.name}: ${err instanceof Error ? err.message : String(err)}`))
           .finally(() => (running = false));

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -12,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Azurite, type HostProcess, startAzurite, startHostProcess } from '../../dev/stack';
 import { call, stack } from '../support/api';
 import { operationNotification } from '../support/notifications';
+import { selfSignedCert } from '../support/selfSignedCert';
 import { postNotifications } from '../support/simulator';
 
 // TABLES_ENDPOINT with DefaultAzureCredential, as far as Azurite allows: Azurite over https with
@@ -29,29 +29,7 @@ const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'mi-'));
-  const cert = path.join(dir, 'cert.pem');
-  const key = path.join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
+  const { cert, key } = selfSignedCert(dir);
   azurite = await startAzurite({ oauth: { cert, key } });
 
   identity = http.createServer((req, res) => {
