@@ -1,8 +1,5 @@
 import Module from 'node:module';
 import path from 'node:path';
-import { format } from 'node:util';
-
-import { InvocationContext, type InvocationContextInit, type LogLevel } from '@azure/functions';
 
 /** What `@azure/functions` hands the host for each `app.http(...)` / `app.timer(...)` call. */
 export interface CoreFunctionMetadata {
@@ -55,27 +52,15 @@ interface Hook {
   callback: (coreContext: { hookData: Record<string, unknown>; [key: string]: unknown }) => unknown;
 }
 
-/** The app's `log` hooks, once it started: the worker runs them for every log of an invocation. */
+/**
+ * The app's `log` hooks, once it started: the worker runs them for every log of an invocation.
+ * (This module must not load `@azure/functions`: the import benchmark preloads it.)
+ */
 let logHooks: Hook[] = [];
 
-/**
- * An invocation's context, as the worker makes it: its logs go to `print` (without debug and
- * trace) and through the app's `log` hooks.
- */
-export function newInvocationContext(
-  init: Omit<InvocationContextInit, 'logHandler'> & { functionName: string },
-  print: (line: string) => void,
-): InvocationContext {
-  const context: InvocationContext = new InvocationContext({
-    ...init,
-    logHandler: (level: LogLevel, ...args: unknown[]) => {
-      const message = format(...args);
-      if (level !== 'debug' && level !== 'trace') print(`[${level}] ${init.functionName}: ${message}`);
-      for (const hook of logHooks)
-        hook.callback({ hookData: {}, level, message, category: 'user', invocationContext: context });
-    },
-  });
-  return context;
+/** Runs the app's `log` hooks for one log of an invocation, as the worker does. */
+export function runLogHooks(level: string, message: string, invocationContext: unknown): void {
+  for (const hook of logHooks) hook.callback({ hookData: {}, level, message, category: 'user', invocationContext });
 }
 
 /**

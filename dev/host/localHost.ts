@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 
 import { HttpRequest, HttpResponse, type HttpResponseInit } from '@azure/functions';
 
-import { newInvocationContext, type Registration } from './functionsCore';
+import type { Registration } from './functionsCore';
+import { newInvocationContext } from './invocations';
 import { compileRoute, type RouteTemplate } from './routeTemplate';
 
 export interface HttpFunction {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import { QueueClient } from '@azure/storage-queue';
 
-import { newInvocationContext, type Registration } from './functionsCore';
+import type { Registration } from './functionsCore';
+import { newInvocationContext } from './invocations';
 
 export interface QueueTriggerRunner {
   names: string[];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import { newInvocationContext, type Registration } from './functionsCore';
+import type { Registration } from './functionsCore';
+import { newInvocationContext } from './invocations';
 import { compileNcrontab } from './ncrontab';
 
 /** `%NAME%` in a binding is an app setting, as the Functions host resolves it. */
