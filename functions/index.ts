@@ -2,15 +2,29 @@
 // nothing else. Importing it loads only `@azure/functions` and the table; each handler loads on its
 // first call, so a cold start stays small. The settings are checked when the app starts, so a
 // misconfigured app stops then, with a message naming each bad setting.
-import { app } from '@azure/functions';
+import { app, type InvocationContext } from '@azure/functions';
 
 import { once } from '../src/once';
 import { type RouteRow, routes } from '../src/routes';
 
-/** A handler whose module is loaded on its first call. */
-function lazy<A extends unknown[], R>(load: () => Promise<{ handler: (...args: A) => R | Promise<R> }>) {
+/**
+ * A handler whose module is loaded on its first call. A failure is logged on the invocation before
+ * the host sees it: with OpenTelemetry the host's own "Executed (Failed)" log is not exported.
+ */
+function lazy<A extends [unknown, InvocationContext], R>(
+  load: () => Promise<{ handler: (...args: A) => R | Promise<R> }>,
+) {
   const loaded = once(load);
-  return async (...args: A): Promise<R> => (await loaded()).handler(...args);
+  return async (...args: A): Promise<R> => {
+    try {
+      return await (await loaded()).handler(...args);
+    } catch (err) {
+      args[1].error(
+        `${args[1].functionName} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
+      throw err;
+    }
+  };
 }
 
 function register(row: RouteRow): void {
@@ -45,8 +59,6 @@ app.hook.appStart(async () => {
     ? (await import('../src/monitoring/azureMonitorLogs.js')).startAzureMonitorLogs(app, insights)
     : undefined;
   const { checkSettings } = await import('../src/checkSettings.js');
-  checkSettings((line) => {
-    console.error(line); // no invocation context exists yet
-    monitoring?.(line);
-  });
+  // No invocation context exists yet: the exporter, or the host's console log.
+  checkSettings((line) => (monitoring ? monitoring(line) : console.error(line)));
 });

@@ -47,7 +47,7 @@ param incomingCalls string = 'reject'
 @description('NCRONTAB (with seconds) of the sweep that queues lost webhook deliveries again.')
 param webhookSweepSchedule string = '0 */5 * * * *'
 param maximumInstanceCount int = 100
-@description('Key Vault name: unique per subscription, and kept 90 days (soft delete) after a delete; give another, or purge the old one, to deploy again under the same name.')
+@description('Key Vault name: globally unique, and kept 90 days (soft delete) after a delete; give another, or purge the old one, to deploy again under the same name.')
 @maxLength(24)
 param keyVaultName string = take('${name}kv${uniqueString(resourceGroup().id, name)}', 24)
 @description('Also create the Azure Bot for the app registration, with the Teams channel and calling pointed at this app.')

@@ -1,4 +1,5 @@
 import type { app as App, LogHookContext, LogLevel } from '@azure/functions';
+import { type Context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { type Logger, type LogRecord, SeverityNumber } from '@opentelemetry/api-logs';
 
 import { eventAttributes } from './eventAttributes';
@@ -15,12 +16,25 @@ const SEVERITY: Record<LogLevel, SeverityNumber> = {
 /** Records kept while the exporter loads; beyond this, the oldest are the ones that count. */
 const MAX_PENDING = 1000;
 
+/**
+ * The invocation's W3C trace (`00-<trace id>-<span id>-<flags>`, as the host passes it) as the
+ * record's context: Application Insights then files the log under the host's request for it.
+ */
+function traceContextOf(traceParent: string | null | undefined): Context | undefined {
+  const parts = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(traceParent ?? '');
+  if (!parts) return undefined;
+  const traceFlags = Number.parseInt(parts[3]!, 16) & TraceFlags.SAMPLED;
+  return trace.setSpanContext(ROOT_CONTEXT, { traceId: parts[1]!, spanId: parts[2]!, traceFlags, isRemote: true });
+}
+
 /** One log of the app (or of the Functions library) as an OpenTelemetry log record with its event's attributes. */
 export function toLogRecord(
   context: Pick<LogHookContext, 'message' | 'level' | 'category' | 'invocationContext'>,
 ): LogRecord {
   const invocation = context.invocationContext;
+  const traceContext = traceContextOf(invocation?.traceContext?.traceParent);
   return {
+    ...(traceContext ? { context: traceContext } : {}),
     body: context.message,
     severityNumber: SEVERITY[context.level] ?? SeverityNumber.UNSPECIFIED,
     severityText: context.level,

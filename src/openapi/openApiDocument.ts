@@ -185,7 +185,9 @@ export function openApiDocument(host: string, scheme: 'http' | 'https'): Json {
     schemes: [scheme],
     consumes: ['application/json'],
     produces: ['application/json'],
-    securityDefinitions: { functionKey: { type: 'apiKey', in: 'header', name: 'x-functions-key' } },
+    // The key as `code`: the async actions' polls follow Location, which carries the key only when it
+    // came as `code` (whether Power Platform re-applies a header key to those polls is not documented).
+    securityDefinitions: { functionKey: { type: 'apiKey', in: 'query', name: 'code' } },
     paths: pathsFromRoutes(),
     definitions,
   };

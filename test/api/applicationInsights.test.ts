@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,7 @@ import { selfSignedCert } from '../support/selfSignedCert';
 // names it, and the Azure Monitor exporter posts its envelopes (`/v2.1/track`) here.
 interface Envelope {
   name: string;
+  tags?: Record<string, string>;
   data?: { baseType?: string; baseData?: { message?: string; properties?: Record<string, string> } };
 }
 const received: Envelope[] = [];
@@ -55,11 +57,13 @@ afterAll(async () => {
 });
 
 describe('events in Application Insights', () => {
-  it('carry callId, operationId and clientContext as customDimensions a query can filter on', async () => {
+  it("carry callId, operationId and clientContext as customDimensions, under the request's operation", async () => {
     const callId = newCallId();
+    const traceId = randomBytes(16).toString('hex');
     const invited = await call('POST', `/api/calls/${callId}/participants/invite`, {
       baseUrl: host.url,
       body: { participants: [userInvitee()], clientContext: 'telemetry-check' },
+      headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
     });
     expect(invited.status).toBe(202);
     const accepted = await waitFor(
@@ -79,5 +83,6 @@ describe('events in Application Insights', () => {
       clientContext: 'telemetry-check',
       'faas.name': 'invite',
     });
+    expect(accepted.tags?.['ai.operation.id']).toBe(traceId);
   });
 });

@@ -37,8 +37,26 @@ describe('Logic Apps samples', () => {
     );
     expect(actions.Hang_up.inputs).toMatchObject({ method: 'DELETE' });
     expect(actions.Hang_up.inputs.uri).toMatch(/\/api\/calls\/@\{body\('Join_the_bridge'\)\?\['id'\]\}$/);
+    // The bot leaves whatever happened before: every predecessor in any state.
+    for (const statuses of Object.values(actions.Hang_up.runAfter as Record<string, string[]>))
+      expect(statuses.sort()).toEqual(['Failed', 'Skipped', 'Succeeded', 'TimedOut']);
+    // The outcome is read once it is decided (an invite completes before its invitee's outcome is known).
+    expect(actions.Wait_for_the_outcome.expression).toContain("'pending'");
     for (const name of ['Join_the_bridge', 'Invite_the_on_call_engineer', 'Hang_up']) {
       expect(actions[name].runtimeConfiguration.secureData.properties, name).toContain('inputs');
+    }
+  });
+
+  it('answer their caller when the invite fails too, not only when it succeeds', () => {
+    for (const [sample, action] of [
+      ['invite-and-wait', 'Invite_and_wait'],
+      ['invite-webhook', 'Invite_and_wait_for_the_callback'],
+    ] as const) {
+      const actions = read(`examples/logic-apps/${sample}/workflow.json`).definition.actions;
+      const failure = Object.values(
+        actions as Record<string, { type: string; runAfter?: Record<string, string[]> }>,
+      ).find((a) => a.type === 'Response' && a.runAfter?.[action]?.includes('Failed'));
+      expect(failure, sample).toBeDefined();
     }
   });
 });

@@ -1,4 +1,5 @@
 import { InvocationContext } from '@azure/functions';
+import { trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 
 import { toLogRecord } from '../../src/monitoring/azureMonitorLogs';
@@ -30,7 +31,12 @@ describe('log records for Application Insights', () => {
   });
 
   it("carry the invocation's id and function, the level and the category", () => {
-    const invocationContext = new InvocationContext({ invocationId: 'i-1', functionName: 'invite' });
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const invocationContext = new InvocationContext({
+      invocationId: 'i-1',
+      functionName: 'invite',
+      traceContext: { traceParent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
     const record = toLogRecord({
       message: JSON.stringify({ event: 'invite.refused', callId: 'c' }),
       level: 'warning',
@@ -48,5 +54,6 @@ describe('log records for Application Insights', () => {
         'log.category': 'user',
       },
     });
+    expect(trace.getSpanContext(record.context!)).toMatchObject({ traceId, spanId: '00f067aa0ba902b7', traceFlags: 1 });
   });
 });
