@@ -38,7 +38,7 @@ export async function readCall(
   callId: string,
 ): Promise<CallBody> {
   const found = await deps.calls.getCall(callId);
-  if (!found && !(await deps.roster.snapshot(callId)).known && !(await deps.operations.hasAny(callId))) {
+  if (!found && !(await deps.roster.rosterPage(callId, 1)).known && !(await deps.operations.hasAny(callId))) {
     throw new NotFound(`Call ${callId} is not known.`);
   }
   return toCallBody(callId, found?.value);

@@ -1,4 +1,5 @@
 import type { OperationRecord } from '../operations/operationRecord';
+import type { PresenceEntry } from '../roster/rosterRecord';
 import type { RosterStore } from '../roster/rosterStore';
 import { deriveInviteeOutcomes, inviteesOf, type InviteeView, rosterCallsOf } from './inviteeOutcomes';
 
@@ -9,8 +10,36 @@ export async function loadInvitees(
   now: Date,
   ringTimeoutMs: number,
 ): Promise<InviteeView[] | undefined> {
-  if (op.type !== 'inviteParticipantsOperation') return undefined;
-  const invitees = inviteesOf(op);
-  const presence = await roster.presence(rosterCallsOf(op, invitees), [...new Set(invitees.map((i) => i.identityId))]);
-  return deriveInviteeOutcomes(op, invitees, presence, now, ringTimeoutMs);
+  return (await loadInviteesOfMany(roster, [op], now, ringTimeoutMs))[0];
+}
+
+/**
+ * The invitees of several operations (a page of them): each roster involved is asked once for
+ * every identity the invites name there, so a page costs ⌈identities / 10⌉ queries per call
+ * (rosterRepository.presence), however many operations it holds and however large the call.
+ */
+export async function loadInviteesOfMany(
+  roster: RosterStore,
+  ops: OperationRecord[],
+  now: Date,
+  ringTimeoutMs: number,
+): Promise<Array<InviteeView[] | undefined>> {
+  const invites = ops.map((op) =>
+    op.type === 'inviteParticipantsOperation' ? { op, invitees: inviteesOf(op) } : undefined,
+  );
+  const identitiesByCall = new Map<string, Set<string>>();
+  for (const invite of invites) {
+    if (!invite) continue;
+    for (const callId of rosterCallsOf(invite.op, invite.invitees)) {
+      const ids = identitiesByCall.get(callId) ?? new Set<string>();
+      for (const invitee of invite.invitees) ids.add(invitee.identityId);
+      identitiesByCall.set(callId, ids);
+    }
+  }
+  const presence: PresenceEntry[] = (
+    await Promise.all([...identitiesByCall].map(([callId, ids]) => roster.presence([callId], [...ids])))
+  ).flat();
+  return invites.map(
+    (invite) => invite && deriveInviteeOutcomes(invite.op, invite.invitees, presence, now, ringTimeoutMs),
+  );
 }

@@ -22,6 +22,30 @@ const operationIdParameter = {
   type: 'string',
   'x-ms-summary': 'Operation id',
 };
+// Paging as Graph pages (src/http/paging.ts): a page size, and the continuation a page's
+// @odata.nextLink carries (followed as a whole URL; a flow never writes it by hand).
+const pagingParameters = [
+  {
+    name: '$top',
+    in: 'query',
+    required: false,
+    type: 'integer',
+    minimum: 1,
+    maximum: 1000,
+    default: 100,
+    'x-ms-summary': 'Page size',
+    description: 'How many to answer, 1 to 1000 (default 100); @odata.nextLink answers the rest.',
+  },
+  {
+    name: '$skiptoken',
+    in: 'query',
+    required: false,
+    type: 'string',
+    'x-ms-summary': 'Continuation',
+    'x-ms-visibility': 'internal',
+    description: 'Where the previous page stopped, as its @odata.nextLink gives it; opaque.',
+  },
+];
 const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [String(s), { description: ERROR_TEXT[s] ?? 'Error', schema: ref('error') }]));
 const ERROR_TEXT: Record<number, string> = {
@@ -78,8 +102,9 @@ const OPERATIONS: Record<HttpRouteName, Json | null> = {
   listOperations: {
     operationId: 'ListOperations',
     summary: "List a call's operations",
-    description: 'Every operation the service knows for the call, newest first.',
-    parameters: [callIdParameter],
+    description:
+      'The operations the service knows for the call, invites and those learned from notifications, newest first, a page at a time: @odata.nextLink while more remain.',
+    parameters: [callIdParameter, ...pagingParameters],
     responses: {
       '200': { description: 'Newest first', schema: ref('operationList') },
       ...errors(400, 401, 404, 503),
@@ -88,8 +113,9 @@ const OPERATIONS: Record<HttpRouteName, Json | null> = {
   getRoster: {
     operationId: 'GetRoster',
     summary: "Get the call's roster",
-    description: "Who is in the call, and the call's state, from Graph's notifications.",
-    parameters: [callIdParameter],
+    description:
+      "Who is in the call, and the call's state, from Graph's notifications, a page at a time: @odata.nextLink while more remain.",
+    parameters: [callIdParameter, ...pagingParameters],
     responses: {
       '200': { description: 'The latest roster', schema: ref('roster') },
       ...errors(400, 401, 404, 503),

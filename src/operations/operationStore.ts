@@ -21,8 +21,12 @@ export interface OperationStore {
   /** The operation kept under this id, or under the id Graph's id is an alias of. */
   get(callId: string, operationId: string): Promise<Versioned<OperationRecord> | undefined>;
   getInviteContext(callId: string, clientContext: string): Promise<Versioned<InviteContextRecord> | undefined>;
-  /** Every operation of the call, and whether the call has any row at all (a pending invite counts). */
-  list(callId: string): Promise<{ known: boolean; operations: OperationRecord[] }>;
+  /**
+   * Up to `top` operations of the call, newest first, from `after` (the `next` of the page before,
+   * opaque to callers; a position that is not one gives a page that is empty or starts later).
+   */
+  listPage(callId: string, top: number, after?: string): Promise<{ operations: OperationRecord[]; next?: string }>;
+  /** Whether the call has any row at all (a pending invite counts). */
   hasAny(callId: string): Promise<boolean>;
   /** The invites that read the rosters of these calls: made in them, or replacing one of them. */
   invitesReadingRosters(callIds: Iterable<string>): Promise<OperationRecord[]>;

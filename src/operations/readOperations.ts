@@ -1,5 +1,5 @@
 import { NotFound } from '../errors';
-import { loadInvitees } from '../invitees/loadInvitees';
+import { loadInvitees, loadInviteesOfMany } from '../invitees/loadInvitees';
 import type { OperationStore } from '../operations/operationStore';
 import type { RosterStore } from '../roster/rosterStore';
 import type { OperationBody } from '../schemas/responses';
@@ -28,10 +28,19 @@ export async function getOperation(
   return found.value;
 }
 
-/** Every operation of the call, newest first; 404 when the call was never seen. */
-export async function listOperations(deps: ReadDeps, callId: string): Promise<OperationBody[]> {
-  const { known, operations: records } = await deps.operations.list(callId);
-  if (!known) throw new NotFound(`Call ${callId} is not known.`);
-  records.sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime));
-  return Promise.all(records.map((op) => describeOperation(deps, op)));
+/**
+ * A page of the call's operations, newest first, each with its invitees' outcomes (read together:
+ * loadInviteesOfMany); `next` while more remain. 404 when the call was never seen.
+ */
+export async function listOperations(
+  deps: ReadDeps,
+  callId: string,
+  page: { top: number; after?: string },
+): Promise<{ operations: OperationBody[]; next?: string }> {
+  const { operations: records, next } = await deps.operations.listPage(callId, page.top, page.after);
+  if (records.length === 0 && !page.after && !(await deps.operations.hasAny(callId))) {
+    throw new NotFound(`Call ${callId} is not known.`);
+  }
+  const invitees = await loadInviteesOfMany(deps.roster, records, deps.now(), deps.ringTimeoutMs);
+  return { operations: records.map((op, i) => toOperationBody(op, invitees[i])), next };
 }

@@ -4,6 +4,7 @@ import { loadInvitees } from '../invitees/loadInvitees';
 import type { Logger } from '../logger';
 import type { ReadDeps } from '../operations/readOperations';
 import { retryOnConflict } from '../operations/retryOnConflict';
+import { operationOrderKey } from '../storage/keys';
 import { isNotFound } from '../storage/storageErrors';
 import type { Tables } from '../storage/tableClients';
 import { toTransactionBatches } from '../storage/transactionBatches';
@@ -53,13 +54,7 @@ export async function purgeOldRecords(deps: PurgeDeps, cutoff: Date): Promise<Pu
     .map(([partition]) => partition);
   await saveInviteeOutcomes(deps, losingRosters);
 
-  const operationsRows = await deleteRows(
-    tables.operations,
-    await keysWhere(
-      tables.operations,
-      odata`lastModifiedDateTime lt ${before} or (kind eq ${'inviteContext'} and createdDateTime lt ${before})`,
-    ),
-  );
+  const operationsRows = await deleteRows(tables.operations, await oldOperationRows(tables.operations, before));
   const result = { operationsRows, rosterRows: await deleteRows(tables.roster, rosterRows), terminatedCalls };
   logEvent(deps.log, 'retention.purged', { before, ...result });
   return result;
@@ -79,6 +74,20 @@ async function saveInviteeOutcomes(deps: PurgeDeps, callIds: string[]): Promise<
       });
     });
   }
+}
+
+/** Operation, alias and invite rows to go, each operation with its row in the call's order (keys.ts). */
+async function oldOperationRows(client: TableClient, before: string): Promise<Rows> {
+  const rows: Rows = new Map();
+  const filter = odata`lastModifiedDateTime lt ${before} or (kind eq ${'inviteContext'} and createdDateTime lt ${before})`;
+  const select = ['PartitionKey', 'RowKey', 'kind', 'operationId', 'createdDateTime'];
+  for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter, select } })) {
+    const keys = rows.get(e.partitionKey!) ?? [];
+    keys.push(e.rowKey!);
+    if (e.kind === 'operation') keys.push(operationOrderKey(String(e.createdDateTime), String(e.operationId)));
+    rows.set(e.partitionKey!, keys);
+  }
+  return rows;
 }
 
 async function keysWhere(client: TableClient, filter: string): Promise<Rows> {

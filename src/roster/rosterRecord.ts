@@ -30,10 +30,13 @@ export interface PresenceEntry {
   lastModifiedDateTime: string;
 }
 
-export interface RosterSnapshot {
+/** One page of a call's roster, with what describes the whole roster. */
+export interface RosterPage {
   call: CallRecord | undefined;
-  /** Participants in the call now (departed ones are not listed). */
+  /** Participants in the call now (departed ones are not listed), in key order, from the page's start. */
   entries: RosterEntry[];
+  /** Where the next page starts, while more remain (opaque to callers). */
+  next?: string;
   /** The latest change to the call or its roster, departures included. */
   lastModifiedDateTime: string | null;
   /** Whether any roster or call notification was ever stored for the call. */

@@ -53,8 +53,17 @@ export const OperationBody = z
   .meta({ id: 'operation' });
 export type OperationBody = z.infer<typeof OperationBody>;
 
+const NextLink = z
+  .string()
+  .optional()
+  .meta(summary('Next page', 'Absolute URL of the next page; absent on the last one.'));
+
 export const OperationListBody = z
-  .object({ callId: z.string().meta(summary('Call id')), operations: z.array(OperationBody) })
+  .object({
+    callId: z.string().meta(summary('Call id')),
+    operations: z.array(OperationBody),
+    '@odata.nextLink': NextLink,
+  })
   .meta({ id: 'operationList' });
 
 export const RosterParticipantBody = z
@@ -78,6 +87,7 @@ export const RosterBody = z
     resultInfo: ResultInfoBody.nullable(),
     lastModifiedDateTime: z.string().nullable().meta(summary('Last modified at')),
     participants: z.array(RosterParticipantBody),
+    '@odata.nextLink': NextLink,
   })
   .meta({ id: 'roster' });
 export type RosterBody = z.infer<typeof RosterBody>;

@@ -36,3 +36,19 @@ export const callRequestRowKey = (clientContext: string) => `ctx:${escapeKey(cli
 /** The operations table's partition of pending webhook deliveries: never a call id (those are GUIDs). */
 export const WEBHOOKS_DUE_PARTITION = '~webhooks';
 export const webhookDueRowKey = (callId: string, operationId: string) => `${callId}~${escapeKey(operationId)}`;
+
+/**
+ * The operations of a call in newest-first order: one small row per operation whose key sorts by
+ * its creation time, inverted (`t:<9999999999999 - ms>:<operation row key>`), so a page is one
+ * range query. Written with the operation's row, deleted with it.
+ */
+export const OPERATION_ORDER_PREFIX = 't:';
+export const OPERATION_ORDER_END = 't;';
+export function operationOrderKey(createdDateTime: string, operationId: string): string {
+  const ms = Date.parse(createdDateTime);
+  const inverted = 9_999_999_999_999 - (Number.isFinite(ms) ? Math.max(0, Math.min(ms, 9_999_999_999_999)) : 0);
+  return `${OPERATION_ORDER_PREFIX}${String(inverted).padStart(13, '0')}:${operationRowKey(operationId)}`;
+}
+/** Participant rows sort by their key; a page of the roster is one range query over them. */
+export const PARTICIPANT_PREFIX = 'p:';
+export const PARTICIPANT_END = 'p;';

@@ -12,7 +12,7 @@ import type { OperationStatus } from '../schemas/operationStatus';
 import type { ResultInfo } from '../schemas/resultInfo';
 import { fromChunks, toChunks } from './chunkedJson';
 import { fromJsonText, fromText, toJsonText } from './entityValues';
-import { inviteContextRowKey, operationRowKey } from './keys';
+import { inviteContextRowKey, operationOrderKey, operationRowKey } from './keys';
 
 /**
  * Rows of the operations table (partition = canonical call id):
@@ -122,4 +122,14 @@ export function fromInviteContextEntity(e: Record<string, unknown>): InviteConte
 function legacyEarly(e: Record<string, unknown>): OperationState | null {
   const status = fromText(e.earlyStatus) as OperationStatus | null;
   return status && { status, resultInfo: fromJsonText<ResultInfo>(e.earlyResultInfo), extra: {} };
+}
+
+/** The operation's place in its call's newest-first order (keys.ts, operationOrderKey). */
+export function toOrderEntity(op: OperationRecord): TableEntity {
+  return {
+    partitionKey: op.callId,
+    rowKey: operationOrderKey(op.createdDateTime, op.id),
+    kind: 'operationOrder',
+    operationRowKey: operationRowKey(op.id),
+  };
 }

@@ -2,13 +2,21 @@ import { odata, type TransactionAction } from '@azure/data-tables';
 
 import type { InviteContextRecord, OperationRecord } from '../operations/operationRecord';
 import type { OperationStore, RowWrite, Versioned } from '../operations/operationStore';
-import { inviteContextRowKey, operationRowKey, webhookDueRowKey, WEBHOOKS_DUE_PARTITION } from './keys';
+import {
+  inviteContextRowKey,
+  OPERATION_ORDER_END,
+  OPERATION_ORDER_PREFIX,
+  operationRowKey,
+  webhookDueRowKey,
+  WEBHOOKS_DUE_PARTITION,
+} from './keys';
 import {
   fromInviteContextEntity,
   fromOperationEntity,
   toAliasEntity,
   toInviteContextEntity,
   toOperationEntity,
+  toOrderEntity,
 } from './operationEntities';
 import { isNotFound } from './storageErrors';
 import type { Tables } from './tableClients';
@@ -43,18 +51,56 @@ export class OperationRepository implements OperationStore {
     return e && { value: fromInviteContextEntity(e), etag: e.etag };
   }
 
-  /** Every operation of the call, and whether the call has any row at all (a pending invite counts). */
-  async list(callId: string): Promise<{ known: boolean; operations: OperationRecord[] }> {
+  async listPage(
+    callId: string,
+    top: number,
+    after?: string,
+  ): Promise<{ operations: OperationRecord[]; next?: string }> {
     const client = await this.client();
-    const operations: OperationRecord[] = [];
-    let known = false;
-    for await (const e of client.listEntities<Record<string, unknown>>({
-      queryOptions: { filter: odata`PartitionKey eq ${callId}` },
-    })) {
-      known = true;
-      if (e.kind === 'operation') operations.push(fromOperationEntity(e));
+    const from = after && after > OPERATION_ORDER_PREFIX ? after : OPERATION_ORDER_PREFIX;
+    const filter = odata`PartitionKey eq ${callId} and RowKey ge ${from} and RowKey lt ${OPERATION_ORDER_END}`;
+    const order: string[] = []; // order rows' keys, then the operations' row keys
+    const rowKeys: string[] = [];
+    const pages = client
+      .listEntities<{ operationRowKey?: string }>({ queryOptions: { filter, select: ['RowKey', 'operationRowKey'] } })
+      .byPage({ maxPageSize: top + 1 });
+    for await (const page of pages) {
+      for (const e of page) {
+        order.push(e.rowKey!);
+        rowKeys.push(String(e.operationRowKey));
+      }
+      if (order.length > top) break;
     }
-    return { known, operations };
+    const wanted = rowKeys.slice(0, top);
+    const found = await this.readRows(callId, wanted);
+    return {
+      // An order row whose operation went (retention ran in between) is passed over.
+      operations: wanted.flatMap((rowKey) => {
+        const e = found.get(rowKey);
+        return e?.kind === 'operation' ? [fromOperationEntity(e)] : [];
+      }),
+      next: order.length > top ? order[top] : undefined,
+    };
+  }
+
+  /**
+   * Rows of one partition by key, read in parallel queries of 14 keys: Table Storage allows 15
+   * comparisons in a filter, the partition's being one.
+   */
+  private async readRows(callId: string, rowKeys: string[]): Promise<Map<string, Record<string, unknown>>> {
+    const client = await this.client();
+    const found = new Map<string, Record<string, unknown>>();
+    const groups: string[][] = [];
+    for (let i = 0; i < rowKeys.length; i += 14) groups.push(rowKeys.slice(i, i + 14));
+    await Promise.all(
+      groups.map(async (group) => {
+        const keys = group.map((rowKey) => odata`RowKey eq ${rowKey}`).join(' or ');
+        const filter = `${odata`PartitionKey eq ${callId}`} and (${keys})`;
+        for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
+          found.set(e.rowKey!, e);
+      }),
+    );
+    return found;
   }
 
   /**
@@ -175,6 +221,9 @@ export class OperationRepository implements OperationStore {
     const actions: TransactionAction[] = [];
     const operation = writes.operation?.value;
     if (writes.operation) actions.push(toAction(toOperationEntity(writes.operation.value), writes.operation.etag));
+    // A new operation takes its place in the call's newest-first order.
+    if (operation && writes.operation?.etag === undefined)
+      actions.push(['upsert', toOrderEntity(operation), 'Replace']);
     if (writes.context) actions.push(toAction(toInviteContextEntity(writes.context.value), writes.context.etag));
     // An operation kept under the service's own id answers to Graph's too, once Graph's id is known.
     if (operation?.graphOperationId && operation.graphOperationId !== operation.id) {

@@ -5,7 +5,7 @@ import type { CallStore } from '../calls/callStore';
 import type { WebhookState } from '../operations/operationRecord';
 import type { Versioned } from '../operations/operationStore';
 import { primaryIdentity } from '../roster/participantKey';
-import type { CallRecord, PresenceEntry, RosterEntry, RosterSnapshot } from '../roster/rosterRecord';
+import type { CallRecord, PresenceEntry, RosterEntry, RosterPage } from '../roster/rosterRecord';
 import type { RosterStore } from '../roster/rosterStore';
 import type { ChangeType } from '../schemas/commsNotification';
 import type { Participant } from '../schemas/participant';
@@ -17,6 +17,8 @@ import {
   CALL_ROW_KEY,
   callRequestRowKey,
   LIVE_CALLS_PARTITION,
+  PARTICIPANT_END,
+  PARTICIPANT_PREFIX,
   participantRowKey,
 } from './keys';
 import { isNotFound, isPreconditionFailed } from './storageErrors';
@@ -241,22 +243,43 @@ export class RosterRepository implements RosterStore, CallStore {
     await (await this.client()).updateEntity({ partitionKey: callId, rowKey: CALL_ROW_KEY, rejectedAt: '' }, 'Merge');
   }
 
-  async snapshot(callId: string): Promise<RosterSnapshot> {
+  async rosterPage(callId: string, top: number, after?: string): Promise<RosterPage> {
     const client = await this.client();
-    const entries: RosterEntry[] = [];
-    let call: CallRecord | undefined;
-    let lastModified = '';
-    for await (const e of client.listEntities<Record<string, unknown>>({
-      queryOptions: { filter: odata`PartitionKey eq ${callId}` },
-    })) {
-      if (typeof e.lastModifiedDateTime === 'string' && e.lastModifiedDateTime > lastModified)
-        lastModified = e.lastModifiedDateTime;
-      if (e.kind === 'call') call = fromCallEntity(e);
-      else if (e.kind === 'participant' && e.present !== false) {
-        entries.push({ key: String(e.key), participant: fromChunks<Participant>(e, 'participant') ?? {} });
+    // The whole roster's latest change, from a pass over one column; the page, from a range of keys.
+    const summary = (async () => {
+      let lastModified = '';
+      let rows = 0;
+      for await (const e of client.listEntities<{ lastModifiedDateTime?: string }>({
+        queryOptions: { filter: odata`PartitionKey eq ${callId}`, select: ['lastModifiedDateTime'] },
+      })) {
+        rows++;
+        if (typeof e.lastModifiedDateTime === 'string' && e.lastModifiedDateTime > lastModified)
+          lastModified = e.lastModifiedDateTime;
       }
-    }
-    return { call, entries, lastModifiedDateTime: lastModified || null, known: Boolean(lastModified || call) };
+      return { lastModified, rows };
+    })();
+    const page = (async () => {
+      const from = after && after > PARTICIPANT_PREFIX ? after : PARTICIPANT_PREFIX;
+      const filter = odata`PartitionKey eq ${callId} and RowKey ge ${from} and RowKey lt ${PARTICIPANT_END} and present eq ${true}`;
+      const rows: Array<Record<string, unknown>> = [];
+      for await (const entities of client
+        .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
+        .byPage({ maxPageSize: top + 1 })) {
+        rows.push(...entities);
+        if (rows.length > top) break;
+      }
+      return rows;
+    })();
+    const [{ lastModified, rows }, participants, call] = await Promise.all([summary, page, this.getCall(callId)]);
+    return {
+      call: call?.value,
+      entries: participants
+        .slice(0, top)
+        .map((e) => ({ key: String(e.key), participant: fromChunks<Participant>(e, 'participant') ?? {} })),
+      next: participants.length > top ? String(participants[top]!.rowKey) : undefined,
+      lastModifiedDateTime: lastModified || null,
+      known: rows > 0,
+    };
   }
 }
 

@@ -53,6 +53,26 @@ export const getOperation = (callId: string, operationId: string) =>
 export const listOperations = (callId: string) => call('GET', `/api/calls/${callId}/operations`);
 export const getRoster = (callId: string) => call('GET', `/api/calls/${callId}/participants`);
 
+/**
+ * A paged list read whole by following `@odata.nextLink` as Logic Apps' pagination does: the first
+ * page's body with every page's items under `listKey`, and how many pages it took.
+ */
+export async function readAllPages(path: string, listKey: 'operations' | 'participants', baseUrl?: string) {
+  const first = await call('GET', path, { baseUrl });
+  if (first.status !== 200) return { ...first, pages: 1 };
+  const items: unknown[] = [...first.body[listKey]];
+  let pages = 1;
+  for (let link: string | undefined = first.body['@odata.nextLink']; link; pages++) {
+    const next = new URL(link);
+    const page = await call('GET', next.pathname + next.search, { baseUrl: next.origin });
+    if (page.status !== 200) throw new Error(`page ${pages + 1} of ${path}: ${page.status} ${page.text}`);
+    items.push(...page.body[listKey]);
+    link = page.body['@odata.nextLink'];
+  }
+  const { '@odata.nextLink': _link, ...body } = first.body;
+  return { ...first, body: { ...body, [listKey]: items }, pages };
+}
+
 export const userInvitee = (id: string = randomUUID(), extra: Record<string, unknown> = {}) => ({
   identity: { user: { id, displayName: 'Test User' } },
   ...extra,

@@ -4,10 +4,10 @@ import { replacedCallsOf } from '../../src/invitees/inviteeOutcomes';
 import type { InviteContextRecord, OperationRecord, WebhookState } from '../../src/operations/operationRecord';
 import type { OperationStore, RowWrite, Versioned } from '../../src/operations/operationStore';
 import { primaryIdentity } from '../../src/roster/participantKey';
-import type { CallRecord, PresenceEntry, RosterEntry, RosterSnapshot } from '../../src/roster/rosterRecord';
+import type { CallRecord, PresenceEntry, RosterEntry, RosterPage } from '../../src/roster/rosterRecord';
 import type { RosterStore } from '../../src/roster/rosterStore';
 import type { ChangeType } from '../../src/schemas/commsNotification';
-import { inviteContextRowKey, operationRowKey } from '../../src/storage/keys';
+import { inviteContextRowKey, operationOrderKey, operationRowKey } from '../../src/storage/keys';
 import type { WebhookMessage, WebhookScheduler } from '../../src/webhooks/webhookScheduler';
 
 /** Fails as the Tables SDK does: a RestError with the status storageErrors.ts sorts by. */
@@ -47,14 +47,29 @@ export class MemoryOperationStore implements OperationStore {
     return found?.row.kind === 'context' ? { value: structuredClone(found.row.value), etag: found.etag } : undefined;
   }
 
-  async list(callId: string): Promise<{ known: boolean; operations: OperationRecord[] }> {
-    const rows = [...this.rows].filter(([key]) => key.startsWith(`${callId} `)).map(([, stored]) => stored.row);
-    const operations = rows.flatMap((row) => (row.kind === 'operation' ? [structuredClone(row.value)] : []));
-    return { known: rows.length > 0, operations };
+  /** Newest first by the order key the table keeps (keys.ts), positions being those keys, as there. */
+  async listPage(
+    callId: string,
+    top: number,
+    after?: string,
+  ): Promise<{ operations: OperationRecord[]; next?: string }> {
+    const ordered = [...this.rows]
+      .filter(([key]) => key.startsWith(`${callId} `))
+      .flatMap(([, { row }]) =>
+        row.kind === 'operation'
+          ? [{ at: operationOrderKey(row.value.createdDateTime, row.value.id), op: row.value }]
+          : [],
+      )
+      .filter(({ at }) => !after || at >= after)
+      .sort((a, b) => a.at.localeCompare(b.at));
+    return {
+      operations: ordered.slice(0, top).map(({ op }) => structuredClone(op)),
+      next: ordered[top]?.at,
+    };
   }
 
   async hasAny(callId: string): Promise<boolean> {
-    return (await this.list(callId)).known;
+    return [...this.rows.keys()].some((key) => key.startsWith(`${callId} `));
   }
 
   async invitesReadingRosters(callIds: Iterable<string>): Promise<OperationRecord[]> {
@@ -305,13 +320,17 @@ export class MemoryRosterStore implements RosterStore, CallStore {
     this.calls.set(callId, { value, etag: `${++this.version}` });
   }
 
-  async snapshot(callId: string): Promise<RosterSnapshot> {
+  async rosterPage(callId: string, top: number, after?: string): Promise<RosterPage> {
     const rows = [...this.of(callId).values()];
     const call = this.calls.get(callId)?.value;
     const times = [...rows.map((r) => r.lastModifiedDateTime), call?.lastModifiedDateTime ?? ''].filter(Boolean).sort();
+    const present = rows
+      .filter((r) => r.present && (!after || r.entry.key >= after))
+      .sort((a, b) => a.entry.key.localeCompare(b.entry.key));
     return {
       call,
-      entries: rows.filter((r) => r.present).map((r) => structuredClone(r.entry)),
+      entries: present.slice(0, top).map((r) => structuredClone(r.entry)),
+      next: present[top]?.entry.key,
       lastModifiedDateTime: times.at(-1) ?? null,
       known: rows.length > 0 || Boolean(call),
     };

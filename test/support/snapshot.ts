@@ -1,4 +1,4 @@
-import { call } from './api';
+import { readAllPages } from './api';
 
 const TIMESTAMP_KEYS = new Set(['createdDateTime', 'lastModifiedDateTime']);
 
@@ -17,8 +17,8 @@ export async function callSnapshot(callId: string, extraCallIds: string[] = [], 
       ? [callId, ...extraCallIds].reduce((s, id, i) => s.split(id).join(`<call${i}>`), value)
       : value;
   };
-  const operations = await call('GET', `/api/calls/${callId}/operations`, { baseUrl });
-  const roster = await call('GET', `/api/calls/${callId}/participants`, { baseUrl });
+  const operations = await readAllPages(`/api/calls/${callId}/operations`, 'operations', baseUrl);
+  const roster = await readAllPages(`/api/calls/${callId}/participants`, 'participants', baseUrl);
   const ops = (operations.body?.operations ?? []) as Array<{ id: string }>;
   return strip({
     operationsStatus: operations.status,

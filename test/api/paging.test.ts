@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { call, newCallId, readAllPages, stack } from '../support/api';
+import { batch, operationNotification, participant, rosterNotification } from '../support/notifications';
+import { postNotifications } from '../support/simulator';
+
+// One call with more operations and participants than a page holds, stored through the callback route.
+const OPERATIONS = 230;
+const PARTICIPANTS = 210;
+const callId = newCallId();
+const operationIds = Array.from({ length: OPERATIONS }, () => randomUUID());
+
+beforeAll(async () => {
+  for (let i = 0; i < OPERATIONS; i += 46) {
+    const items = operationIds
+      .slice(i, i + 46)
+      .map((operationId) => operationNotification({ callId, operationId, status: 'completed' }));
+    expect((await postNotifications(batch(...items))).status).toBe(202);
+  }
+  const people = Array.from({ length: PARTICIPANTS }, (_, i) => participant('user', `person-${i}`));
+  expect((await postNotifications(rosterNotification(callId, people))).status).toBe(202);
+});
+
+const listPath = (list: 'operations' | 'participants', query = '') => `/api/calls/${callId}/${list}${query}`;
+
+describe('paging GET /api/calls/{callId}/operations and /participants', () => {
+  it('answers 100 operations, newest first, and a nextLink that visits every operation once', async () => {
+    const first = await call('GET', listPath('operations'));
+    expect(first.status).toBe(200);
+    expect(first.body.operations).toHaveLength(100);
+    const link = new URL(first.body['@odata.nextLink']);
+    expect(link.origin).toBe(stack.hostUrl); // absolute, on this host
+    expect(link.searchParams.get('$top')).toBe('100');
+    expect(link.searchParams.has('code')).toBe(false); // the caller sent its key in a header
+
+    const all = await readAllPages(listPath('operations'), 'operations');
+    expect(all.pages).toBe(3);
+    const ids = all.body.operations.map((o: { id: string }) => o.id);
+    expect(new Set(ids).size).toBe(OPERATIONS);
+    expect([...ids].sort()).toEqual([...operationIds].sort());
+    const created = all.body.operations.map((o: { createdDateTime: string }) => o.createdDateTime);
+    expect(created).toEqual([...created].sort().reverse());
+  });
+
+  it('pages the roster by $top, each page carrying the call, the last without a nextLink', async () => {
+    const all = await readAllPages(listPath('participants', '?$top=70'), 'participants');
+    expect(all.pages).toBe(3);
+    const keys = all.body.participants.map((p: { key: string }) => p.key);
+    expect(new Set(keys).size).toBe(PARTICIPANTS);
+    expect(keys).toEqual([...keys].sort());
+
+    const last = await call('GET', listPath('participants', '?$top=1000'));
+    expect(last.body.participants).toHaveLength(PARTICIPANTS);
+    expect(last.body['@odata.nextLink']).toBeUndefined();
+    expect(last.body).toMatchObject({ callId, lastModifiedDateTime: all.body.lastModifiedDateTime });
+  });
+
+  it('carries code in the nextLink when the caller authenticated with it', async () => {
+    const first = await call('GET', listPath('operations', '?$top=5'), {
+      key: false,
+      query: { code: stack.functionKey },
+    });
+    const link = new URL(first.body['@odata.nextLink']);
+    expect(link.searchParams.get('code')).toBe(stack.functionKey);
+    // Followed as given, with no key header, it is the next page.
+    const next = await fetch(link);
+    expect(next.status).toBe(200);
+    const ids = ((await next.json()) as { operations: Array<{ id: string }> }).operations.map((o) => o.id);
+    expect(ids).toHaveLength(5);
+    expect(ids.some((id) => first.body.operations.some((o: { id: string }) => o.id === id))).toBe(false);
+  });
+
+  it('answers 400 naming $top for a size outside 1 to 1000', async () => {
+    for (const top of ['0', '1001', '-1', '1.5', 'ten', '', '01', '1e2']) {
+      const res = await call('GET', listPath('operations', `?$top=${encodeURIComponent(top)}`));
+      expect(res.status, top).toBe(400);
+      expect(res.body.error.message).toContain('$top');
+    }
+    expect((await call('GET', listPath('participants', '?$top=1000'))).status).toBe(200);
+  });
+
+  it('answers 400 naming $skiptoken for a continuation of another list or call, or one altered', async () => {
+    const first = await call('GET', listPath('operations', '?$top=3'));
+    const token = new URL(first.body['@odata.nextLink']).searchParams.get('$skiptoken')!;
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const position = JSON.parse(Buffer.from(token, 'base64url').toString()).t as string;
+    const bad = [
+      ['another list', `/api/calls/${callId}/participants`, token],
+      ['another call', `/api/calls/${newCallId()}/operations`, token],
+      ['not base64 JSON', listPath('operations'), 'not-a-token'],
+      ['altered scope', listPath('operations'), encode({ s: 'operations:x', t: position })],
+      ['lone surrogate', listPath('operations'), encode({ s: `operations:${callId}`, t: 't:\ud800' })],
+      ['control character', listPath('operations'), encode({ s: `operations:${callId}`, t: 't:\u0000' })],
+      ['empty position', listPath('operations'), encode({ s: `operations:${callId}`, t: '' })],
+      ['too long', listPath('operations'), 'A'.repeat(5000)],
+    ] as const;
+    for (const [why, path, skiptoken] of bad) {
+      const res = await call('GET', `${path}?$skiptoken=${encodeURIComponent(skiptoken)}`);
+      expect(res.status, why).toBe(400);
+      expect(res.body.error.message, why).toContain('$skiptoken');
+    }
+  });
+
+  it('never answers 5xx whatever $skiptoken and $top hold', async () => {
+    const scope = fc.constantFrom(`operations:${callId}`, `participants:${callId}`);
+    // Positions a token could claim: any text, on purpose including lone surrogates and keys' edges.
+    const position = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.string({ unit: 'binary-ascii' }),
+      fc.constantFrom('t:', 't;', 'p:', 'p;', '~', '\uffff', "p:'", 't:\ud800', 'p:\udfff x'),
+    );
+    const token = fc.oneof(
+      fc.tuple(scope, position).map(([s, t]) => Buffer.from(JSON.stringify({ s, t })).toString('base64url')),
+      fc.string({ unit: 'binary' }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('operations', 'participants'),
+        token,
+        fc.string(),
+        async (list, skiptoken, top) => {
+          const query = new URLSearchParams({ $skiptoken: skiptoken, ...(top ? { $top: top } : {}) });
+          const res = await call('GET', `/api/calls/${callId}/${list}?${query}`);
+          expect([200, 400]).toContain(res.status);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
