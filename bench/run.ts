@@ -1,6 +1,7 @@
-// `npm run bench` (add `-- --json` for one JSON object, `-- --smoke` for a seconds-long run):
-// starts its own Azurite, Graph simulator and local host and measures the service against the
-// floor of what it must do anyway, as ratios taken in the same run.
+// `npm run bench` (add `-- --json` for one JSON object, `-- --smoke` for a seconds-long run,
+// `-- --long` for the memory run): starts its own Azurite, Graph simulator and local host and
+// measures the service against the floor of what it must do anyway, as ratios taken in the same
+// run, with the CPU each process spent, so a slow service can be told from a shared CPU.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -10,7 +11,9 @@ import { TableClient } from '@azure/data-tables';
 import autocannon from 'autocannon';
 
 import { operationNotification, participant, rosterNotification } from '../dev/graphPayloads';
-import { projectRoot, type Stack, startStack } from '../dev/stack';
+import { burstDeliveries, deliverBurst, percentile } from '../dev/joinBurst';
+import { seedOperations } from '../dev/seedOperations';
+import { projectRoot, type Stack, startHostProcess, startStack } from '../dev/stack';
 import { loadConfig } from '../src/config';
 import { applyNotifications } from '../src/notifications/applyNotifications';
 import { createServices, notificationDeps } from '../src/services';
@@ -21,6 +24,8 @@ const smoke = args.has('--smoke');
 const asJson = args.has('--json');
 // `--profile`: the host writes a CPU profile (bench-profiles/*.cpuprofile) for a look in DevTools.
 const profile = args.has('--profile');
+// `--long`: 100 000 notifications across 1 000 calls, then the host's RSS after a full collection.
+const long = args.has('--long');
 const SIZE = {
   // Ingest and floor alternate this many times and the medians are compared: on two shared cores
   // one round alone swings by ±10 %.
@@ -30,6 +35,13 @@ const SIZE = {
   invites: smoke ? 5 : 40,
   imports: smoke ? 2 : 15,
   roster: smoke ? 100 : 1000,
+  warmUp: smoke ? 200 : 2000,
+  // The join burst (test/api/joinBurst.test.ts at a smaller size): four instances.
+  burstParticipants: smoke ? 100 : 300,
+  burstSeconds: smoke ? 2 : 5,
+  longCallOperations: smoke ? 1000 : 10_000,
+  longNotifications: 100_000,
+  longCalls: 1000,
 };
 
 const silentLog = { info() {}, warn() {}, error() {} };
@@ -46,8 +58,54 @@ const rosterItem = (callId: string, key: string) =>
 const operationItem = (callId: string, operationId: string, status: string) =>
   operationNotification({ callId, operationId, clientContext: 'bench', status }).value[0]!;
 
+// CPU time of each process (user + system): the host's and Azurite's from /proc (Linux's USER_HZ
+// is 100), the benchmark's own (the floor's client, the load generator) from process.cpuUsage.
+const CLOCK_TICK_MS = 10;
+function processCpuMs(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
+}
+const ownCpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+interface CpuSpent {
+  wallMs: number;
+  host: number;
+  azurite: number;
+  bench: number;
+}
+/** What `work` returns, with the wall time and each process's CPU milliseconds while it ran. */
+async function withCpu<T>(stack: Stack, work: () => Promise<T>): Promise<{ result: T; spent: CpuSpent }> {
+  const read = () => ({
+    wallMs: performance.now(),
+    host: processCpuMs(stack.host.process.pid),
+    azurite: processCpuMs(stack.azurite.process.pid),
+    bench: ownCpuMs(),
+  });
+  const before = read();
+  const result = await work();
+  const after = read();
+  const spent = Object.fromEntries(
+    Object.entries(after).map(([k, v]) => [k, v - before[k as keyof CpuSpent]]),
+  ) as unknown as CpuSpent;
+  return { result, spent };
+}
+const addSpent = (all: CpuSpent[]): CpuSpent =>
+  all.reduce((a, b) => ({
+    wallMs: a.wallMs + b.wallMs,
+    host: a.host + b.host,
+    azurite: a.azurite + b.azurite,
+    bench: a.bench + b.bench,
+  }));
+/** How busy each process was: CPU over wall time, in cores. */
+const busy = (spent: CpuSpent, who: Array<'host' | 'azurite' | 'bench'>) =>
+  Object.fromEntries(who.map((k) => [k, round(spent[k] / spent.wallMs)]));
+
 /** The bare rate of `upsertEntity` into the same Azurite, with the same concurrency: the floor. */
-async function floorUpserts(stack: Stack): Promise<number> {
+async function floorUpserts(stack: Stack, amount = SIZE.ingest): Promise<number> {
   const client = TableClient.fromConnectionString(stack.azurite.connectionString, 'benchfloor', {
     allowInsecureConnection: true,
   });
@@ -57,7 +115,7 @@ async function floorUpserts(stack: Stack): Promise<number> {
   const started = performance.now();
   await Promise.all(
     Array.from({ length: SIZE.connections }, async () => {
-      while (next < SIZE.ingest) {
+      while (next < amount) {
         const i = next++;
         await client.upsertEntity(
           {
@@ -70,35 +128,42 @@ async function floorUpserts(stack: Stack): Promise<number> {
       }
     }),
   );
-  return SIZE.ingest / ((performance.now() - started) / 1000);
+  return amount / ((performance.now() - started) / 1000);
 }
 
-/** Signed roster notifications over HTTP from a load generator, one participant each. */
-async function ingest(stack: Stack) {
-  const token = await stack.simulator.keys.sign({
+const graphToken = (stack: Stack) =>
+  stack.simulator.keys.sign({
     iss: 'https://api.botframework.com',
     aud: stack.hostEnv.GRAPH_CLIENT_ID!,
     tid: stack.hostEnv.GRAPH_TENANT_ID!,
   });
-  const callId = randomUUID();
+
+/**
+ * Signed roster notifications over HTTP from a load generator, one participant each, into one
+ * call (or spread over `calls` calls).
+ */
+async function ingest(stack: Stack, amount = SIZE.ingest, calls = 1) {
+  const token = await graphToken(stack);
+  const callIds = Array.from({ length: calls }, () => randomUUID());
   let sequence = 0;
   const result = await autocannon({
     url: `${stack.hostUrl}/api/notifications`,
     method: 'POST',
     connections: SIZE.connections,
-    amount: SIZE.ingest,
+    amount,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     requests: [
       {
-        setupRequest: (req) => ({
-          ...req,
-          body: JSON.stringify({ value: [rosterItem(callId, `participant-${sequence++}`)] }),
-        }),
+        setupRequest: (req) => {
+          const n = sequence++;
+          return { ...req, body: JSON.stringify({ value: [rosterItem(callIds[n % calls]!, `participant-${n}`)] }) };
+        },
       },
     ],
   });
   const seconds = result.duration;
   return {
+    notifications: result.requests.total,
     perSecond: result.requests.total / seconds,
     non2xx: result.non2xx + result.errors,
     p50: result.latency.p50,
@@ -176,6 +241,57 @@ async function inviteOverhead(stack: Stack) {
   return { service: median(service), graph: median(graph) };
 }
 
+/** The join burst at a smaller size, through the host and three more instances: callback p99. */
+async function joinBurst(stack: Stack) {
+  const extra = await Promise.all([1, 2, 3].map(() => startHostProcess({ env: stack.hostEnv })));
+  try {
+    const plan = { participants: SIZE.burstParticipants, seconds: SIZE.burstSeconds, duplicates: 0.05, seed: 1 };
+    const urls = [stack.hostUrl, ...extra.map((h) => h.url)];
+    const results = await deliverBurst(urls, await graphToken(stack), burstDeliveries(randomUUID(), plan));
+    return {
+      p99: percentile(
+        results.map((r) => r.ms),
+        99,
+      ),
+      non2xx: results.filter((r) => r.status !== 202).length,
+    };
+  } finally {
+    await Promise.all(extra.map((h) => h.stop()));
+  }
+}
+
+/** The first page of a long call's operations (test/api/longCall.test.ts), median of five warm reads. */
+async function longCallFirstPage(stack: Stack) {
+  const operations = TableClient.fromConnectionString(
+    stack.azurite.connectionString,
+    stack.hostEnv.TABLES_OPERATIONS_TABLE || 'operations',
+    { allowInsecureConnection: true },
+  );
+  const callId = randomUUID();
+  await seedOperations(operations, callId, SIZE.longCallOperations);
+  const times: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const started = performance.now();
+    const res = await fetch(`${stack.hostUrl}/api/calls/${callId}/operations`, {
+      headers: { 'x-functions-key': stack.functionKey },
+    });
+    const body = (await res.json()) as { operations?: unknown[] };
+    if (res.status !== 200 || body.operations?.length !== 100) throw new Error(`first page answered ${res.status}`);
+    if (i >= 2) times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+/** `--long`: the host's RSS after 100 000 notifications across 1 000 calls and a full collection. */
+async function rssAfterLongRun(stack: Stack) {
+  const run = await ingest(stack, SIZE.longNotifications, SIZE.longCalls);
+  const pid = stack.host.process.pid!;
+  process.kill(pid, 'SIGUSR2');
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  return { rssMb: kb / 1024, non2xx: run.non2xx, perSecond: run.perSecond };
+}
+
 /** Time to import a module in a fresh Node process, with the Functions worker's core module present. */
 function importOnce(modulePath: string, env: Record<string, string>): number {
   const preload = path.join(projectRoot, 'dist/bench/withFunctionsCore.js');
@@ -217,32 +333,58 @@ function peakRssMb(pid: number | undefined): number {
 
 async function main() {
   const profileDir = path.join(projectRoot, 'bench-profiles');
-  const stack = await startStack({ hostNodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+  const hostNodeArgs = [
+    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ...(long ? ['--expose-gc'] : []),
+  ];
+  const stack = await startStack({ hostNodeArgs });
   try {
-    // Warm-up: tables created, keys fetched, code paths loaded.
-    await ingestWarmUp(stack);
-    const floors: number[] = [];
-    const loads: Array<Awaited<ReturnType<typeof ingest>>> = [];
+    await warmUp(stack);
+    const floors: Array<{ result: number; spent: CpuSpent }> = [];
+    const loads: Array<{ result: Awaited<ReturnType<typeof ingest>>; spent: CpuSpent }> = [];
     for (let round = 0; round < SIZE.rounds; round++) {
-      floors.push(await floorUpserts(stack));
-      loads.push(await ingest(stack));
+      floors.push(await withCpu(stack, () => floorUpserts(stack)));
+      loads.push(await withCpu(stack, () => ingest(stack)));
     }
-    const floor = median(floors);
-    const load = [...loads].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(loads.length / 2)]!;
+    const floor = median(floors.map((f) => f.result));
+    const load = [...loads].sort((a, b) => a.result.perSecond - b.result.perSecond)[Math.floor(loads.length / 2)]!
+      .result;
     const rss = peakRssMb(stack.host.process.pid);
     const counts = await storageCalls(stack);
+    // CPU over every round: per notification for the host, per upsert for the floor's client,
+    // and Azurite's per entity write in each (an ingest notification writes counts.roster.writes).
+    const floorSpent = addSpent(floors.map((f) => f.spent));
+    const ingestSpent = addSpent(loads.map((l) => l.spent));
+    const notifications = loads.reduce((n, l) => n + l.result.notifications, 0);
+    const upserts = SIZE.ingest * SIZE.rounds;
+    const hostCpu = ingestSpent.host / notifications;
+    const clientCpu = floorSpent.bench / upserts;
+    const azuriteIngest = ingestSpent.azurite / (notifications * counts.roster.writes);
+    const azuriteFloor = floorSpent.azurite / upserts;
+    const burst = await joinBurst(stack);
+    const firstPage = await longCallFirstPage(stack);
     const invite = await inviteOverhead(stack);
     const entry = path.join(
       projectRoot,
       JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).main as string,
     );
     const { app: coldImport, floor: floorImport } = importTimes(entry, stack.hostEnv);
+    const longRun = long ? await rssAfterLongRun(stack) : undefined;
 
     const figures = {
       ingest_notifications_per_s: round(load.perSecond, 0),
       floor_upserts_per_s: round(floor, 0),
       ingest_ratio: round(load.perSecond / floor),
-      ingest_non_2xx: loads.reduce((n, l) => n + l.non2xx, 0),
+      // In cores: a host well under 1 while Azurite is near 1 means storage sets the pace.
+      busy_during_ingest: busy(ingestSpent, ['host', 'azurite', 'bench']),
+      busy_during_floor: busy(floorSpent, ['azurite', 'bench']),
+      ingest_non_2xx: loads.reduce((n, l) => n + l.result.non2xx, 0),
+      host_cpu_ms_per_notification: round(hostCpu, 3),
+      client_cpu_ms_per_upsert: round(clientCpu, 3),
+      cpu_ratio: round(hostCpu / clientCpu),
+      azurite_cpu_ms_per_write_ingest: round(azuriteIngest, 3),
+      azurite_cpu_ms_per_write_floor: round(azuriteFloor, 3),
+      storage_cost_ratio: round(azuriteIngest / azuriteFloor),
       storage_calls_per_operation_notification: counts.operation.calls,
       storage_calls_per_duplicate: counts.duplicate.calls,
       storage_calls_per_roster_notification: counts.roster.calls,
@@ -250,6 +392,9 @@ async function main() {
       p50_ms: load.p50,
       p99_ms: load.p99,
       p99_over_p50: round(load.p99 / Math.max(load.p50, 1)),
+      burst_p99_ms: round(burst.p99, 1),
+      burst_non_2xx: burst.non2xx,
+      long_call_first_page_ms: round(firstPage, 1),
       cold_import_ms: round(coldImport, 1),
       floor_import_ms: round(floorImport, 1),
       cold_import_ratio: round(coldImport / floorImport),
@@ -257,22 +402,35 @@ async function main() {
       graph_invite_ms: round(invite.graph, 1),
       invite_overhead_ms: round(invite.service - invite.graph, 1),
       peak_rss_mb: round(rss, 1),
-      settings: { ...SIZE, smoke },
+      ...(longRun
+        ? {
+            rss_after_100k_mb: round(longRun.rssMb, 1),
+            long_run_notifications_per_s: round(longRun.perSecond, 0),
+            long_run_non_2xx: longRun.non2xx,
+          }
+        : {}),
+      settings: { ...SIZE, smoke, long },
     };
     const targets = [
       ['ingest_ratio >= 0.7', figures.ingest_ratio >= 0.7],
+      ['cpu_ratio <= 2.0', figures.cpu_ratio <= 2.0],
+      ['storage_cost_ratio <= 1.2', figures.storage_cost_ratio <= 1.2],
       ['storage calls per operation notification <= 2', figures.storage_calls_per_operation_notification <= 2],
       ['storage calls per duplicate <= 1', figures.storage_calls_per_duplicate <= 1],
       ['roster writes per change (1000 participants) <= 2', figures.roster_writes_per_change_1000 <= 2],
+      ['burst p99 < 1000 ms, no non-2xx', figures.burst_p99_ms < 1000 && figures.burst_non_2xx === 0],
+      ['long call first page < 200 ms', figures.long_call_first_page_ms < 200],
       ['cold_import_ratio <= 1.5', figures.cold_import_ratio <= 1.5],
       ['p99 <= 20 x p50', figures.p99_ms <= 20 * Math.max(figures.p50_ms, 1)],
+      ...(longRun ? ([['rss_after_100k_mb < 250', longRun.rssMb < 250]] as const) : []),
     ] as const;
     if (asJson) {
       console.log(JSON.stringify({ ...figures, targets: Object.fromEntries(targets) }));
     } else {
       console.log(`\nGraph call invites: benchmark${smoke ? ' (smoke run)' : ''}\n`);
       for (const [name, value] of Object.entries(figures))
-        if (name !== 'settings') console.log(`  ${name.padEnd(44)} ${value}`);
+        if (name !== 'settings')
+          console.log(`  ${name.padEnd(44)} ${typeof value === 'object' ? JSON.stringify(value) : value}`);
       console.log('\nTargets:');
       for (const [name, met] of targets) console.log(`  ${met ? 'met   ' : 'MISSED'} ${name}`);
     }
@@ -281,20 +439,13 @@ async function main() {
   }
 }
 
-async function ingestWarmUp(stack: Stack) {
-  const token = await stack.simulator.keys.sign({
-    iss: 'https://api.botframework.com',
-    aud: stack.hostEnv.GRAPH_CLIENT_ID!,
-    tid: stack.hostEnv.GRAPH_TENANT_ID!,
-  });
-  const callId = randomUUID();
-  for (let i = 0; i < 50; i++) {
-    await fetch(`${stack.hostUrl}/api/notifications`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ value: [rosterItem(callId, `warm-${i}`)] }),
-    }).then((r) => r.arrayBuffer());
-  }
+/**
+ * Tables created, keys fetched, and both sides' code compiled by the JIT before anything is
+ * measured: a first round costs the host about half again as much CPU per notification.
+ */
+async function warmUp(stack: Stack) {
+  await floorUpserts(stack, SIZE.warmUp);
+  await ingest(stack, SIZE.warmUp);
 }
 
 main().catch((err: unknown) => {

@@ -1,6 +1,13 @@
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { TableClient } from '@azure/data-tables';
 
+/** Entity writes in one request to Table Storage: each action of a transaction, or the request itself. */
+export function entityWritesOf(method: string, url: string, body: string): number {
+  if (url.includes('$batch')) return (body.match(/^(PUT|PATCH|MERGE|POST|DELETE) https?:\/\//gm) ?? []).length;
+  const isTableRequest = /\/Tables(\(|$|\?)/.test(new URL(url, 'http://x').pathname);
+  return method !== 'GET' && !isTableRequest ? 1 : 0;
+}
+
 /** Counts what a Table client sends: HTTP calls, and entity writes (inside transactions too). */
 export class StorageCounter {
   calls = 0;
@@ -11,11 +18,7 @@ export class StorageCounter {
     sendRequest: (request, next) => {
       this.calls++;
       const body = typeof request.body === 'string' ? request.body : '';
-      if (request.url.includes('$batch')) {
-        this.entityWrites += (body.match(/^(PUT|PATCH|MERGE|POST|DELETE) https?:\/\//gm) ?? []).length;
-      } else if (request.method !== 'GET' && !/\/Tables(\(|$|\?)/.test(new URL(request.url).pathname)) {
-        this.entityWrites++;
-      }
+      this.entityWrites += entityWritesOf(request.method, request.url, body);
       return next(request);
     },
   };

@@ -84,19 +84,25 @@ export class OperationRepository implements OperationStore {
   }
 
   /**
-   * Rows of one partition by key, read in parallel queries of 14 keys: Table Storage allows 15
-   * comparisons in a filter, the partition's being one.
+   * Rows of one partition by key, in parallel queries of 12 keys. Table Storage scans the partition
+   * for keys joined by `or` (Azure's table design guide); giving each query its keys' range too, the
+   * keys sorted first, bounds the scans to disjoint ranges: one pass over the partition in all,
+   * whatever the page size, in 1/12 of the transactions point reads would take. A filter may hold
+   * 15 comparisons: the partition, the range's two ends, and 12 keys.
    */
   private async readRows(callId: string, rowKeys: string[]): Promise<Map<string, Record<string, unknown>>> {
     const client = await this.client();
     const found = new Map<string, Record<string, unknown>>();
+    const sorted = [...new Set(rowKeys)].sort();
     const groups: string[][] = [];
-    for (let i = 0; i < rowKeys.length; i += 14) groups.push(rowKeys.slice(i, i + 14));
+    for (let i = 0; i < sorted.length; i += 12) groups.push(sorted.slice(i, i + 12));
     await Promise.all(
       groups.map(async (group) => {
         const keys = group.map((rowKey) => odata`RowKey eq ${rowKey}`).join(' or ');
-        const filter = `${odata`PartitionKey eq ${callId}`} and (${keys})`;
-        for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
+        const range = odata`PartitionKey eq ${callId} and RowKey ge ${group[0]!} and RowKey le ${group.at(-1)!}`;
+        for await (const e of client.listEntities<Record<string, unknown>>({
+          queryOptions: { filter: `${range} and (${keys})` },
+        }))
           found.set(e.rowKey!, e);
       }),
     );

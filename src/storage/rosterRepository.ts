@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 
 import type { CallRequestRecord, StartedCall, StartedWith } from '../calls/callRecords';
@@ -58,12 +60,32 @@ export class RosterRepository implements RosterStore, CallStore {
     }
     const writes = unique.map((e) => toParticipantWrite(callId, e, present, now));
     if (writes.length === 1) {
+      // For one participant a read would cost what the write it might save costs: write.
       await client.upsertEntity(...writes[0]!);
       return;
     }
-    for (const group of toTransactionBatches(writes, ([entity]) => entityWireBytes(entity))) {
+    const changed = await this.changedOnly(client, callId, writes);
+    for (const group of toTransactionBatches(changed, ([entity]) => entityWireBytes(entity))) {
       await client.submitTransaction(group.map(([entity, mode]): TransactionAction => ['upsert', entity, mode]));
     }
+  }
+
+  /**
+   * The writes whose rows would change. A join burst arrives as notifications of up to 100
+   * participants, redelivered and repeated; one read of the rows' digests (the range their keys
+   * span) saves the rewrite of everyone a repeat names, so entity writes stay those that change
+   * a participant. A row written between the read and the write is overwritten as before: the
+   * later arrival wins.
+   */
+  private async changedOnly(client: TableClient, callId: string, writes: ParticipantWrite[]) {
+    const rowKeys = writes.map(([entity]) => entity.rowKey).sort();
+    const stored = new Map<string, unknown>();
+    const filter = odata`PartitionKey eq ${callId} and RowKey ge ${rowKeys[0]!} and RowKey le ${rowKeys.at(-1)!}`;
+    for await (const e of client.listEntities<{ digest?: string }>({
+      queryOptions: { filter, select: ['RowKey', 'digest'] },
+    }))
+      stored.set(e.rowKey!, e.digest);
+    return writes.filter(([entity]) => stored.get(entity.rowKey) !== entity.digest);
   }
 
   /** Who of the given identities is, or was, in the calls' rosters (any identity kind). */
@@ -288,12 +310,10 @@ export class RosterRepository implements RosterStore, CallStore {
  * published shape) is merged into the stored row, so the identity it had stays known (an
  * invitee's outcome becomes `left`, not `pending`); anything else replaces the row.
  */
-function toParticipantWrite(
-  callId: string,
-  entry: RosterEntry,
-  present: boolean,
-  now: string,
-): [TableEntity, 'Merge' | 'Replace'] {
+/** A participant's row and how it is written; `digest` is what the row says (digestOf). */
+type ParticipantWrite = [TableEntity<{ digest: string } & Record<string, unknown>>, 'Merge' | 'Replace'];
+
+function toParticipantWrite(callId: string, entry: RosterEntry, present: boolean, now: string): ParticipantWrite {
   if (!present && !primaryIdentity(entry.participant.info?.identity)) {
     const departure = {
       partitionKey: callId,
@@ -301,15 +321,14 @@ function toParticipantWrite(
       kind: 'participant',
       key: entry.key,
       present,
-      lastModifiedDateTime: now,
     };
-    return [departure, 'Merge'];
+    return [{ ...departure, digest: digestOf(departure), lastModifiedDateTime: now }, 'Merge'];
   }
   return [toParticipantEntity(callId, entry, present, now), 'Replace'];
 }
 
-function toParticipantEntity(callId: string, entry: RosterEntry, present: boolean, now: string): TableEntity {
-  return {
+function toParticipantEntity(callId: string, entry: RosterEntry, present: boolean, now: string) {
+  const row = {
     partitionKey: callId,
     rowKey: participantRowKey(entry.key),
     kind: 'participant',
@@ -318,9 +337,12 @@ function toParticipantEntity(callId: string, entry: RosterEntry, present: boolea
     present,
     isInLobby: entry.participant.isInLobby === true,
     ...toChunks('participant', entry.participant),
-    lastModifiedDateTime: now,
   };
+  return { ...row, digest: digestOf(row), lastModifiedDateTime: now };
 }
+
+/** What a participant's row says, apart from when it was written: equal digests, nothing to write. */
+const digestOf = (row: object) => createHash('sha256').update(JSON.stringify(row)).digest('base64url').slice(0, 22);
 
 function fromCallEntity(e: Record<string, unknown>): CallRecord {
   return {

@@ -1,15 +1,20 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { entityWritesOf } from '../../bench/storageCounter';
+
 /**
  * An HTTP proxy in front of a service (Azurite) that can stop forwarding after a number of
- * requests, as if the service went down mid-way, and come back.
+ * requests, as if the service went down mid-way, and come back; it counts the entity writes it
+ * forwards (what the instances behind it cost storage).
  */
 export class FaultyProxy {
   private server: http.Server;
   private budget = Infinity;
   /** Requests forwarded since the last reset. */
   forwarded = 0;
+  /** Entity writes forwarded since the proxy started (each action of a transaction counts). */
+  entityWrites = 0;
   port = 0;
 
   constructor(private readonly targetPort: number) {
@@ -53,6 +58,11 @@ export class FaultyProxy {
       },
     );
     upstream.on('error', () => res.destroy());
+    const body: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => body.push(chunk));
+    req.on('end', () => {
+      this.entityWrites += entityWritesOf(req.method ?? 'GET', req.url ?? '/', Buffer.concat(body).toString('utf8'));
+    });
     req.pipe(upstream);
   }
 }
