@@ -19,6 +19,9 @@ export function jsonDepth(value: unknown, stopAt = Infinity): number {
   return deepest;
 }
 
+// Not streaming, so one decoder serves every request; ill-formed bytes become U+FFFD.
+const UTF8 = new TextDecoder('utf-8', { fatal: false });
+
 const tooLarge = (limitBytes: number) =>
   new PayloadTooLarge(`The request body is larger than the ${limitBytes}-byte limit.`);
 
@@ -31,7 +34,7 @@ export async function readJsonBody(req: HttpRequest, limitBytes: number): Promis
   if (Number.isFinite(announced) && announced > limitBytes) throw tooLarge(limitBytes);
   const bytes = await req.arrayBuffer();
   if (bytes.byteLength > limitBytes) throw tooLarge(limitBytes);
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  const text = UTF8.decode(bytes);
   if (text.trim() === '')
     throw new InvalidInput('The request body is empty; a JSON object is required.', [
       { path: '(body)', message: 'required' },

@@ -4,7 +4,7 @@ import { loadInvitees } from '../invitees/loadInvitees';
 import type { Logger } from '../logger';
 import type { ReadDeps } from '../operations/readOperations';
 import { retryOnConflict } from '../operations/retryOnConflict';
-import { operationOrderKey } from '../storage/keys';
+import { operationOrderKey, PARTICIPANT_END, PARTICIPANT_PREFIX } from '../storage/keys';
 import { isNotFound } from '../storage/storageErrors';
 import type { Tables } from '../storage/tableClients';
 import { toTransactionBatches } from '../storage/transactionBatches';
@@ -43,14 +43,14 @@ export async function purgeOldRecords(deps: PurgeDeps, cutoff: Date): Promise<Pu
   for await (const call of terminated) {
     const participants = await keysWhere(
       tables.roster,
-      odata`PartitionKey eq ${call.partitionKey!} and kind eq ${'participant'}`,
+      odata`PartitionKey eq ${call.partitionKey!} and RowKey ge ${PARTICIPANT_PREFIX} and RowKey lt ${PARTICIPANT_END}`,
     );
     if (participants.size > 0) terminatedCalls++;
     for (const [partition, keys] of participants)
       rosterRows.set(partition, [...new Set([...(rosterRows.get(partition) ?? []), ...keys])]);
   }
   const losingRosters = [...rosterRows]
-    .filter(([, keys]) => keys.some((k) => k.startsWith('p:')))
+    .filter(([, keys]) => keys.some((k) => k.startsWith(PARTICIPANT_PREFIX)))
     .map(([partition]) => partition);
   await saveInviteeOutcomes(deps, losingRosters);
 

@@ -17,6 +17,8 @@ export const toWellFormed = (text: string) => text.replace(LONE_SURROGATES, '\uf
  * the walk should not depend on that).
  */
 export function findIllFormedText(value: unknown): Array<string | number> | undefined {
+  // Nearly every body is well-formed: check without building paths, build one only for a finding.
+  if (!hasIllFormedText(value)) return undefined;
   const stack: Array<[unknown, Array<string | number>]> = [[value, []]];
   while (stack.length) {
     const [node, path] = stack.pop()!;
@@ -32,4 +34,22 @@ export function findIllFormedText(value: unknown): Array<string | number> | unde
     }
   }
   return undefined;
+}
+
+function hasIllFormedText(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const node = stack.pop();
+    if (typeof node === 'string') {
+      if (!isWellFormed(node)) return true;
+    } else if (Array.isArray(node)) {
+      for (const child of node) stack.push(child);
+    } else if (node && typeof node === 'object') {
+      for (const key of Object.keys(node)) {
+        if (!isWellFormed(key)) return true;
+        stack.push((node as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return false;
 }

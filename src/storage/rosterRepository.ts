@@ -13,6 +13,7 @@ import type { ChangeType } from '../schemas/commsNotification';
 import type { Participant } from '../schemas/participant';
 import type { ResultInfo } from '../schemas/resultInfo';
 import { fromChunks, toChunks } from './chunkedJson';
+import { CoalescedUpserts } from './coalescedUpserts';
 import { fromJsonText, fromText, toJsonText } from './entityValues';
 import {
   CALL_REQUESTS_PARTITION,
@@ -28,13 +29,24 @@ import type { Tables } from './tableClients';
 import { entityWireBytes, toTransactionBatches } from './transactionBatches';
 
 /**
- * Rows of the roster table (partition = canonical call id): `kind: "participant"`, row
- * `p:` + escaped participant key, the participant's JSON in chunks, its primary `identityId`,
- * `present` (false once Graph reported it deleted) and `isInLobby`; and one `kind: "call"` row
- * `call` with the call's state. One participant changing writes its own row and nothing else:
+ * Rows of the roster table (partition = canonical call id): a participant's row, key `p:` +
+ * escaped participant key (the prefix says what it is: rows from before also say `kind:
+ * "participant"`), the participant's JSON in chunks, its primary `identityId`, `present` (false
+ * once Graph reported it deleted), `isInLobby` and the `digest` of all that; and one
+ * `kind: "call"` row `call` with the call's state. One participant changing writes its own row and nothing else:
  * the roster's lastModifiedDateTime is the latest of its rows'.
  */
 export class RosterRepository implements RosterStore, CallStore {
+  /** One participant's change, written together with the others of its call in the same turn. */
+  private readonly singleRows = new CoalescedUpserts({
+    upsert: async ([entity, mode]) => {
+      await (await this.client()).upsertEntity(entity, mode);
+    },
+    transaction: async (writes) => {
+      await (await this.client()).submitTransaction(writes.map(([e, mode]): TransactionAction => ['upsert', e, mode]));
+    },
+  });
+
   constructor(private readonly tables: () => Promise<Tables>) {}
 
   private async client(): Promise<TableClient> {
@@ -61,7 +73,7 @@ export class RosterRepository implements RosterStore, CallStore {
     const writes = unique.map((e) => toParticipantWrite(callId, e, present, now));
     if (writes.length === 1) {
       // For one participant a read would cost what the write it might save costs: write.
-      await client.upsertEntity(...writes[0]!);
+      await this.singleRows.upsert(writes[0]!);
       return;
     }
     const changed = await this.changedOnly(client, callId, writes);
@@ -93,14 +105,16 @@ export class RosterRepository implements RosterStore, CallStore {
     if (identityIds.length === 0) return [];
     const client = await this.client();
     const found: PresenceEntry[] = [];
-    // A filter may hold 15 comparisons: the partition, the kind, and the ids in groups.
+    // A filter may hold 15 comparisons: the partition, the participant rows' key range, and the
+    // ids in groups of 10.
     for (const callId of callIds) {
       for (let i = 0; i < identityIds.length; i += 10) {
         const ids = identityIds
           .slice(i, i + 10)
           .map((id) => odata`identityId eq ${id}`)
           .join(' or ');
-        const filter = `${odata`PartitionKey eq ${callId} and kind eq ${'participant'}`} and (${ids})`;
+        const participants = odata`PartitionKey eq ${callId} and RowKey ge ${PARTICIPANT_PREFIX} and RowKey lt ${PARTICIPANT_END}`;
+        const filter = `${participants} and (${ids})`;
         for await (const e of client.listEntities<Record<string, unknown>>({
           queryOptions: { filter, select: ['identityId', 'present', 'isInLobby', 'lastModifiedDateTime'] },
         })) {
@@ -318,7 +332,6 @@ function toParticipantWrite(callId: string, entry: RosterEntry, present: boolean
     const departure = {
       partitionKey: callId,
       rowKey: participantRowKey(entry.key),
-      kind: 'participant',
       key: entry.key,
       present,
     };
@@ -331,12 +344,11 @@ function toParticipantEntity(callId: string, entry: RosterEntry, present: boolea
   const row = {
     partitionKey: callId,
     rowKey: participantRowKey(entry.key),
-    kind: 'participant',
     key: entry.key,
     identityId: primaryIdentity(entry.participant.info?.identity)?.id ?? '',
     present,
     isInLobby: entry.participant.isInLobby === true,
-    ...toChunks('participant', entry.participant),
+    ...toChunks('participant', entry.participant, { countOne: false }), // rows replaced whole
   };
   return { ...row, digest: digestOf(row), lastModifiedDateTime: now };
 }

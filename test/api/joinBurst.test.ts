@@ -95,4 +95,22 @@ describe('join burst', () => {
     expect(roster.body.participants).toHaveLength(37);
     expect(roster.body.participants.filter((p: { isMuted: boolean }) => p.isMuted)).toHaveLength(1);
   });
+
+  it('writes single-participant notifications that arrive together in a few transactions, each answered once stored', async () => {
+    const callId = randomUUID();
+    const token = await simulator.token();
+    proxy.restore(); // counts requests from here
+    const writesBefore = proxy.entityWrites;
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        deliver(hosts[0]!.url, rosterNotification(callId, [person(callId, i)]), token),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(60).fill(202));
+    expect(proxy.entityWrites - writesBefore).toBe(60);
+    console.info(`60 single-participant notifications: ${proxy.forwarded} storage requests`);
+    expect(proxy.forwarded).toBeLessThan(30);
+    const roster = await readAllPages(`/api/calls/${callId}/participants`, 'participants');
+    expect(roster.body.participants).toHaveLength(60);
+  });
 });

@@ -1,0 +1,78 @@
+import type { TableEntity } from '@azure/data-tables';
+
+import { storageRefusedInput } from './storageErrors';
+import { entityWireBytes, toTransactionBatches } from './transactionBatches';
+
+export type Upsert = [TableEntity<Record<string, unknown>>, 'Merge' | 'Replace'];
+
+/** Where coalesced upserts go: one row, or rows of one partition in one transaction. */
+export interface UpsertSink {
+  upsert(write: Upsert): Promise<void>;
+  transaction(writes: Upsert[]): Promise<void>;
+}
+
+interface Caller {
+  resolve(): void;
+  reject(err: unknown): void;
+}
+interface Row {
+  write: Upsert;
+  callers: Caller[];
+}
+
+/**
+ * Single-row upserts of one partition that arrive while the event loop turns, written together
+ * as entity-group transactions (Table Storage's: up to 100 rows and 4 MiB). A meeting filling up
+ * sends one roster notification per participant, many at once: the instance then makes a fraction
+ * of the storage requests, and each caller is still answered only once its row is stored. A row
+ * written twice in one turn is written once, as applying the two in order would leave it (a
+ * Merge over what came before it). A transaction storage refuses for what a row holds is retried
+ * row by row, so that row's caller alone gets the refusal; any other failure reaches every caller
+ * of the transaction (503: Graph delivers again).
+ */
+export class CoalescedUpserts {
+  private readonly waiting = new Map<string, Map<string, Row>>();
+
+  constructor(private readonly sink: UpsertSink) {}
+
+  upsert(write: Upsert): Promise<void> {
+    const { partitionKey, rowKey } = write[0];
+    let rows = this.waiting.get(partitionKey);
+    if (!rows) {
+      const fresh = new Map<string, Row>();
+      this.waiting.set(partitionKey, fresh);
+      setImmediate(() => void this.flush(partitionKey, fresh));
+      rows = fresh;
+    }
+    const earlier = rows.get(rowKey);
+    return new Promise<void>((resolve, reject) => {
+      rows.set(rowKey, {
+        write: earlier ? afterEachOther(earlier.write, write) : write,
+        callers: [...(earlier?.callers ?? []), { resolve, reject }],
+      });
+    });
+  }
+
+  private async flush(partitionKey: string, pending: Map<string, Row>): Promise<void> {
+    this.waiting.delete(partitionKey);
+    const groups = toTransactionBatches([...pending.values()], (row) => entityWireBytes(row.write[0]));
+    await Promise.all(groups.map((group) => this.commit(group)));
+  }
+
+  private async commit(rows: Row[]): Promise<void> {
+    try {
+      if (rows.length === 1) await this.sink.upsert(rows[0]!.write);
+      else await this.sink.transaction(rows.map((row) => row.write));
+    } catch (err) {
+      if (rows.length > 1 && storageRefusedInput(err)) await Promise.all(rows.map((row) => this.commit([row])));
+      else for (const row of rows) for (const caller of row.callers) caller.reject(err);
+      return;
+    }
+    for (const row of rows) for (const caller of row.callers) caller.resolve();
+  }
+}
+
+/** One write with the effect of `first` then `second` on the same row. */
+function afterEachOther(first: Upsert, second: Upsert): Upsert {
+  return second[1] === 'Merge' ? [{ ...first[0], ...second[0] }, first[1]] : second;
+}
