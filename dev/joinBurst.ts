@@ -37,11 +37,14 @@ export function burstDeliveries(callId: string, plan: BurstPlan): Array<{ body: 
     notifications.push(rosterNotification(callId, people, 'created'));
     i += size;
   }
-  const repeats = notifications.filter(() => next() < plan.duplicates);
-  if (repeats.length === 0 && plan.duplicates > 0) repeats.push(notifications[0]);
-  return [...notifications, ...repeats]
-    .map((body) => ({ body, at: next() * plan.seconds * 1000 }))
-    .sort((a, b) => a.at - b.at);
+  const deliveries = notifications.map((body) => ({ body, at: next() * plan.seconds * 1000 }));
+  // Graph delivers a notification again only after the first delivery failed or timed out: a
+  // repeat comes at least a second after the original, anywhere up to the end of the window.
+  const repeats = deliveries.filter(() => next() < plan.duplicates);
+  if (repeats.length === 0 && plan.duplicates > 0) repeats.push(deliveries[0]!);
+  const window = plan.seconds * 1000;
+  const again = repeats.map(({ body, at }) => ({ body, at: at + 1000 + next() * Math.max(0, window - at - 1000) }));
+  return [...deliveries, ...again].sort((a, b) => a.at - b.at);
 }
 
 /** Delivers a burst on its schedule, round-robin over the instances; each callback's status and latency. */

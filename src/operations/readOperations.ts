@@ -38,7 +38,7 @@ export async function listOperations(
   page: { top: number; after?: string },
 ): Promise<{ operations: OperationBody[]; next?: string }> {
   const { operations: records, next } = await deps.operations.listPage(callId, page.top, page.after);
-  if (records.length === 0 && !page.after && !(await deps.operations.hasAny(callId))) {
+  if (records.length === 0 && !(await deps.operations.hasAny(callId))) {
     throw new NotFound(`Call ${callId} is not known.`);
   }
   const invitees = await loadInviteesOfMany(deps.roster, records, deps.now(), deps.ringTimeoutMs);

@@ -54,7 +54,11 @@ export async function purgeOldRecords(deps: PurgeDeps, cutoff: Date): Promise<Pu
     .map(([partition]) => partition);
   await saveInviteeOutcomes(deps, losingRosters);
 
-  const operationsRows = await deleteRows(tables.operations, await oldOperationRows(tables.operations, before));
+  // Each operation's order row first: should the purge stop in between, the operation is left
+  // unlisted for the next run to find again, never an order row that nothing would select.
+  const old = await oldOperationRows(tables.operations, before);
+  const operationsRows =
+    (await deleteRows(tables.operations, old.orderRows)) + (await deleteRows(tables.operations, old.rows));
   const result = { operationsRows, rosterRows: await deleteRows(tables.roster, rosterRows), terminatedCalls };
   logEvent(deps.log, 'retention.purged', { before, ...result });
   return result;
@@ -76,18 +80,23 @@ async function saveInviteeOutcomes(deps: PurgeDeps, callIds: string[]): Promise<
   }
 }
 
-/** Operation, alias and invite rows to go, each operation with its row in the call's order (keys.ts). */
-async function oldOperationRows(client: TableClient, before: string): Promise<Rows> {
+/** Operation, alias and invite rows to go, and the order rows of those operations (keys.ts). */
+async function oldOperationRows(client: TableClient, before: string): Promise<{ rows: Rows; orderRows: Rows }> {
   const rows: Rows = new Map();
+  const orderRows: Rows = new Map();
+  const add = (into: Rows, partition: string, rowKey: string) => {
+    const keys = into.get(partition);
+    if (keys) keys.push(rowKey);
+    else into.set(partition, [rowKey]);
+  };
   const filter = odata`lastModifiedDateTime lt ${before} or (kind eq ${'inviteContext'} and createdDateTime lt ${before})`;
   const select = ['PartitionKey', 'RowKey', 'kind', 'operationId', 'createdDateTime'];
   for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter, select } })) {
-    const keys = rows.get(e.partitionKey!) ?? [];
-    keys.push(e.rowKey!);
-    if (e.kind === 'operation') keys.push(operationOrderKey(String(e.createdDateTime), String(e.operationId)));
-    rows.set(e.partitionKey!, keys);
+    add(rows, e.partitionKey!, e.rowKey!);
+    if (e.kind === 'operation')
+      add(orderRows, e.partitionKey!, operationOrderKey(String(e.createdDateTime), String(e.operationId)));
   }
-  return rows;
+  return { rows, orderRows };
 }
 
 async function keysWhere(client: TableClient, filter: string): Promise<Rows> {

@@ -17,15 +17,7 @@ export class ValueTooLargeError extends Error {
 /** The UTF-16 size Table Storage counts for a JSON value. */
 export const storedSizeBytes = (value: unknown) => JSON.stringify(value ?? null).length * 2;
 
-/**
- * `countOne: false` leaves out the count of a single chunk (every property costs storage on
- * every write); only for rows always replaced whole, where no earlier count can survive a merge.
- */
-export function toChunks(
-  name: string,
-  value: unknown,
-  { countOne = true }: { countOne?: boolean } = {},
-): Record<string, string | number> {
+export function toChunks(name: string, value: unknown): Record<string, string | number> {
   const json = JSON.stringify(value ?? null);
   if (json.length * 2 > MAX_CHUNKED_BYTES) throw new ValueTooLargeError(json.length * 2);
   const props: Record<string, string | number> = {};
@@ -38,12 +30,12 @@ export function toChunks(
     props[`${name}_${index}`] = json.slice(start, end);
     start = end;
   }
-  if (countOne || index > 1) props[`${name}_n`] = index;
+  props[`${name}_n`] = index;
   return props;
 }
 
 export function fromChunks<T = unknown>(entity: Record<string, unknown>, name: string): T | undefined {
-  const count = entity[`${name}_n`] ?? (typeof entity[`${name}_0`] === 'string' ? 1 : undefined);
+  const count = entity[`${name}_n`];
   if (typeof count !== 'number') return undefined;
   let json = '';
   for (let i = 0; i < count; i++) json += String(entity[`${name}_${i}`] ?? '');

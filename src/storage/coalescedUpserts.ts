@@ -21,17 +21,20 @@ interface Row {
 }
 
 /**
- * Single-row upserts of one partition that arrive while the event loop turns, written together
- * as entity-group transactions (Table Storage's: up to 100 rows and 4 MiB). A meeting filling up
- * sends one roster notification per participant, many at once: the instance then makes a fraction
- * of the storage requests, and each caller is still answered only once its row is stored. A row
- * written twice in one turn is written once, as applying the two in order would leave it (a
- * Merge over what came before it). A transaction storage refuses for what a row holds is retried
+ * Single-row upserts of one partition that arrive while the event loop turns (or while the
+ * partition's previous batch is being written), written together as entity-group transactions
+ * (Table Storage's: up to 100 rows and 4 MiB), a partition's batches one after the other. A
+ * meeting filling up sends one roster notification per participant, many at once: the instance
+ * then makes a fraction of the storage requests, and each caller is still answered only once its
+ * row is stored. A row written twice in one batch is written once, as applying the two in order
+ * would leave it (a Merge over what came before it). A transaction storage refuses for what a row holds is retried
  * row by row, so that row's caller alone gets the refusal; any other failure reaches every caller
  * of the transaction (503: Graph delivers again).
  */
 export class CoalescedUpserts {
   private readonly waiting = new Map<string, Map<string, Row>>();
+  /** Each partition's last flush: the next starts after it, so writes reach storage in order. */
+  private readonly flushing = new Map<string, Promise<void>>();
 
   constructor(private readonly sink: UpsertSink) {}
 
@@ -39,10 +42,17 @@ export class CoalescedUpserts {
     const { partitionKey, rowKey } = write[0];
     let rows = this.waiting.get(partitionKey);
     if (!rows) {
-      const fresh = new Map<string, Row>();
-      this.waiting.set(partitionKey, fresh);
-      setImmediate(() => void this.flush(partitionKey, fresh));
-      rows = fresh;
+      const batch = new Map<string, Row>();
+      this.waiting.set(partitionKey, batch);
+      // Gathers until this turn ends and the partition's previous flush is done.
+      const flushed = (this.flushing.get(partitionKey) ?? Promise.resolve())
+        .then(() => new Promise((resolve) => setImmediate(resolve)))
+        .then(() => this.flush(partitionKey, batch));
+      this.flushing.set(partitionKey, flushed);
+      void flushed.then(() => {
+        if (this.flushing.get(partitionKey) === flushed) this.flushing.delete(partitionKey);
+      });
+      rows = batch;
     }
     const earlier = rows.get(rowKey);
     return new Promise<void>((resolve, reject) => {
@@ -53,9 +63,9 @@ export class CoalescedUpserts {
     });
   }
 
-  private async flush(partitionKey: string, pending: Map<string, Row>): Promise<void> {
+  private async flush(partitionKey: string, batch: Map<string, Row>): Promise<void> {
     this.waiting.delete(partitionKey);
-    const groups = toTransactionBatches([...pending.values()], (row) => entityWireBytes(row.write[0]));
+    const groups = toTransactionBatches([...batch.values()], (row) => entityWireBytes(row.write[0]));
     await Promise.all(groups.map((group) => this.commit(group)));
   }
 

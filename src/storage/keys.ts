@@ -49,6 +49,7 @@ export function operationOrderKey(createdDateTime: string, operationId: string):
   const inverted = 9_999_999_999_999 - (Number.isFinite(ms) ? Math.max(0, Math.min(ms, 9_999_999_999_999)) : 0);
   return `${OPERATION_ORDER_PREFIX}${String(inverted).padStart(13, '0')}:${operationRowKey(operationId)}`;
 }
+export const ORDER_INDEXED_ROW_KEY = 'order:indexed';
 /** Participant rows sort by their key; a page of the roster is one range query over them. */
 export const PARTICIPANT_PREFIX = 'p:';
 export const PARTICIPANT_END = 'p;';

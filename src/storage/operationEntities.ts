@@ -12,7 +12,7 @@ import type { OperationStatus } from '../schemas/operationStatus';
 import type { ResultInfo } from '../schemas/resultInfo';
 import { fromChunks, toChunks } from './chunkedJson';
 import { fromJsonText, fromText, toJsonText } from './entityValues';
-import { inviteContextRowKey, operationOrderKey, operationRowKey } from './keys';
+import { inviteContextRowKey, operationOrderKey, operationRowKey, ORDER_INDEXED_ROW_KEY } from './keys';
 
 /**
  * Rows of the operations table (partition = canonical call id):
@@ -125,7 +125,7 @@ function legacyEarly(e: Record<string, unknown>): OperationState | null {
 }
 
 /** The operation's place in its call's newest-first order (keys.ts, operationOrderKey). */
-export function toOrderEntity(op: OperationRecord): TableEntity {
+export function toOrderEntity(op: Pick<OperationRecord, 'callId' | 'id' | 'createdDateTime'>): TableEntity {
   return {
     partitionKey: op.callId,
     rowKey: operationOrderKey(op.createdDateTime, op.id),
@@ -133,3 +133,15 @@ export function toOrderEntity(op: OperationRecord): TableEntity {
     operationRowKey: operationRowKey(op.id),
   };
 }
+
+/**
+ * The row saying a call's operations all have their order rows: operations stored by a version
+ * without paging had none (OperationRepository.indexOlderOperations). `:` never occurs in an
+ * escaped operation id, so no operation's row can have this key.
+ */
+export const toOrderIndexedEntity = (callId: string, lastModifiedDateTime: string): TableEntity => ({
+  partitionKey: callId,
+  rowKey: ORDER_INDEXED_ROW_KEY,
+  kind: 'orderIndexed',
+  lastModifiedDateTime,
+});

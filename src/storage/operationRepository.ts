@@ -1,4 +1,4 @@
-import { odata, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 
 import type { InviteContextRecord, OperationRecord } from '../operations/operationRecord';
 import type { OperationStore, RowWrite, Versioned } from '../operations/operationStore';
@@ -7,6 +7,7 @@ import {
   OPERATION_ORDER_END,
   OPERATION_ORDER_PREFIX,
   operationRowKey,
+  ORDER_INDEXED_ROW_KEY,
   webhookDueRowKey,
   WEBHOOKS_DUE_PARTITION,
 } from './keys';
@@ -17,9 +18,11 @@ import {
   toInviteContextEntity,
   toOperationEntity,
   toOrderEntity,
+  toOrderIndexedEntity,
 } from './operationEntities';
 import { isNotFound } from './storageErrors';
 import type { Tables } from './tableClients';
+import { toTransactionBatches } from './transactionBatches';
 
 /** The operations table (see operationEntities.ts for its rows). */
 export class OperationRepository implements OperationStore {
@@ -57,6 +60,7 @@ export class OperationRepository implements OperationStore {
     after?: string,
   ): Promise<{ operations: OperationRecord[]; next?: string }> {
     const client = await this.client();
+    if (!after) await this.indexOlderOperations(client, callId);
     const from = after && after > OPERATION_ORDER_PREFIX ? after : OPERATION_ORDER_PREFIX;
     const filter = odata`PartitionKey eq ${callId} and RowKey ge ${from} and RowKey lt ${OPERATION_ORDER_END}`;
     const order: string[] = []; // order rows' keys, then the operations' row keys
@@ -81,6 +85,36 @@ export class OperationRepository implements OperationStore {
       }),
       next: order.length > top ? order[top] : undefined,
     };
+  }
+
+  /**
+   * Gives the call's operations stored by a version without paging their order rows, once: the
+   * first page of a call checks for the row saying it was done (one read) and, without it, reads
+   * the call's operations and order rows (keys only) and writes the missing ones. A call with no
+   * operations gets no such row, so an unknown call stays unknown.
+   */
+  private async indexOlderOperations(client: TableClient, callId: string): Promise<void> {
+    if (await this.read(callId, ORDER_INDEXED_ROW_KEY)) return;
+    const ordered = new Set<string>();
+    const orderFilter = odata`PartitionKey eq ${callId} and RowKey ge ${OPERATION_ORDER_PREFIX} and RowKey lt ${OPERATION_ORDER_END}`;
+    for await (const e of client.listEntities({ queryOptions: { filter: orderFilter, select: ['RowKey'] } }))
+      ordered.add(e.rowKey!);
+    const missing: TableEntity[] = [];
+    let lastModified = '';
+    const filter = odata`PartitionKey eq ${callId} and kind eq ${'operation'}`;
+    for await (const e of client.listEntities<
+      Record<'operationId' | 'createdDateTime' | 'lastModifiedDateTime', string>
+    >({
+      queryOptions: { filter, select: ['operationId', 'createdDateTime', 'lastModifiedDateTime'] },
+    })) {
+      if (e.lastModifiedDateTime > lastModified) lastModified = e.lastModifiedDateTime;
+      const order = toOrderEntity({ callId, id: String(e.operationId), createdDateTime: String(e.createdDateTime) });
+      if (!ordered.has(order.rowKey)) missing.push(order);
+    }
+    if (!lastModified) return;
+    for (const group of toTransactionBatches(missing, () => 0))
+      await client.submitTransaction(group.map((entity): TransactionAction => ['upsert', entity, 'Replace']));
+    await client.upsertEntity(toOrderIndexedEntity(callId, lastModified), 'Replace');
   }
 
   /**

@@ -29,11 +29,10 @@ import type { Tables } from './tableClients';
 import { entityWireBytes, toTransactionBatches } from './transactionBatches';
 
 /**
- * Rows of the roster table (partition = canonical call id): a participant's row, key `p:` +
- * escaped participant key (the prefix says what it is: rows from before also say `kind:
- * "participant"`), the participant's JSON in chunks, its primary `identityId`, `present` (false
- * once Graph reported it deleted), `isInLobby` and the `digest` of all that; and one
- * `kind: "call"` row `call` with the call's state. One participant changing writes its own row and nothing else:
+ * Rows of the roster table (partition = canonical call id): `kind: "participant"`, row
+ * `p:` + escaped participant key, the participant's JSON in chunks, its primary `identityId`,
+ * `present` (false once Graph reported it deleted), `isInLobby` and the `digest` of all that;
+ * and one `kind: "call"` row `call` with the call's state. One participant changing writes its own row and nothing else:
  * the roster's lastModifiedDateTime is the latest of its rows'.
  */
 export class RosterRepository implements RosterStore, CallStore {
@@ -84,20 +83,28 @@ export class RosterRepository implements RosterStore, CallStore {
 
   /**
    * The writes whose rows would change. A join burst arrives as notifications of up to 100
-   * participants, redelivered and repeated; one read of the rows' digests (the range their keys
-   * span) saves the rewrite of everyone a repeat names, so entity writes stay those that change
-   * a participant. A row written between the read and the write is overwritten as before: the
-   * later arrival wins.
+   * participants, redelivered and repeated; one read of the rows' digests saves the rewrite of
+   * everyone a repeat names, so entity writes stay those that change a participant. Up to 12
+   * participants are read by key (one filter holds 15 comparisons), more by the range their keys
+   * span. A row also counts as changed when its `present` differs: a departure merged by an
+   * older version of the service left the digest of the row it merged into. As before, Graph
+   * does not sequence roster notifications: of two that change one participant at the same time,
+   * the one whose read or write reaches storage last decides.
    */
   private async changedOnly(client: TableClient, callId: string, writes: ParticipantWrite[]) {
     const rowKeys = writes.map(([entity]) => entity.rowKey).sort();
-    const stored = new Map<string, unknown>();
-    const filter = odata`PartitionKey eq ${callId} and RowKey ge ${rowKeys[0]!} and RowKey le ${rowKeys.at(-1)!}`;
-    for await (const e of client.listEntities<{ digest?: string }>({
-      queryOptions: { filter, select: ['RowKey', 'digest'] },
+    const range = odata`PartitionKey eq ${callId} and RowKey ge ${rowKeys[0]!} and RowKey le ${rowKeys.at(-1)!}`;
+    const keys = rowKeys.map((rowKey) => odata`RowKey eq ${rowKey}`).join(' or ');
+    const filter = rowKeys.length <= 12 ? `${range} and (${keys})` : range;
+    const stored = new Map<string, { digest?: string; present?: boolean }>();
+    for await (const e of client.listEntities<{ digest?: string; present?: boolean }>({
+      queryOptions: { filter, select: ['RowKey', 'digest', 'present'] },
     }))
-      stored.set(e.rowKey!, e.digest);
-    return writes.filter(([entity]) => stored.get(entity.rowKey) !== entity.digest);
+      stored.set(e.rowKey!, e);
+    return writes.filter(([entity]) => {
+      const row = stored.get(entity.rowKey);
+      return row?.digest !== entity.digest || row.present !== entity.present;
+    });
   }
 
   /** Who of the given identities is, or was, in the calls' rosters (any identity kind). */
@@ -332,6 +339,7 @@ function toParticipantWrite(callId: string, entry: RosterEntry, present: boolean
     const departure = {
       partitionKey: callId,
       rowKey: participantRowKey(entry.key),
+      kind: 'participant',
       key: entry.key,
       present,
     };
@@ -344,11 +352,12 @@ function toParticipantEntity(callId: string, entry: RosterEntry, present: boolea
   const row = {
     partitionKey: callId,
     rowKey: participantRowKey(entry.key),
+    kind: 'participant',
     key: entry.key,
     identityId: primaryIdentity(entry.participant.info?.identity)?.id ?? '',
     present,
     isInLobby: entry.participant.isInLobby === true,
-    ...toChunks('participant', entry.participant, { countOne: false }), // rows replaced whole
+    ...toChunks('participant', entry.participant),
   };
   return { ...row, digest: digestOf(row), lastModifiedDateTime: now };
 }

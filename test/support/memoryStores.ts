@@ -7,6 +7,7 @@ import { primaryIdentity } from '../../src/roster/participantKey';
 import type { CallRecord, PresenceEntry, RosterEntry, RosterPage } from '../../src/roster/rosterRecord';
 import type { RosterStore } from '../../src/roster/rosterStore';
 import type { ChangeType } from '../../src/schemas/commsNotification';
+import { participantRowKey } from '../../src/storage/keys';
 import { inviteContextRowKey, operationOrderKey, operationRowKey } from '../../src/storage/keys';
 import type { WebhookMessage, WebhookScheduler } from '../../src/webhooks/webhookScheduler';
 
@@ -324,13 +325,15 @@ export class MemoryRosterStore implements RosterStore, CallStore {
     const rows = [...this.of(callId).values()];
     const call = this.calls.get(callId)?.value;
     const times = [...rows.map((r) => r.lastModifiedDateTime), call?.lastModifiedDateTime ?? ''].filter(Boolean).sort();
+    // In row-key order, as Table Storage pages: the escaped key, compared by UTF-16 code units.
     const present = rows
-      .filter((r) => r.present && (!after || r.entry.key >= after))
-      .sort((a, b) => a.entry.key.localeCompare(b.entry.key));
+      .map((r) => ({ r, rowKey: participantRowKey(r.entry.key) }))
+      .filter(({ r, rowKey }) => r.present && (!after || rowKey >= after))
+      .sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0));
     return {
       call,
-      entries: present.slice(0, top).map((r) => structuredClone(r.entry)),
-      next: present[top]?.entry.key,
+      entries: present.slice(0, top).map(({ r }) => structuredClone(r.entry)),
+      next: present[top]?.rowKey,
       lastModifiedDateTime: times.at(-1) ?? null,
       known: rows.length > 0 || Boolean(call),
     };

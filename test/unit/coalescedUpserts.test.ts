@@ -96,4 +96,30 @@ describe('coalesced upserts', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(requests).toHaveLength(1);
   });
+
+  it('writes a partition’s batches one after the other, gathering while one is written', async () => {
+    let release!: () => void;
+    const first = new Promise<void>((resolve) => (release = resolve));
+    const { sink, requests } = recordingSink();
+    const slowSink = {
+      upsert: async (write: Upsert) => {
+        await sink.upsert(write);
+        if (requests.length === 1) await first; // the first write is slow to land
+      },
+      transaction: sink.transaction,
+    };
+    const upserts = new CoalescedUpserts(slowSink);
+    const joined = upserts.upsert(row('call', 'x', { present: true }));
+    await new Promise((resolve) => setImmediate(resolve)); // the first batch is on its way
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = [upserts.upsert(row('call', 'x', { present: false })), upserts.upsert(row('call', 'y'))];
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(requests).toHaveLength(1); // nothing overtakes the write in flight
+    release();
+    await Promise.all([joined, ...later]);
+    expect(requests.map((r) => [r.kind, r.rows])).toEqual([
+      ['upsert', ['x']],
+      ['transaction', ['x', 'y']],
+    ]);
+  });
 });
