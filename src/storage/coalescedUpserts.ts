@@ -27,9 +27,9 @@ interface Row {
  * meeting filling up sends one roster notification per participant, many at once: the instance
  * then makes a fraction of the storage requests, and each caller is still answered only once its
  * row is stored. A row written twice in one batch is written once, as applying the two in order
- * would leave it (a Merge over what came before it). A transaction storage refuses for what a row holds is retried
- * row by row, so that row's caller alone gets the refusal; any other failure reaches every caller
- * of the transaction (503: Graph delivers again).
+ * would leave it (a Merge over what came before it). A transaction storage refuses for what a
+ * row holds is retried row by row, so that row's caller alone gets the refusal; any other
+ * failure reaches every caller of the transaction (503: Graph delivers again).
  */
 export class CoalescedUpserts {
   private readonly waiting = new Map<string, Map<string, Row>>();
