@@ -39,7 +39,8 @@ export function burstDeliveries(callId: string, plan: BurstPlan): Array<{ body: 
   }
   const deliveries = notifications.map((body) => ({ body, at: next() * plan.seconds * 1000 }));
   // Graph delivers a notification again only after the first delivery failed or timed out: a
-  // repeat comes at least a second after the original, anywhere up to the end of the window.
+  // repeat comes at least a second after the original, up to the end of the window (a second past
+  // it for the last ones).
   const repeats = deliveries.filter(() => next() < plan.duplicates);
   if (repeats.length === 0 && plan.duplicates > 0) repeats.push(deliveries[0]!);
   const window = plan.seconds * 1000;

@@ -35,7 +35,8 @@ export function toChunks(name: string, value: unknown): Record<string, string | 
 }
 
 export function fromChunks<T = unknown>(entity: Record<string, unknown>, name: string): T | undefined {
-  const count = entity[`${name}_n`];
+  // Without a count, a single chunk (rows a development build wrote for a while).
+  const count = entity[`${name}_n`] ?? (typeof entity[`${name}_0`] === 'string' ? 1 : undefined);
   if (typeof count !== 'number') return undefined;
   let json = '';
   for (let i = 0; i < count; i++) json += String(entity[`${name}_${i}`] ?? '');

@@ -47,11 +47,12 @@ export class CoalescedUpserts {
       // Gathers until this turn ends and the partition's previous flush is done.
       const flushed = (this.flushing.get(partitionKey) ?? Promise.resolve())
         .then(() => new Promise((resolve) => setImmediate(resolve)))
-        .then(() => this.flush(partitionKey, batch));
+        .then(() => this.flush(partitionKey, batch))
+        .catch(() => undefined) // flush answers its callers itself; the chain must go on
+        .finally(() => {
+          if (this.flushing.get(partitionKey) === flushed) this.flushing.delete(partitionKey);
+        });
       this.flushing.set(partitionKey, flushed);
-      void flushed.then(() => {
-        if (this.flushing.get(partitionKey) === flushed) this.flushing.delete(partitionKey);
-      });
       rows = batch;
     }
     const earlier = rows.get(rowKey);

@@ -77,8 +77,11 @@ export class OperationRepository implements OperationStore {
     }
     const wanted = rowKeys.slice(0, top);
     const found = await this.readRows(callId, wanted);
+    // An order row whose operation is gone (retention and the indexer below crossing) is passed
+    // over and removed: nothing else would ever select it, and it would keep the call known.
+    const orphans = order.slice(0, top).filter((_, i) => found.get(wanted[i]!)?.kind !== 'operation');
+    await Promise.all(orphans.map((rowKey) => client.deleteEntity(callId, rowKey).catch(() => undefined)));
     return {
-      // An order row whose operation went (retention ran in between) is passed over.
       operations: wanted.flatMap((rowKey) => {
         const e = found.get(rowKey);
         return e?.kind === 'operation' ? [fromOperationEntity(e)] : [];

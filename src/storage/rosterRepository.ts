@@ -37,12 +37,19 @@ import { entityWireBytes, toTransactionBatches } from './transactionBatches';
  */
 export class RosterRepository implements RosterStore, CallStore {
   /** One participant's change, written together with the others of its call in the same turn. */
+  // With a time limit: the call's next batch waits for this one, so a request that never
+  // answered would hold every later change of the call up (a timeout is a fault: 503, redelivered).
   private readonly singleRows = new CoalescedUpserts({
     upsert: async ([entity, mode]) => {
-      await (await this.client()).upsertEntity(entity, mode);
+      await (await this.client()).upsertEntity(entity, mode, { requestOptions: { timeout: BATCH_TIMEOUT_MS } });
     },
     transaction: async (writes) => {
-      await (await this.client()).submitTransaction(writes.map(([e, mode]): TransactionAction => ['upsert', e, mode]));
+      await (
+        await this.client()
+      ).submitTransaction(
+        writes.map(([e, mode]): TransactionAction => ['upsert', e, mode]),
+        { requestOptions: { timeout: BATCH_TIMEOUT_MS } },
+      );
     },
   });
 
@@ -331,6 +338,8 @@ export class RosterRepository implements RosterStore, CallStore {
  * published shape) is merged into the stored row, so the identity it had stays known (an
  * invitee's outcome becomes `left`, not `pending`); anything else replaces the row.
  */
+const BATCH_TIMEOUT_MS = 10_000;
+
 /** A participant's row and how it is written; `digest` is what the row says (digestOf). */
 type ParticipantWrite = [TableEntity<{ digest: string } & Record<string, unknown>>, 'Merge' | 'Replace'];
 
