@@ -36,6 +36,8 @@ export function isStorageUnavailable(err: unknown): boolean {
     e?.name === 'AggregateAuthenticationError'
   )
     return true;
+  // A storage call cut off by its time limit (the SDK aborts it): the store did not answer in time.
+  if (e?.name === 'AbortError') return true;
   if (!e || e.name !== 'RestError') return false;
   if (isTableMissing(err)) return true;
   if (e.statusCode === undefined) return true; // connection refused, reset, timeout

@@ -38,6 +38,16 @@ describe('errors mapped to responses', () => {
   });
 });
 
+describe('storage that does not answer', () => {
+  it('answers 503 with Retry-After when a storage call is cut off by its time limit', async () => {
+    // What the SDK's HTTP client throws when a request's timeout passes.
+    const aborted = Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' });
+    const res = toErrorResponse(aborted, context(), 5);
+    expect(res.status).toBe(503);
+    expect(res.headers).toMatchObject({ 'Retry-After': '5' });
+  });
+});
+
 describe('write contention', () => {
   it('answers 503 with Retry-After, not 500, when the ETag retries are used up', async () => {
     let attempts = 0;
