@@ -58,14 +58,11 @@ const ERROR_TEXT: Record<number, string> = {
   502: 'Graph answered with something unusable',
   503: 'Storage or Graph unavailable; retry after Retry-After seconds',
 };
-const asyncHeaders = {
-  Location: { type: 'string', description: 'Absolute URL of the operation: poll it while it answers 202.' },
+/** The headers of a 202 that Logic Apps and Power Platform poll: where, and when. */
+const pollHeaders = (what: 'operation' | 'call') => ({
+  Location: { type: 'string', description: `Absolute URL of the ${what}: poll it while it answers 202.` },
   'Retry-After': { type: 'integer', description: 'Seconds to wait before polling again.' },
-};
-const callHeaders = {
-  Location: { type: 'string', description: 'Absolute URL of the call: poll it while it answers 202.' },
-  'Retry-After': { type: 'integer', description: 'Seconds to wait before polling again.' },
-};
+});
 const functionKey = [{ functionKey: [] }];
 
 // Each HTTP route's connector operation, by route name (its path, method and security come from the
@@ -83,7 +80,7 @@ const OPERATIONS: Record<HttpRouteName, Json | null> = {
     parameters: [callIdParameter, { name: 'body', in: 'body', required: true, schema: ref('inviteRequest') }],
     responses: {
       '200': { description: 'The invite is already completed or failed', schema: ref('operation') },
-      '202': { description: 'The invite is running', schema: ref('operation'), headers: asyncHeaders },
+      '202': { description: 'The invite is running', schema: ref('operation'), headers: pollHeaders('operation') },
       ...errors(400, 401, 403, 404, 409, 413, 502, 503),
     },
   },
@@ -95,7 +92,7 @@ const OPERATIONS: Record<HttpRouteName, Json | null> = {
     parameters: [callIdParameter, operationIdParameter],
     responses: {
       '200': { description: 'Completed or failed', schema: ref('operation') },
-      '202': { description: 'Still running', schema: ref('operation'), headers: asyncHeaders },
+      '202': { description: 'Still running', schema: ref('operation'), headers: pollHeaders('operation') },
       ...errors(400, 401, 404, 503),
     },
   },
@@ -134,7 +131,7 @@ const OPERATIONS: Record<HttpRouteName, Json | null> = {
     parameters: [{ name: 'body', in: 'body', required: true, schema: ref('startCallRequest') }],
     responses: {
       '200': { description: 'The call is established, or already over', schema: ref('call') },
-      '202': { description: 'The call is being set up', schema: ref('call'), headers: callHeaders },
+      '202': { description: 'The call is being set up', schema: ref('call'), headers: pollHeaders('call') },
       ...errors(400, 401, 403, 404, 409, 413, 502, 503),
     },
   },
@@ -145,7 +142,7 @@ const OPERATIONS: Record<HttpRouteName, Json | null> = {
     parameters: [callIdParameter],
     responses: {
       '200': { description: 'Established or over', schema: ref('call') },
-      '202': { description: 'Being set up', schema: ref('call'), headers: callHeaders },
+      '202': { description: 'Being set up', schema: ref('call'), headers: pollHeaders('call') },
       ...errors(400, 401, 404, 503),
     },
   },

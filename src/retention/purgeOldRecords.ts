@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import type { ReadDeps } from '../operations/readOperations';
 import { retryOnConflict } from '../operations/retryOnConflict';
 import { operationOrderKey, PARTICIPANT_END, PARTICIPANT_PREFIX } from '../storage/keys';
+import { keyRange } from '../storage/rowQueries';
 import { isNotFound } from '../storage/storageErrors';
 import type { Tables } from '../storage/tableClients';
 import { toTransactionBatches } from '../storage/transactionBatches';
@@ -43,7 +44,7 @@ export async function purgeOldRecords(deps: PurgeDeps, cutoff: Date): Promise<Pu
   for await (const call of terminated) {
     const participants = await keysWhere(
       tables.roster,
-      odata`PartitionKey eq ${call.partitionKey!} and RowKey ge ${PARTICIPANT_PREFIX} and RowKey lt ${PARTICIPANT_END}`,
+      keyRange(call.partitionKey!, PARTICIPANT_PREFIX, PARTICIPANT_END),
     );
     if (participants.size > 0) terminatedCalls++;
     for (const [partition, keys] of participants)

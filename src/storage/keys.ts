@@ -26,7 +26,6 @@ export function escapeKey(value: string): string {
 
 export const operationRowKey = (operationId: string) => escapeKey(operationId);
 export const inviteContextRowKey = (clientContext: string) => `ctx:${escapeKey(clientContext)}`;
-export const participantRowKey = (key: string) => `p:${escapeKey(key)}`;
 export const CALL_ROW_KEY = 'call';
 // The roster table's partitions that are not calls (call ids are GUIDs, so these never meet one):
 // the requests to start a call by clientContext, and the index of live calls the service started.
@@ -53,3 +52,4 @@ export const ORDER_INDEXED_ROW_KEY = 'order:indexed';
 /** Participant rows sort by their key; a page of the roster is one range query over them. */
 export const PARTICIPANT_PREFIX = 'p:';
 export const PARTICIPANT_END = 'p;';
+export const participantRowKey = (key: string) => `${PARTICIPANT_PREFIX}${escapeKey(key)}`;

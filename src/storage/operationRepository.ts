@@ -20,6 +20,7 @@ import {
   toOrderEntity,
   toOrderIndexedEntity,
 } from './operationEntities';
+import { byKeys, firstRows, keyRange, MAX_KEYS_PER_QUERY } from './rowQueries';
 import { isNotFound } from './storageErrors';
 import type { Tables } from './tableClients';
 import { toTransactionBatches } from './transactionBatches';
@@ -61,32 +62,24 @@ export class OperationRepository implements OperationStore {
   ): Promise<{ operations: OperationRecord[]; next?: string }> {
     const client = await this.client();
     if (!after) await this.indexOlderOperations(client, callId);
-    const from = after && after > OPERATION_ORDER_PREFIX ? after : OPERATION_ORDER_PREFIX;
-    const filter = odata`PartitionKey eq ${callId} and RowKey ge ${from} and RowKey lt ${OPERATION_ORDER_END}`;
-    const order: string[] = []; // order rows' keys, then the operations' row keys
-    const rowKeys: string[] = [];
-    const pages = client
-      .listEntities<{ operationRowKey?: string }>({ queryOptions: { filter, select: ['RowKey', 'operationRowKey'] } })
-      .byPage({ maxPageSize: top + 1 });
-    for await (const page of pages) {
-      for (const e of page) {
-        order.push(e.rowKey!);
-        rowKeys.push(String(e.operationRowKey));
-      }
-      if (order.length > top) break;
-    }
-    const wanted = rowKeys.slice(0, top);
-    const found = await this.readRows(callId, wanted);
+    const filter = keyRange(callId, OPERATION_ORDER_PREFIX, OPERATION_ORDER_END, after);
+    const rows = await firstRows<{ operationRowKey?: string }>(client, filter, top, ['RowKey', 'operationRowKey']);
+    const page = rows.slice(0, top);
+    const found = await this.readRows(
+      callId,
+      page.map((order) => String(order.operationRowKey)),
+    );
+    const listed = page.map((order) => {
+      const e = found.get(String(order.operationRowKey));
+      return { order, operation: e?.kind === 'operation' ? fromOperationEntity(e) : undefined };
+    });
     // An order row whose operation is gone (retention and the indexer below crossing) is passed
     // over and removed: nothing else would ever select it, and it would keep the call known.
-    const orphans = order.slice(0, top).filter((_, i) => found.get(wanted[i]!)?.kind !== 'operation');
-    await Promise.all(orphans.map((rowKey) => client.deleteEntity(callId, rowKey).catch(() => undefined)));
+    const orphans = listed.filter(({ operation }) => !operation);
+    await Promise.all(orphans.map(({ order }) => client.deleteEntity(callId, order.rowKey!).catch(() => undefined)));
     return {
-      operations: wanted.flatMap((rowKey) => {
-        const e = found.get(rowKey);
-        return e?.kind === 'operation' ? [fromOperationEntity(e)] : [];
-      }),
-      next: order.length > top ? order[top] : undefined,
+      operations: listed.flatMap(({ operation }) => operation ?? []),
+      next: rows[top]?.rowKey,
     };
   }
 
@@ -99,7 +92,7 @@ export class OperationRepository implements OperationStore {
   private async indexOlderOperations(client: TableClient, callId: string): Promise<void> {
     if (await this.read(callId, ORDER_INDEXED_ROW_KEY)) return;
     const ordered = new Set<string>();
-    const orderFilter = odata`PartitionKey eq ${callId} and RowKey ge ${OPERATION_ORDER_PREFIX} and RowKey lt ${OPERATION_ORDER_END}`;
+    const orderFilter = keyRange(callId, OPERATION_ORDER_PREFIX, OPERATION_ORDER_END);
     for await (const e of client.listEntities({ queryOptions: { filter: orderFilter, select: ['RowKey'] } }))
       ordered.add(e.rowKey!);
     const missing: TableEntity[] = [];
@@ -121,24 +114,20 @@ export class OperationRepository implements OperationStore {
   }
 
   /**
-   * Rows of one partition by key, in parallel queries of 12 keys. Table Storage scans the partition
-   * for keys joined by `or` (Azure's table design guide); giving each query its keys' range too, the
-   * keys sorted first, bounds the scans to disjoint ranges: one pass over the partition in all,
-   * whatever the page size, in 1/12 of the transactions point reads would take. A filter may hold
-   * 15 comparisons: the partition, the range's two ends, and 12 keys.
+   * Rows of one partition by key, in parallel lookups of sorted groups of keys (rowQueries.byKeys):
+   * one pass over the partition in all, whatever the page size, in 1/12 of the transactions point
+   * reads would take.
    */
   private async readRows(callId: string, rowKeys: string[]): Promise<Map<string, Record<string, unknown>>> {
     const client = await this.client();
     const found = new Map<string, Record<string, unknown>>();
     const sorted = [...new Set(rowKeys)].sort();
     const groups: string[][] = [];
-    for (let i = 0; i < sorted.length; i += 12) groups.push(sorted.slice(i, i + 12));
+    for (let i = 0; i < sorted.length; i += MAX_KEYS_PER_QUERY) groups.push(sorted.slice(i, i + MAX_KEYS_PER_QUERY));
     await Promise.all(
       groups.map(async (group) => {
-        const keys = group.map((rowKey) => odata`RowKey eq ${rowKey}`).join(' or ');
-        const range = odata`PartitionKey eq ${callId} and RowKey ge ${group[0]!} and RowKey le ${group.at(-1)!}`;
         for await (const e of client.listEntities<Record<string, unknown>>({
-          queryOptions: { filter: `${range} and (${keys})` },
+          queryOptions: { filter: byKeys(callId, group) },
         }))
           found.set(e.rowKey!, e);
       }),

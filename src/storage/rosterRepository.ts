@@ -24,6 +24,7 @@ import {
   PARTICIPANT_PREFIX,
   participantRowKey,
 } from './keys';
+import { byKeys, firstRows, keyRange, keySpan, MAX_KEYS_PER_QUERY } from './rowQueries';
 import { isNotFound, isPreconditionFailed } from './storageErrors';
 import type { Tables } from './tableClients';
 import { entityWireBytes, toTransactionBatches } from './transactionBatches';
@@ -100,9 +101,7 @@ export class RosterRepository implements RosterStore, CallStore {
    */
   private async changedOnly(client: TableClient, callId: string, writes: ParticipantWrite[]) {
     const rowKeys = writes.map(([entity]) => entity.rowKey).sort();
-    const range = odata`PartitionKey eq ${callId} and RowKey ge ${rowKeys[0]!} and RowKey le ${rowKeys.at(-1)!}`;
-    const keys = rowKeys.map((rowKey) => odata`RowKey eq ${rowKey}`).join(' or ');
-    const filter = rowKeys.length <= 12 ? `${range} and (${keys})` : range;
+    const filter = rowKeys.length <= MAX_KEYS_PER_QUERY ? byKeys(callId, rowKeys) : keySpan(callId, rowKeys);
     const stored = new Map<string, { digest?: string; present?: boolean }>();
     for await (const e of client.listEntities<{ digest?: string; present?: boolean }>({
       queryOptions: { filter, select: ['RowKey', 'digest', 'present'] },
@@ -127,8 +126,7 @@ export class RosterRepository implements RosterStore, CallStore {
           .slice(i, i + 10)
           .map((id) => odata`identityId eq ${id}`)
           .join(' or ');
-        const participants = odata`PartitionKey eq ${callId} and RowKey ge ${PARTICIPANT_PREFIX} and RowKey lt ${PARTICIPANT_END}`;
-        const filter = `${participants} and (${ids})`;
+        const filter = `${keyRange(callId, PARTICIPANT_PREFIX, PARTICIPANT_END)} and (${ids})`;
         for await (const e of client.listEntities<Record<string, unknown>>({
           queryOptions: { filter, select: ['identityId', 'present', 'isInLobby', 'lastModifiedDateTime'] },
         })) {
@@ -308,18 +306,8 @@ export class RosterRepository implements RosterStore, CallStore {
       }
       return { lastModified, rows };
     })();
-    const page = (async () => {
-      const from = after && after > PARTICIPANT_PREFIX ? after : PARTICIPANT_PREFIX;
-      const filter = odata`PartitionKey eq ${callId} and RowKey ge ${from} and RowKey lt ${PARTICIPANT_END} and present eq ${true}`;
-      const rows: Array<Record<string, unknown>> = [];
-      for await (const entities of client
-        .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
-        .byPage({ maxPageSize: top + 1 })) {
-        rows.push(...entities);
-        if (rows.length > top) break;
-      }
-      return rows;
-    })();
+    const present = `${keyRange(callId, PARTICIPANT_PREFIX, PARTICIPANT_END, after)} and ${odata`present eq ${true}`}`;
+    const page = firstRows<Record<string, unknown>>(client, present, top);
     const [{ lastModified, rows }, participants, call] = await Promise.all([summary, page, this.getCall(callId)]);
     return {
       call: call?.value,
