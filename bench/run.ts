@@ -11,10 +11,11 @@ import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import autocannon from 'autocannon';
 
+import { FaultyProxy } from '../dev/faultyProxy';
 import { operationNotification, participant, rosterNotification } from '../dev/graphPayloads';
-import { burstDeliveries, deliverBurst, percentile } from '../dev/joinBurst';
+import { burstDeliveries, burstParticipantKey, deliverBurst, percentile, wholeRosterBurst } from '../dev/joinBurst';
 import { seedOperations } from '../dev/seedOperations';
-import { projectRoot, type Stack, startHostProcess, startStack } from '../dev/stack';
+import { azuriteConnection, projectRoot, type Stack, startHostProcess, startStack } from '../dev/stack';
 import { loadConfig } from '../src/config';
 import { applyNotifications } from '../src/notifications/applyNotifications';
 import { createServices, notificationDeps } from '../src/services';
@@ -37,9 +38,13 @@ const SIZE = {
   imports: smoke ? 2 : 15,
   roster: smoke ? 100 : 1000,
   warmUp: smoke ? 200 : 2000,
-  // The join burst (test/api/joinBurst.test.ts at a smaller size): four instances.
+  // The join bursts (test/api/joinBurst.test.ts): four instances. `created` notifications of up to
+  // 100 people, and Graph's default shape, a whole roster per person joining, within a minute.
   burstParticipants: smoke ? 100 : 300,
   burstSeconds: smoke ? 2 : 5,
+  wholeRosterSeconds: smoke ? 3 : 60,
+  // Calls the ingest's whole rosters are spread over: each fills up as the ingest goes on.
+  ingestCalls: smoke ? 10 : 100,
   longCallOperations: smoke ? 1000 : 10_000,
   longNotifications: 100_000,
   longCalls: 1000,
@@ -52,9 +57,29 @@ const median = (values: number[]) => {
 };
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 
-/** One roster notification item: one participant joined. */
-const rosterItem = (callId: string, key: string) =>
-  rosterNotification(callId, [participant({ user: { id: key, displayName: 'Bench' } })]).value[0]!;
+const benchParticipant = (key: string, extra: Record<string, unknown> = {}) =>
+  participant({ user: { id: key, displayName: 'Bench' } }, { extra });
+
+/** One roster notification item: these participants, the whole roster. */
+const rosterItem = (callId: string, people: unknown[]) => rosterNotification(callId, people).value[0]!;
+
+/**
+ * Meetings filling up, as Graph reports them: the `n`th notification is the whole roster of call
+ * `n % calls` once its next person joined (the bot and everyone in so far), each participant with
+ * the `rosterSequenceNumber` of its arrival.
+ */
+function fillingMeetings(calls: number, botAppId: string) {
+  const callIds = Array.from({ length: calls }, () => randomUUID());
+  const rosters = callIds.map((callId) => [
+    benchParticipant(botAppId, { id: `${callId}-bot`, rosterSequenceNumber: 1 }),
+  ]);
+  return (n: number) => {
+    const i = n % calls;
+    const roster = rosters[i]!;
+    roster.push(benchParticipant(`${callIds[i]}-person-${roster.length}`, { rosterSequenceNumber: roster.length + 1 }));
+    return { value: [rosterItem(callIds[i]!, roster)] };
+  };
+}
 
 const operationItem = (callId: string, operationId: string, status: string) =>
   operationNotification({ callId, operationId, clientContext: 'bench', status }).value[0]!;
@@ -129,17 +154,23 @@ function pinProcesses(stack: Stack): boolean {
 }
 
 /**
- * The bare rate of `upsertEntity` into the same Azurite, with the same concurrency: the floor. It
- * writes into the roster table itself (a partition of its own): Azurite's cost per write grows
- * with the table, so both sides pay for the same one.
+ * The floor: per notification, the least storage work the contract asks of a roster change, as a
+ * bare client does it, into the same Azurite with the same concurrency and calls: one transaction
+ * of the joining participant's row (the same JSON), its event, and the call's version row (the
+ * head, written with each change so that two rosters of one call cannot mix). It writes into the
+ * roster table itself, in partitions of its own: Azurite's cost per write grows with the table, so
+ * both sides pay for the same one. (Until rosters were read as whole rosters, the floor was one
+ * `upsertEntity` per notification: a participant's row was all a change wrote.)
  */
-async function floorUpserts(stack: Stack, amount = SIZE.ingest, perSecond = Infinity): Promise<number> {
+const FLOOR_WRITES = 3;
+async function floorCommits(stack: Stack, amount = SIZE.ingest, perSecond = Infinity): Promise<number> {
   const client = TableClient.fromConnectionString(
     stack.azurite.connectionString,
     stack.hostEnv.TABLES_ROSTER_TABLE || 'roster',
     { allowInsecureConnection: true },
   );
-  const partition = randomUUID();
+  const partitions = Array.from({ length: SIZE.ingestCalls }, () => randomUUID());
+  const sequences = partitions.map(() => 0);
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -148,14 +179,18 @@ async function floorUpserts(stack: Stack, amount = SIZE.ingest, perSecond = Infi
         const i = next++;
         const due = started + (i * 1000) / perSecond - performance.now();
         if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
-        await client.upsertEntity(
-          {
-            partitionKey: partition,
-            rowKey: `p:user:${i}`,
-            participant: JSON.stringify((rosterItem(partition, String(i)).resourceData as unknown[])[0]),
-          },
-          'Replace',
-        );
+        const call = i % partitions.length;
+        const partitionKey = partitions[call]!;
+        const sequence = ++sequences[call]!;
+        await client.submitTransaction([
+          ['upsert', { partitionKey, rowKey: 'roster', lastSequence: sequence }, 'Replace'],
+          [
+            'upsert',
+            { partitionKey, rowKey: `p:user:${i}`, participant: JSON.stringify(benchParticipant(String(i))) },
+            'Replace',
+          ],
+          ['upsert', { partitionKey, rowKey: `e:${sequence}`, type: 'joined', key: `user:${i}` }, 'Replace'],
+        ]);
       }
     }),
   );
@@ -170,12 +205,12 @@ const graphToken = (stack: Stack) =>
   });
 
 /**
- * Signed roster notifications over HTTP from a load generator, one participant each, into one
- * call (or spread over `calls` calls).
+ * Signed roster notifications over HTTP from a load generator, each the whole roster of a call
+ * filling up, spread over `calls` calls.
  */
-async function ingest(stack: Stack, amount = SIZE.ingest, calls = 1) {
+async function ingest(stack: Stack, amount = SIZE.ingest, calls = SIZE.ingestCalls) {
   const token = await graphToken(stack);
-  const callIds = Array.from({ length: calls }, () => randomUUID());
+  const next = fillingMeetings(calls, stack.hostEnv.GRAPH_CLIENT_ID!);
   let sequence = 0;
   // autocannon reports its duration at its next sampling tick, whole seconds by default: the
   // rate is taken from the first request to the last answer instead.
@@ -192,7 +227,7 @@ async function ingest(stack: Stack, amount = SIZE.ingest, calls = 1) {
       {
         setupRequest: (req) => {
           const n = sequence++;
-          return { ...req, body: JSON.stringify({ value: [rosterItem(callIds[n % calls]!, `participant-${n}`)] }) };
+          return { ...req, body: JSON.stringify(next(n)) };
         },
       },
     ],
@@ -230,19 +265,20 @@ async function storageCalls(stack: Stack) {
   await apply(operationItem(callId, operationId, 'running'));
   const operation = await apply(operationItem(callId, operationId, 'completed'));
   const duplicate = await apply(operationItem(callId, operationId, 'completed'));
-  const roster = await apply(rosterItem(callId, 'someone'));
+  // A call's first roster, then the next one (someone joined) on the instance that wrote the first.
+  await apply(rosterItem(callId, [benchParticipant('bot')]));
+  const roster = await apply(rosterItem(callId, [benchParticipant('bot'), benchParticipant('someone')]));
 
-  // A call whose roster already has many participants: one of them changes.
+  // A call whose roster already has many participants: the whole roster again, one of them changed.
   const bigCall = randomUUID();
-  const everyone = Array.from(
-    { length: SIZE.roster },
-    (_, i) => (rosterItem(bigCall, `member-${i}`).resourceData as unknown[])[0],
+  const everyone = Array.from({ length: SIZE.roster }, (_, i) => benchParticipant(`member-${i}`));
+  await apply(rosterItem(bigCall, everyone));
+  const change = await apply(
+    rosterItem(
+      bigCall,
+      everyone.map((p, i) => (i === 7 ? { ...p, isMuted: true } : p)),
+    ),
   );
-  await apply({ ...rosterItem(bigCall, 'x'), resourceData: everyone });
-  const change = await apply({
-    ...rosterItem(bigCall, 'member-7'),
-    resourceData: [{ ...everyone[7]!, isMuted: true }],
-  });
   return { operation, duplicate, roster, change };
 }
 
@@ -283,22 +319,103 @@ async function inviteOverhead(stack: Stack) {
   return { service: median(service), graph: median(graph) };
 }
 
-/** The join burst at a smaller size, through the host and three more instances: callback p99. */
-async function joinBurst(stack: Stack) {
-  const extra = await Promise.all([1, 2, 3].map(() => startHostProcess({ env: stack.hostEnv })));
+const p99Of = (results: Array<{ ms: number }>) =>
+  percentile(
+    results.map((r) => r.ms),
+    99,
+  );
+
+/** Every item of a paged list, following @odata.nextLink. */
+async function allPages<T>(stack: Stack, path: string, listKey: string): Promise<T[]> {
+  const items: T[] = [];
+  for (let url: string | undefined = `${stack.hostUrl}${path}`; url;) {
+    const res = await fetch(url, { headers: { 'x-functions-key': stack.functionKey } });
+    const body = (await res.json()) as Record<string, unknown>;
+    items.push(...(body[listKey] as T[]));
+    url = body['@odata.nextLink'] as string | undefined;
+  }
+  return items;
+}
+
+/**
+ * Four instances on one storage, behind a proxy that counts what storage carried out: the join
+ * bursts (created notifications; Graph's whole rosters, with the writes they cost and whether the
+ * roster ends exact), and one whole roster of 1 000 people in which one changed, on an instance
+ * that holds the call's head (warm): its time and the storage reads it took.
+ */
+async function bursts(stack: Stack) {
+  const proxy = await new FaultyProxy(
+    Number(new URL(/TableEndpoint=([^;]+)/.exec(stack.azurite.connectionString)![1]!).port),
+  ).start();
+  const env = {
+    ...stack.hostEnv,
+    TABLES_CONNECTION_STRING: azuriteConnection({ ...stack.azurite.ports, table: proxy.port }),
+  };
+  const hosts = await Promise.all([0, 1, 2, 3].map(() => startHostProcess({ env })));
   try {
+    const urls = hosts.map((h) => h.url);
+    const token = await graphToken(stack);
     const plan = { participants: SIZE.burstParticipants, seconds: SIZE.burstSeconds, duplicates: 0.05, seed: 1 };
-    const urls = [stack.hostUrl, ...extra.map((h) => h.url)];
-    const results = await deliverBurst(urls, await graphToken(stack), burstDeliveries(randomUUID(), plan));
+    const created = await deliverBurst(urls, token, burstDeliveries(randomUUID(), plan));
+
+    const callId = randomUUID();
+    const before = { ...proxy.writes };
+    const whole = await deliverBurst(
+      urls,
+      token,
+      wholeRosterBurst(callId, stack.hostEnv.GRAPH_CLIENT_ID!, { ...plan, seconds: SIZE.wholeRosterSeconds }),
+    );
+    const writes = {
+      participants: proxy.writes.participants - before.participants,
+      events: proxy.writes.events - before.events,
+      heads: proxy.writes.heads - before.heads,
+      total: proxy.writes.total - before.total,
+    };
+    const roster = await allPages<{ key: string }>(
+      stack,
+      `/api/calls/${callId}/participants?$top=1000`,
+      'participants',
+    );
+    const expected = new Set([
+      `${callId}-bot`,
+      ...Array.from({ length: plan.participants }, (_, i) => burstParticipantKey(callId, i)),
+    ]);
+    const exact = roster.length === expected.size && roster.every((p) => expected.has(p.key));
+
+    // One whole roster of 1 000, then the same with one person changed, five times, on one instance.
+    const bigCall = randomUUID();
+    const everyone = Array.from({ length: 1000 }, (_, i) => benchParticipant(`${bigCall}-member-${i}`));
+    const post = async (people: unknown[]) => {
+      const started = performance.now();
+      const [result] = await deliverBurst([urls[0]!], token, [
+        { body: { value: [rosterItem(bigCall, people)] }, at: 0 },
+      ]);
+      if (result!.status !== 202) throw new Error(`a 1 000-participant roster answered ${result!.status}`);
+      return performance.now() - started;
+    };
+    await post(everyone);
+    const times: number[] = [];
+    let reads = 0;
+    for (let i = 0; i < 5; i++) {
+      const readsBefore = proxy.reads;
+      times.push(await post(everyone.map((p, j) => (j === i ? { ...p, isMuted: true } : p))));
+      reads = Math.max(reads, proxy.reads - readsBefore);
+    }
     return {
-      p99: percentile(
-        results.map((r) => r.ms),
-        99,
-      ),
-      non2xx: results.filter((r) => r.status !== 202).length,
+      createdP99: p99Of(created),
+      createdNon2xx: created.filter((r) => r.status !== 202).length,
+      wholeP99: p99Of(whole),
+      wholeNon2xx: whole.filter((r) => r.status !== 202).length,
+      wholeExact: exact,
+      wholeWrites: writes,
+      changes: plan.participants + 1,
+      events: plan.participants,
+      wholeRoster1000Ms: median(times),
+      wholeRoster1000Reads: reads,
     };
   } finally {
-    await Promise.all(extra.map((h) => h.stop()));
+    await Promise.all(hosts.map((h) => h.stop()));
+    await proxy.close();
   }
 }
 
@@ -394,11 +511,11 @@ async function main() {
     // depends on how busy it is, so the storage cost is compared at equal load.
     const paced: CpuSpent[] = [];
     for (let round = 0; round < SIZE.rounds; round++) {
-      const measureFloor = async () => floors.push(await withCpu(stack, () => floorUpserts(stack)));
+      const measureFloor = async () => floors.push(await withCpu(stack, () => floorCommits(stack)));
       const measureIngest = async () => {
         const load = await withCpu(stack, () => ingest(stack));
         loads.push(load);
-        paced.push((await withCpu(stack, () => floorUpserts(stack, SIZE.ingest, load.result.perSecond))).spent);
+        paced.push((await withCpu(stack, () => floorCommits(stack, SIZE.ingest, load.result.perSecond))).spent);
       };
       for (const measure of round % 2 ? [measureIngest, measureFloor] : [measureFloor, measureIngest]) await measure();
     }
@@ -407,19 +524,20 @@ async function main() {
       .result;
     const rss = peakRssMb(stack.host.process.pid);
     const counts = await storageCalls(stack);
-    // CPU over every round: per notification for the host, per upsert for the floor's client,
-    // and Azurite's per entity write in each (an ingest notification writes counts.roster.writes).
+    // CPU over every round: per notification for the host, per transaction for the floor's client,
+    // and Azurite's per entity write in each (an ingest notification writes counts.roster.writes,
+    // a floor transaction FLOOR_WRITES).
     const floorSpent = addSpent(floors.map((f) => f.spent));
     const ingestSpent = addSpent(loads.map((l) => l.spent));
     const notifications = loads.reduce((n, l) => n + l.result.notifications, 0);
-    const upserts = SIZE.ingest * SIZE.rounds;
+    const commits = SIZE.ingest * SIZE.rounds;
     const hostCpu = ingestSpent.host / notifications;
-    const clientCpu = floorSpent.bench / upserts;
+    const clientCpu = floorSpent.bench / commits;
     const azuriteIngest = ingestSpent.azurite / (notifications * counts.roster.writes);
-    const azuriteFloor = floorSpent.azurite / upserts;
+    const azuriteFloor = floorSpent.azurite / (commits * FLOOR_WRITES);
     const pacedSpent = addSpent(paced);
-    const azuriteFloorAtRate = pacedSpent.azurite / upserts;
-    const burst = await joinBurst(stack);
+    const azuriteFloorAtRate = pacedSpent.azurite / (commits * FLOOR_WRITES);
+    const burst = await bursts(stack);
     const invite = await inviteOverhead(stack);
     const entry = path.join(
       projectRoot,
@@ -430,14 +548,14 @@ async function main() {
 
     const figures = {
       ingest_notifications_per_s: round(load.perSecond, 0),
-      floor_upserts_per_s: round(floor, 0),
+      floor_commits_per_s: round(floor, 0),
       ingest_ratio: round(load.perSecond / floor),
       // In cores: a host well under 1 while Azurite is near 1 means storage sets the pace.
       busy_during_ingest: busy(ingestSpent, ['host', 'azurite', 'bench']),
       busy_during_floor: busy(floorSpent, ['azurite', 'bench']),
       ingest_non_2xx: loads.reduce((n, l) => n + l.result.non2xx, 0),
       host_cpu_ms_per_notification: round(hostCpu, 3),
-      client_cpu_ms_per_upsert: round(clientCpu, 3),
+      client_cpu_ms_per_floor_commit: round(clientCpu, 3),
       cpu_ratio: round(hostCpu / clientCpu),
       azurite_cpu_ms_per_write_ingest: round(azuriteIngest, 3),
       azurite_cpu_ms_per_write_floor: round(azuriteFloor, 3),
@@ -452,8 +570,16 @@ async function main() {
       p50_ms: load.p50,
       p99_ms: load.p99,
       p99_over_p50: round(load.p99 / Math.max(load.p50, 1)),
-      burst_p99_ms: round(burst.p99, 1),
-      burst_non_2xx: burst.non2xx,
+      burst_p99_ms: round(burst.createdP99, 1),
+      burst_non_2xx: burst.createdNon2xx,
+      snapshot_burst_p99_ms: round(burst.wholeP99, 1),
+      snapshot_burst_non_2xx: burst.wholeNon2xx,
+      snapshot_burst_exact_roster: burst.wholeExact,
+      // Each participant's row once and its event once; the rest are the commits' heads (the per-call version).
+      snapshot_burst_writes: burst.wholeWrites,
+      snapshot_burst_changes_plus_events: burst.changes + burst.events,
+      snapshot_1000_ms: round(burst.wholeRoster1000Ms, 1),
+      snapshot_1000_storage_reads: burst.wholeRoster1000Reads,
       long_call_first_page_ms: round(firstPage, 1),
       cold_import_ms: round(coldImport, 1),
       floor_import_ms: round(floorImport, 1),
@@ -479,6 +605,21 @@ async function main() {
       ['storage calls per duplicate <= 1', figures.storage_calls_per_duplicate <= 1],
       ['roster writes per change (1000 participants) <= 2', figures.roster_writes_per_change_1000 <= 2],
       ['burst p99 < 1000 ms, no non-2xx', figures.burst_p99_ms < 1000 && figures.burst_non_2xx === 0],
+      [
+        'snapshot burst p99 < 1000 ms, no non-2xx, exact roster',
+        figures.snapshot_burst_p99_ms < 1000 &&
+          figures.snapshot_burst_non_2xx === 0 &&
+          figures.snapshot_burst_exact_roster,
+      ],
+      [
+        'snapshot burst writes = changes + events (+ one head per commit)',
+        burst.wholeWrites.participants + burst.wholeWrites.events === burst.changes + burst.events &&
+          burst.wholeWrites.total === burst.changes + burst.events + burst.wholeWrites.heads,
+      ],
+      [
+        'snapshot_1000_ms < 300, <= 2 storage reads',
+        figures.snapshot_1000_ms < 300 && figures.snapshot_1000_storage_reads <= 2,
+      ],
       ['long call first page < 200 ms', figures.long_call_first_page_ms < 200],
       ['cold_import_ratio <= 1.5', figures.cold_import_ratio <= 1.5],
       ['p99 <= 20 x p50', figures.p99_ms <= 20 * Math.max(figures.p50_ms, 1)],
@@ -505,7 +646,7 @@ async function main() {
  */
 async function warmUp(stack: Stack) {
   await ingest(stack, SIZE.warmUp); // the host creates the tables
-  await floorUpserts(stack, SIZE.warmUp);
+  await floorCommits(stack, SIZE.warmUp);
 }
 
 main().catch((err: unknown) => {

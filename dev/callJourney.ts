@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
-import type { ScenarioResult, TimelineEvent } from './scenarioRunner';
+import { journey } from './journey';
+import type { ScenarioResult } from './scenarioRunner';
 import type { ScenarioTarget } from './scenarios';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A Teams join link as Teams shows it, to a meeting the simulator makes up. */
 export function sampleJoinLink(): string {
@@ -21,6 +20,10 @@ interface Answer {
   participants?: Array<{ id?: string | null; info?: { identity?: Record<string, { id?: string } | undefined> } }>;
 }
 
+interface EventsAnswer {
+  events?: Array<{ type: string; key?: string }>;
+}
+
 /**
  * The journey a Logic App makes with the service alone, through its public API: join a meeting
  * from its link → invite someone → they join → remove them → hang up. Each step polls as the
@@ -30,31 +33,7 @@ export async function runCallJourney(
   target: ScenarioTarget,
   options: { timeoutMs?: number; pollIntervalMs?: number } = {},
 ): Promise<ScenarioResult> {
-  const started = Date.now();
-  const deadline = started + (options.timeoutMs ?? 30_000);
-  const timeline: TimelineEvent[] = [];
-  const mismatches: string[] = [];
-  const note = (what: string) => timeline.push({ atMs: Date.now() - started, what });
-  const headers = { 'x-functions-key': target.functionKey, 'content-type': 'application/json' };
-  const api = async (method: string, url: string, body?: unknown) => {
-    const res = await fetch(url.startsWith('http') ? url : `${target.hostUrl}${url}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Answer) : undefined };
-  };
-  /** Polls until `done` holds or the deadline passes; notes what it ends with. */
-  const until = async <T>(what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {
-    let value = await read();
-    while (!done(value) && Date.now() < deadline) {
-      await sleep(options.pollIntervalMs ?? 500);
-      value = await read();
-    }
-    if (!done(value)) mismatches.push(`${what}: not reached before the deadline`);
-    return value;
-  };
+  const { timeline, mismatches, note, api, until } = journey<Answer>(target, options);
 
   const joined = await api('POST', '/api/calls', {
     joinWebUrl: sampleJoinLink(),
@@ -109,6 +88,19 @@ export async function runCallJourney(
   note(`call ${ended.body?.state}`);
   const again = await api('DELETE', `/api/calls/${callId}`);
   if (again.status !== 204) mismatches.push(`hanging up an ended call answered ${again.status}, not 204`);
+
+  // The call's events tell the same story: who joined and left, then the end.
+  const events = (
+    await until(
+      'callEnded event',
+      () => api('GET', `/api/calls/${callId}/events`),
+      (r) => (r.body as EventsAnswer | undefined)?.events?.at(-1)?.type === 'callEnded',
+    )
+  ).body as EventsAnswer | undefined;
+  const told = (events?.events ?? []).map((e) => (e.key === entry?.id ? `${e.type} (the engineer)` : e.type));
+  note(`events: ${told.join(', ')}`);
+  for (const wanted of ['joined (the engineer)', 'left (the engineer)', 'callEnded'])
+    if (!told.includes(wanted)) mismatches.push(`no "${wanted}" among the call's events`);
   return {
     name: 'own a call: join a meeting, invite, remove, hang up',
     ok: mismatches.length === 0,

@@ -1,7 +1,9 @@
 // `npm run demo`: with `npm start` running, walks every scenario through the service's public API
-// (invite -> poll Location -> roster), and a call the service owns from join to hang-up, and prints
-// a timeline. Exits non-zero if anything differs.
+// (invite -> poll Location -> roster -> events), a call the service owns from join to hang-up, and
+// a meeting whose roster Graph reports whole until it ends, and prints a timeline with each call's
+// events. Exits non-zero if anything differs.
 import { runCallJourney } from './callJourney';
+import { runRosterJourney } from './rosterJourney';
 import { runScenario } from './scenarioRunner';
 import { SCENARIOS } from './scenarios';
 
@@ -25,6 +27,7 @@ async function main() {
   const results = await Promise.all([
     ...SCENARIOS.map((scenario) => runScenario(target, scenario, { ringTimeoutMs })),
     runCallJourney(target),
+    runRosterJourney(target),
   ]);
   for (const result of results) {
     console.log(`${result.ok ? 'ok  ' : 'FAIL'} ${result.name}`);

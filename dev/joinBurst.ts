@@ -48,6 +48,32 @@ export function burstDeliveries(callId: string, plan: BurstPlan): Array<{ body: 
   return [...deliveries, ...again].sort((a, b) => a.at - b.at);
 }
 
+/**
+ * A meeting filling up as Graph reports it by default: one notification per person joining, each
+ * the whole roster at that moment (the bot and everyone in so far), with each participant's
+ * `rosterSequenceNumber` (v1.0 participant), a share delivered again at least a second later.
+ */
+export function wholeRosterBurst(
+  callId: string,
+  botAppId: string,
+  plan: BurstPlan,
+): Array<{ body: unknown; at: number }> {
+  const next = seededRandom(plan.seed);
+  const window = plan.seconds * 1000;
+  // Each participant carries the number of the roster update in which it last changed: its arrival.
+  const roster = [participantOf('application', botAppId, { id: `${callId}-bot`, rosterSequenceNumber: 1 })];
+  const deliveries = Array.from({ length: plan.participants }, (_, i) => {
+    roster.push(participantOf('user', `${callId}-person-${i}`, { rosterSequenceNumber: i + 2 }));
+    return {
+      body: rosterNotification(callId, [...roster], 'updated'),
+      at: ((i + next()) / plan.participants) * window,
+    };
+  });
+  const repeats = deliveries.filter(() => next() < plan.duplicates);
+  const again = repeats.map(({ body, at }) => ({ body, at: at + 1000 + next() * Math.max(0, window - at - 1000) }));
+  return [...deliveries, ...again].sort((a, b) => a.at - b.at);
+}
+
 /** Delivers a burst on its schedule, round-robin over the instances; each callback's status and latency. */
 export async function deliverBurst(
   instanceUrls: string[],

@@ -1,4 +1,4 @@
-import type { Scenario, ScenarioExpectation, ScenarioTarget, SimulatorApi } from './scenarios';
+import { BOT, type Scenario, type ScenarioExpectation, type ScenarioTarget, type SimulatorApi } from './scenarios';
 
 export interface TimelineEvent {
   atMs: number;
@@ -21,6 +21,7 @@ export interface RunOptions {
 }
 
 type RosterBody = { participants: Array<{ key: string; isInLobby?: boolean }> };
+type EventsBody = { events: Array<{ type: string; key?: string }> };
 type DeliveryRecord = {
   url: string;
   status: number;
@@ -61,9 +62,17 @@ export function simulatorApi(target: ScenarioTarget): SimulatorApi {
   };
 }
 
-function rosterMismatches(expected: ScenarioExpectation, roster: RosterBody | undefined): string[] {
+/** The roster key of the bot's own participant, which every roster of a call it is in lists. */
+async function botRosterKey(target: ScenarioTarget): Promise<string> {
+  const res = await fetch(`${target.simulatorUrl}/_sim/bot`);
+  return ((await res.json()) as { rosterKey: string }).rosterKey;
+}
+
+function rosterMismatches(expected: ScenarioExpectation, botKey: string, roster: RosterBody | undefined): string[] {
   const actual = (roster?.participants ?? []).map((p) => `${p.key}${p.isInLobby ? ' (lobby)' : ''}`).sort();
-  const wanted = expected.roster.map((p) => `${p.key}${p.isInLobby ? ' (lobby)' : ''}`).sort();
+  const wanted = expected.roster
+    .map((p) => `${p.key === BOT.key ? botKey : p.key}${p.isInLobby ? ' (lobby)' : ''}`)
+    .sort();
   return JSON.stringify(actual) === JSON.stringify(wanted)
     ? []
     : [`roster is [${actual.join(', ')}], expected [${wanted.join(', ')}]`];
@@ -122,11 +131,12 @@ export async function runScenario(
   }
 
   // Graph does not order the roster against the operation: give it until the deadline to settle.
+  const botKey = await botRosterKey(target);
   let rosterProblems: string[];
   do {
     const res = await fetch(`${target.hostUrl}/api/calls/${prepared.expect.rosterCallId}/participants`, { headers });
     const roster = res.status === 200 ? ((await res.json()) as RosterBody) : undefined;
-    rosterProblems = rosterMismatches(prepared.expect, roster);
+    rosterProblems = rosterMismatches(prepared.expect, botKey, roster);
     if (rosterProblems.length === 0) {
       note(`roster of ${prepared.expect.rosterCallId}: [${(roster?.participants ?? []).map((p) => p.key).join(', ')}]`);
       break;
@@ -134,6 +144,19 @@ export async function runScenario(
     await sleep(100);
   } while (Date.now() < deadline);
   mismatches.push(...rosterProblems);
+
+  // Who joined and left, as the call's events say (none for the bot itself).
+  let events: string[];
+  do {
+    const res = await fetch(`${target.hostUrl}/api/calls/${prepared.expect.rosterCallId}/events`, { headers });
+    const page = res.status === 200 ? ((await res.json()) as EventsBody) : { events: [] };
+    events = page.events.map((e) => `${e.type}${e.key ? ` ${e.key}` : ''}`);
+    if (JSON.stringify(events) === JSON.stringify(prepared.expect.events)) break;
+    await sleep(100);
+  } while (Date.now() < deadline);
+  note(`events: ${events.join(', ') || 'none'}`);
+  if (JSON.stringify(events) !== JSON.stringify(prepared.expect.events))
+    mismatches.push(`events are [${events.join(', ')}], expected [${prepared.expect.events.join(', ')}]`);
 
   // Each invitee's outcome, read from the operation once the roster has settled.
   const inviteesOf = (op: { invitees?: Array<{ key: string; outcome: string }> }) =>

@@ -14,7 +14,10 @@ export interface ScenarioExpectation {
   resultCode?: number;
   /** The call whose roster shows the invitees (the replaced call for replacesCallId). */
   rosterCallId: string;
+  /** Who is in the call: BOT for the bot itself, listed in every roster Graph sends of a call it is in. */
   roster: Array<{ key: string; isInLobby?: boolean }>;
+  /** The call's events, `<type> <key>`, oldest first. */
+  events: string[];
   /** The callbacks the simulator sends, in order, as the runner describes them. */
   callbacks: string[];
   /** Each invitee's outcome on the operation, by invitee key. */
@@ -38,9 +41,13 @@ export interface SimulatorApi {
   createCall(settings?: Partial<SimulatedCall>): Promise<string>;
 }
 
+/** The bot's own participant in an expected roster (the runner knows its key). */
+export const BOT = { key: '<the bot>' };
+
 const user = (id = randomUUID(), displayName = 'Invitee') => ({ identity: { user: { id, displayName } } });
 
-const JOINED = ['operation running', 'roster updated (1)', 'operation completed'];
+// Graph's roster notifications list everyone in the call, the bot included.
+const JOINED = ['operation running', 'roster updated (2)', 'operation completed'];
 const NOBODY_JOINED = ['operation running', 'operation failed'];
 const idOf = (p: { identity: { user?: { id: string } } }) => p.identity.user!.id;
 
@@ -79,7 +86,8 @@ export const SCENARIOS: Scenario[] = [
         expect: {
           status: 'completed',
           rosterCallId: callId,
-          roster: [{ key: `application:${idOf(invitee)}` }],
+          roster: [BOT, { key: `application:${idOf(invitee)}` }],
+          events: [`joined application:${idOf(invitee)}`],
           callbacks: JOINED,
           invitees: { [`user:${idOf(invitee)}`]: 'joined' },
         },
@@ -97,8 +105,9 @@ export const SCENARIOS: Scenario[] = [
         expect: {
           status: 'completed',
           rosterCallId: callId,
-          roster: [{ key: `application:${idOf(a)}` }, { key: `user:${idOf(b)}` }],
-          callbacks: ['operation running', 'roster updated (2)', 'operation completed'],
+          roster: [BOT, { key: `application:${idOf(a)}` }, { key: `user:${idOf(b)}` }],
+          events: [`joined application:${idOf(a)}`, `joined user:${idOf(b)}`],
+          callbacks: ['operation running', 'roster updated (3)', 'operation completed'],
           invitees: { [`user:${idOf(a)}`]: 'joined', [`user:${idOf(b)}`]: 'joined' },
         },
       };
@@ -116,7 +125,8 @@ export const SCENARIOS: Scenario[] = [
         expect: {
           status: 'completed',
           rosterCallId: replacedCallId,
-          roster: [{ key: `user:${idOf(invitee)}` }],
+          roster: [BOT, { key: `user:${idOf(invitee)}` }],
+          events: [`joined user:${idOf(invitee)}`],
           callbacks: JOINED,
           invitees: { [`user:${idOf(invitee)}`]: 'joined' },
         },
@@ -134,7 +144,8 @@ export const SCENARIOS: Scenario[] = [
         expect: {
           status: 'completed',
           rosterCallId: callId,
-          roster: [{ key: `phone:${phone}` }],
+          roster: [BOT, { key: `phone:${phone}` }],
+          events: [`joined phone:${phone}`],
           callbacks: JOINED,
           invitees: { [`phone:${phone}`]: 'joined' },
         },
@@ -145,30 +156,35 @@ export const SCENARIOS: Scenario[] = [
     status: 'failed',
     resultCode: 603,
     roster: [],
+    events: [],
     callbacks: NOBODY_JOINED,
   })),
   singleOutcome(
     'the invitee does not answer (Graph rings, then gives up; codes sent as strings)',
     'noAnswer',
     'notJoined',
-    () => ({ status: 'failed', resultCode: 408, roster: [], callbacks: NOBODY_JOINED }),
+    () => ({ status: 'failed', resultCode: 408, roster: [], events: [], callbacks: NOBODY_JOINED }),
     { quirks: { stringResultCodes: true } },
   ),
   singleOutcome('Graph rejects the invite at once', 'reject', 'notJoined', () => ({
     status: 'failed',
     resultCode: 403,
     roster: [],
+    events: [],
     callbacks: NOBODY_JOINED,
   })),
   singleOutcome('the invitee waits in the lobby', 'lobby', 'inLobby', (id) => ({
     status: 'completed',
-    roster: [{ key: `application:${id}`, isInLobby: true }],
+    roster: [BOT, { key: `application:${id}`, isInLobby: true }],
+    events: [`inLobby application:${id}`],
     callbacks: JOINED,
   })),
-  singleOutcome('the invitee joins, then leaves', 'joinThenLeave', 'left', () => ({
+  // Graph says someone left by leaving them out of the next whole roster.
+  singleOutcome('the invitee joins, then leaves', 'joinThenLeave', 'left', (id) => ({
     status: 'completed',
-    roster: [],
-    callbacks: [...JOINED, 'roster deleted (1)'],
+    roster: [BOT],
+    events: [`joined application:${id}`, `left application:${id}`],
+    callbacks: [...JOINED, 'roster updated (1)'],
   })),
   singleOutcome(
     'callbacks arrive twice, out of order, with a late running',
@@ -176,14 +192,15 @@ export const SCENARIOS: Scenario[] = [
     'joined',
     (id) => ({
       status: 'completed',
-      roster: [{ key: `application:${id}` }],
+      roster: [BOT, { key: `application:${id}` }],
+      events: [`joined application:${id}`],
       callbacks: [
         'operation running',
         'operation running',
         'operation completed',
         'operation completed',
-        'roster updated (1)',
-        'roster updated (1)',
+        'roster updated (2)',
+        'roster updated (2)',
         'operation running',
         'operation running',
       ],

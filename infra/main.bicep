@@ -44,6 +44,9 @@ param keepAliveSchedule string = '0 */15 * * * *'
 @description('What to do with a call someone places to the bot: reject or ignore.')
 @allowed(['reject', 'ignore'])
 param incomingCalls string = 'reject'
+@description('Whether Graph\'s `updated` roster notifications list the whole roster (`snapshot`, Graph\'s default) or only who changed (`changes`).')
+@allowed(['snapshot', 'changes'])
+param rosterUpdates string = 'snapshot'
 @description('NCRONTAB (with seconds) of the sweep that queues lost webhook deliveries again.')
 param webhookSweepSchedule string = '0 */5 * * * *'
 param maximumInstanceCount int = 100
@@ -265,6 +268,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     KEEPALIVE_SCHEDULE: keepAliveSchedule
     KEEPALIVE_MIN_INTERVAL_SECONDS: '60'
     INCOMING_CALLS: incomingCalls
+    ROSTER_UPDATES: rosterUpdates
   }
 }
 

@@ -77,6 +77,8 @@ export const SettingsSchema = z
     // Least time between two keep-alives of one call, so instances ticking together send one.
     KEEPALIVE_MIN_INTERVAL_SECONDS: positiveInt(60),
     INCOMING_CALLS: optionalText.pipe(z.enum(['reject', 'ignore']).optional()).transform((v) => v ?? 'reject'),
+    // Whether Graph's `updated` roster arrays list the whole roster (its default) or only who changed.
+    ROSTER_UPDATES: optionalText.pipe(z.enum(['snapshot', 'changes']).optional()).transform((v) => v ?? 'snapshot'),
     RING_TIMEOUT_SECONDS: positiveInt(60),
     RETENTION_DAYS: positiveInt(30),
     // NCRONTAB (with seconds) of the purge; the timer trigger reads it as %RETENTION_SCHEDULE%.
@@ -172,6 +174,9 @@ export const ConfigSchema = SettingsSchema.transform((s) => ({
   callbackUri: s.CALLBACK_URI,
   keepAliveMinIntervalMs: s.KEEPALIVE_MIN_INTERVAL_SECONDS * 1000,
   incomingCalls: s.INCOMING_CALLS,
+  rosterUpdates: s.ROSTER_UPDATES,
+  /** The bot's app id: its own participant in a roster (application.id) makes no events. */
+  botAppId: (s.GRAPH_CLIENT_ID ?? s.CALLBACK_AUDIENCE) as string,
   allowLoopbackUrls: s.ALLOW_LOOPBACK_URLS,
 }));
 export type Config = z.output<typeof ConfigSchema> & {

@@ -64,6 +64,14 @@ export const routes = [
     authLevel: 'function',
     load: () => import('./handlers/getRoster.js'),
   },
+  {
+    name: 'getEvents',
+    trigger: 'http',
+    route: 'calls/{callId}/events',
+    methods: ['GET'],
+    authLevel: 'function',
+    load: () => import('./handlers/getEvents.js'),
+  },
   // Graph's callbackUri: Graph sends no function key, so its bearer token is checked instead.
   {
     name: 'notifications',
@@ -105,6 +113,47 @@ export const routes = [
     methods: ['DELETE'],
     authLevel: 'function',
     load: () => import('./handlers/cancelOperationWebhook.js'),
+  },
+  // Event webhooks (docs/api.md, "Event webhooks"): a connector's webhook triggers.
+  {
+    name: 'subscribeCallEvents',
+    trigger: 'http',
+    route: 'calls/{callId}/webhooks/events',
+    methods: ['POST'],
+    authLevel: 'function',
+    load: () => import('./handlers/subscribeCallEvents.js'),
+  },
+  {
+    name: 'unsubscribeCallEventsByContext',
+    trigger: 'http',
+    route: 'calls/{callId}/webhooks/events',
+    methods: ['DELETE'],
+    authLevel: 'function',
+    load: () => import('./handlers/unsubscribeCallEventsByContext.js'),
+  },
+  {
+    name: 'unsubscribeCallEvents',
+    trigger: 'http',
+    route: 'calls/{callId}/webhooks/events/{subscriptionId}',
+    methods: ['DELETE'],
+    authLevel: 'function',
+    load: () => import('./handlers/unsubscribeCallEvents.js'),
+  },
+  {
+    name: 'subscribeEvents',
+    trigger: 'http',
+    route: 'webhooks/events',
+    methods: ['POST'],
+    authLevel: 'function',
+    load: () => import('./handlers/subscribeEvents.js'),
+  },
+  {
+    name: 'unsubscribeEvents',
+    trigger: 'http',
+    route: 'webhooks/events/{subscriptionId}',
+    methods: ['DELETE'],
+    authLevel: 'function',
+    load: () => import('./handlers/unsubscribeEvents.js'),
   },
   // Calls the service owns (docs/api.md, "Calls the service owns").
   {

@@ -7,6 +7,7 @@ import type { CallDeps } from './calls/callUseCases';
 import type { StartCallDeps } from './calls/startCall';
 import { type Config, getConfig, requireResolvedSettings } from './config';
 import type { GraphGateway } from './graph/graphGateway';
+import { KeyedBatches } from './keyedBatches';
 import type { Logger } from './logger';
 import type { NotificationDeps } from './notifications/applyNotifications';
 import { once } from './once';
@@ -14,13 +15,16 @@ import type { OperationStore } from './operations/operationStore';
 import type { ReadDeps } from './operations/readOperations';
 import type { InviteDeps } from './operations/startInvite';
 import type { PurgeDeps } from './retention/purgeOldRecords';
+import type { RosterWrites } from './roster/applyRosterChange';
 import type { RosterStore } from './roster/rosterStore';
 import { checkStorage } from './storage/checkStorage';
 import { OperationRepository } from './storage/operationRepository';
 import { RosterRepository } from './storage/rosterRepository';
 import { lazyTables, type TableAccess } from './storage/tableClients';
 import type { DeliveryDeps } from './webhooks/deliverWebhook';
+import type { EventSubscriptionStore } from './webhooks/eventSubscriptions';
 import { postJson } from './webhooks/postJson';
+import type { SubscribeDeps } from './webhooks/subscribeToEvents';
 import type { SweepDeps } from './webhooks/sweepWebhooks';
 import { storageQueueScheduler } from './webhooks/webhookQueue';
 import type { WebhookScheduler } from './webhooks/webhookScheduler';
@@ -36,9 +40,13 @@ export interface Services {
   roster: RosterStore;
   /** The calls beside their rosters: the same table as `roster`. */
   calls: CallStore;
+  /** Subscriptions to calls' events: the same table as `roster`. */
+  eventSubscriptions: EventSubscriptionStore;
   webhooks: WebhookScheduler;
   graph: () => Promise<GraphGateway>;
   callbackTokens: CallbackTokenValidator;
+  /** A call's roster changes on this instance, committed a batch at a time (src/roster/applyRosterChange.ts). */
+  rosterWrites: RosterWrites;
   now: () => Date;
 }
 
@@ -52,10 +60,12 @@ export function createServices(config: Config): Services {
     operations: new OperationRepository(tables),
     roster: rosters,
     calls: rosters,
+    eventSubscriptions: rosters,
     webhooks: storageQueueScheduler(config.webhooks.queue),
     // The Graph client and @azure/identity load on the first invite, not at cold start.
     graph: once(async () => (await import('./graph/graphGateway.js')).createGraphGateway(config.graph)),
     callbackTokens: createCallbackTokenValidator(config.callback, config.allowLoopbackUrls),
+    rosterWrites: new KeyedBatches(),
     now: () => new Date(),
   };
 }
@@ -107,17 +117,26 @@ export const inviteDeps = (
   traceParent: validTraceParent(log.traceContext?.traceParent),
 });
 
+/** What a change of a call's roster needs (it makes events, which wake subscriptions). */
+const rosterChangeDeps = (s: Services) => ({
+  roster: s.roster,
+  botAppId: s.config.botAppId,
+  rosterWrites: s.rosterWrites,
+  eventSubscriptions: s.eventSubscriptions,
+  operations: s.operations,
+  webhooks: s.webhooks,
+});
+
 export const notificationDeps = (
   s: Services,
   log: Logger,
   graphCallback?: Record<string, string>,
 ): NotificationDeps => ({
-  operations: s.operations,
-  roster: s.roster,
+  ...rosterChangeDeps(s),
   calls: s.calls,
   graph: s.graph,
   incomingCalls: s.config.incomingCalls,
-  webhooks: s.webhooks,
+  rosterUpdates: s.config.rosterUpdates,
   maxBatchItems: s.config.limits.notificationsPerBatch,
   now: s.now,
   log,
@@ -129,6 +148,7 @@ export const deliveryDeps = (s: Services, log: Logger): DeliveryDeps => {
   return {
     ...readDeps(s),
     calls: s.calls,
+    eventSubscriptions: s.eventSubscriptions,
     webhooks: s.webhooks,
     post: (url, body) =>
       postJson(url, body, { timeoutMs: settings.timeoutMs, allowLoopback: s.config.allowLoopbackUrls }),
@@ -141,9 +161,8 @@ export const deliveryDeps = (s: Services, log: Logger): DeliveryDeps => {
 };
 
 export const startCallDeps = (s: Services, log: Logger): StartCallDeps => ({
+  ...rosterChangeDeps(s),
   calls: s.calls,
-  webhooks: s.webhooks,
-  operations: s.operations,
   graph: s.graph,
   graphDeadlineMs: s.config.graph.deadlineMs,
   retryAfterSeconds: { running: s.config.retryAfter.runningSeconds },
@@ -152,13 +171,20 @@ export const startCallDeps = (s: Services, log: Logger): StartCallDeps => ({
 });
 
 export const callDeps = (s: Services, log: Logger): CallDeps => ({
+  ...rosterChangeDeps(s),
   calls: s.calls,
-  webhooks: s.webhooks,
-  roster: s.roster,
-  operations: s.operations,
   graph: s.graph,
   now: s.now,
   log,
+});
+
+export const subscriptionDeps = (s: Services): SubscribeDeps => ({
+  roster: s.roster,
+  calls: s.calls,
+  operations: s.operations,
+  eventSubscriptions: s.eventSubscriptions,
+  webhooks: s.webhooks,
+  now: s.now,
 });
 
 /** The sweep counts a delivery as lost once it is overdue by a delivery's lease. */

@@ -6,6 +6,7 @@ import {
   identitySet,
   participant,
   rosterNotification,
+  type RosterPath,
   wrap,
 } from '../graphPayloads';
 
@@ -17,7 +18,7 @@ export interface LiveCall {
   callbackUri: string;
   state: 'incoming' | 'establishing' | 'established' | 'terminating' | 'terminated';
   direction: 'incoming' | 'outgoing';
-  /** Who is in the call, by participant id, as roster entries. */
+  /** Who is in the call, as roster entries by member key (the participant id, or an invitee's identity id). */
   members: Map<string, Json>;
   keepAlives: number;
   lastKeepAliveAt: number;
@@ -53,6 +54,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export class CallLifecycle {
   readonly calls = new Map<string, LiveCall>();
+  /** The rosters of calls the simulator did not start (some other tool's, with the bot in them). */
+  private readonly observed = new Map<string, Map<string, Json>>();
 
   constructor(
     private readonly deliver: (url: string, payload: unknown) => Promise<number>,
@@ -151,8 +154,9 @@ export class CallLifecycle {
   /** DELETE /communications/calls/{id}/participants/{participantId}. */
   removeParticipant(callId: string, participantId: string): Answer {
     const call = this.get(callId);
-    if (!call?.members.has(participantId)) return graphError(404, 'NotFound', 'No such participant in the call.');
-    call.members.delete(participantId);
+    const member = call && [...call.members].find(([, m]) => m.id === participantId)?.[0];
+    if (!call || !member) return graphError(404, 'NotFound', 'No such participant in the call.');
+    call.members.delete(member);
     // Graph's roster update for a removal may name the participant by its id alone.
     void this.notify(
       call,
@@ -203,13 +207,61 @@ export class CallLifecycle {
     return call;
   }
 
-  /** Adds an invitee who joined to the call's members, under a participant id, as Graph's roster of a created call shows. */
-  join(callId: string, identity: Identities): string | undefined {
+  /**
+   * Who is in a call, by member key: a call the bot started keeps its own; any other call has the
+   * bot in it (Graph lets an app invite only into calls it is in), named as the reference examples
+   * name everyone, with `id: null`.
+   */
+  rosterOf(callId: string): Map<string, Json> {
+    const live = this.get(callId);
+    if (live) return live.members;
+    const plain = callId.replace(/-/g, '').toLowerCase();
+    let members = this.observed.get(plain);
+    if (!members) {
+      members = new Map([
+        ['bot', participant({ application: { id: this.bot.appId, displayName: this.bot.displayName } })],
+      ]);
+      this.observed.set(plain, members);
+    }
+    return members;
+  }
+
+  /**
+   * Changes a call's roster and answers Graph's notification of it: the whole roster, the bot
+   * included, whoever changed (captured traffic: teams4justice's sample-calls-notifications.txt).
+   * In a call the bot started, Graph names each participant by an id (application-post-calls).
+   */
+  updateRoster(
+    callId: string,
+    change: { set?: Array<[string, Json]>; remove?: string[] },
+    path: RosterPath = 'communications',
+  ): Json {
+    const members = this.rosterOf(callId);
+    const live = this.get(callId);
+    for (const [key, entry] of change.set ?? []) {
+      const id = (members.get(key)?.id as string | null | undefined) ?? (live ? randomUUID() : null);
+      members.set(key, { ...entry, id });
+    }
+    for (const key of change.remove ?? []) members.delete(key);
+    return rosterNotification(live?.id ?? callId, [...members.values()], 'updated', path);
+  }
+
+  /** The organizer ends a meeting: Graph sends the roster of the bot alone, then the call ends. */
+  endMeeting(callId: string): Answer {
     const call = this.get(callId);
-    if (!call) return undefined;
-    const id = randomUUID();
-    call.members.set(id, this.member(id, identity));
-    return id;
+    if (!call || call.state === 'terminated') return graphError(404, 'NotFound', 'The call is gone.');
+    const others = [...call.members].filter(([, m]) => !this.isBot(m)).map(([key]) => key);
+    void this.notify(call, this.updateRoster(callId, { remove: others })).then(() =>
+      this.terminate(call, { code: 200, subcode: 4097, message: 'The meeting ended.' }),
+    );
+    return { status: 204 };
+  }
+
+  private isBot(member: Json): boolean {
+    return (
+      (member.info as { identity?: { application?: { id?: string } } } | undefined)?.identity?.application?.id ===
+      this.bot.appId
+    );
   }
 
   /** Ends every call left without keepAlive past the timeout, as Graph does after 45 minutes. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { type Identities, participant } from '../graphPayloads';
 import { CallbackDelivery, type Delivery } from './callbackDelivery';
 import { type Answer, CallLifecycle } from './callLifecycle';
 import { type DeliveryQuirks, type Outcome, OUTCOMES, playInvite } from './invitePlayback';
@@ -78,6 +79,14 @@ export interface RunningSimulator {
 }
 
 type Json = Record<string, unknown>;
+
+/** A change of someone in a call (`POST /_sim/participants`), by member key or identity. */
+export interface ParticipantChange {
+  callId: string;
+  key?: string;
+  identity?: Identities;
+  action: 'join' | 'lobby' | 'leave' | 'mute' | 'unmute';
+}
 
 const plainId = (id: string) => id.replace(/-/g, '').toLowerCase();
 const identityIdOf = (invitee: Invitee) => Object.values(invitee.identity ?? {}).find((v) => v?.id)?.id ?? '';
@@ -183,8 +192,7 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
       ringTimeoutMs: call?.ringTimeoutMs ?? settings.ringTimeoutMs,
       leaveAfterMs: call?.leaveAfterMs ?? settings.stepDelayMs * 3,
       quirks: call?.quirks ?? {},
-      // In a call the bot started, Graph's roster names each participant by an id (application-post-calls).
-      participantIdOf: lifecycle.get(callId) ? (invitee) => lifecycle.join(callId, invitee.identity) : undefined,
+      updateRoster: (id, change, path) => lifecycle.updateRoster(id, change, path),
       send: (payload) => delivery.deliver(target, payload),
     }).catch((err: unknown) => log(`[sim] playback failed: ${String(err)}`));
   }
@@ -256,6 +264,9 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
     switch (`${method} ${path}`) {
       case 'GET /_sim/requests':
         return sendJson(res, 200, { requests });
+      case 'GET /_sim/bot':
+        // The bot's own participant, as every roster of a call it is in lists it.
+        return sendJson(res, 200, { appId: options.appId, rosterKey: `application:${options.appId}` });
       case 'GET /_sim/stats':
         return sendJson(res, 200, stats);
       case 'GET /_sim/deliveries':
@@ -271,6 +282,41 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
         const target = typeof body.callbackUri === 'string' ? body.callbackUri : settings.defaultCallbackUrl;
         const call = lifecycle.placeIncoming(target, typeof body.id === 'string' ? body.id : undefined);
         return sendJson(res, 200, { id: call.id });
+      }
+      case 'POST /_sim/participants': {
+        // Someone joins, waits in the lobby, (un)mutes or leaves: Graph sends the whole roster.
+        const change = body as unknown as ParticipantChange;
+        const callId = String(change.callId ?? '');
+        const key = String(change.key ?? Object.values(change.identity ?? {})[0]?.id ?? '');
+        if (!callId || !key)
+          return sendJson(res, 400, graphError('BadRequest', 'callId and key (or identity) are required.'));
+        const members = lifecycle.rosterOf(callId);
+        const before = members.get(key);
+        const entry = (extra: Json) =>
+          ({ ...(before ?? participant(change.identity ?? { user: { id: key } })), ...extra }) as Json;
+        const payload =
+          change.action === 'leave'
+            ? lifecycle.updateRoster(callId, { remove: [key] })
+            : lifecycle.updateRoster(callId, {
+                set: [
+                  [
+                    key,
+                    entry(
+                      change.action === 'lobby'
+                        ? { isInLobby: true }
+                        : change.action === 'mute' || change.action === 'unmute'
+                          ? { isMuted: change.action === 'mute' }
+                          : { isInLobby: false },
+                    ),
+                  ],
+                ],
+              });
+        const status = await delivery.deliver(callbackUrlOf(callId), payload);
+        return sendJson(res, 200, { status, participants: [...members.values()] });
+      }
+      case 'POST /_sim/end-meeting': {
+        const answer = lifecycle.endMeeting(String(body.callId ?? ''));
+        return sendJson(res, answer.status, answer.body);
       }
       case 'DELETE /_sim/faults':
         faults.splice(0);

@@ -1,4 +1,5 @@
-import { type Invitee, inviteeRosterNotification, inviteOperationNotification } from './referencePayloads';
+import type { RosterPath } from '../graphPayloads';
+import { type Invitee, inviteeParticipant, inviteOperationNotification, memberKeyOf } from './referencePayloads';
 
 /** What happens to one invitee, as Graph reports it. */
 export const OUTCOMES = ['join', 'lobby', 'decline', 'noAnswer', 'reject', 'joinThenLeave'] as const;
@@ -27,11 +28,19 @@ export interface PlaybackPlan {
   ringTimeoutMs: number;
   leaveAfterMs: number;
   quirks: DeliveryQuirks;
-  /** The participant id Graph gives an invitee who joins (a call the bot started); none: `id: null`. */
-  participantIdOf?: (invitee: Invitee) => string | undefined;
+  /**
+   * Changes the roster of a call as the simulator keeps it (members by key, the bot among them)
+   * and answers Graph's notification of the whole roster after the change.
+   */
+  updateRoster: (
+    callId: string,
+    change: { set?: Array<[string, Record<string, unknown>]>; remove?: string[] },
+    path: RosterPath,
+  ) => unknown;
   send: (payload: unknown) => Promise<unknown>;
 }
 
+/** A callback to send after a pause: a payload, or one made when it is due (a roster as it then stands). */
 type Step = { waitMs: number; payload: unknown };
 
 const RESULTS = {
@@ -47,9 +56,10 @@ const RESULTS = {
 const joined = (o: Outcome) => o === 'join' || o === 'lobby' || o === 'joinThenLeave';
 
 /**
- * Plays the callbacks that follow an accepted invite, in Graph's order: operation running,
- * roster update for those who joined (of the replaced call for replacesCallId), then the operation
- * completed (`changeType: deleted`) — or failed with a resultInfo when nobody joined.
+ * Plays the callbacks that follow an accepted invite, in Graph's order: operation running, the
+ * whole roster once those who joined are in it (of the replaced call for replacesCallId), then the
+ * operation completed (`changeType: deleted`) — or failed with a resultInfo when nobody joined.
+ * Who leaves later is missing from the next whole roster, as Graph sends it.
  */
 export async function playInvite(plan: PlaybackPlan): Promise<void> {
   const { callId, operationId, clientContext, invitees } = plan;
@@ -67,20 +77,24 @@ export async function playInvite(plan: PlaybackPlan): Promise<void> {
   const resourceStyle = rosterCall !== callId ? 'communications' : invitees.length > 1 ? 'operations' : 'app';
   const first = invitees[0];
   const reportedAsApplication = first?.identity.user && !first.replacesCallId ? first : undefined;
-  const ids = new Map<Invitee, string | undefined>();
-  const idOf = (invitee: Invitee) => {
-    if (!ids.has(invitee)) ids.set(invitee, plan.participantIdOf?.(invitee));
-    return ids.get(invitee);
-  };
-  const roster = (members: Invitee[], extra: { inLobby?: boolean; changeType?: 'deleted' } = {}) =>
-    inviteeRosterNotification({
-      callId: rosterCall,
-      invitees: members,
-      resourceStyle,
-      reportedAsApplication,
-      idOf,
-      ...extra,
-    });
+  // Built when the step is due, so the roster sent is the call's roster at that moment.
+  const arrive =
+    (members: Invitee[], inLobby = false): Step['payload'] =>
+    () =>
+      plan.updateRoster(
+        rosterCall,
+        {
+          set: members.map((p) => [
+            memberKeyOf(p),
+            inviteeParticipant(p, invitees.indexOf(p), { inLobby, reportedAsApplication }),
+          ]),
+        },
+        resourceStyle,
+      );
+  const leave =
+    (members: Invitee[]): Step['payload'] =>
+    () =>
+      plan.updateRoster(rosterCall, { remove: members.map(memberKeyOf) }, resourceStyle);
 
   const steps: Step[] = [{ waitMs: plan.stepDelayMs, payload: op('running') }];
   if (outcomes.includes('reject')) {
@@ -90,8 +104,8 @@ export async function playInvite(plan: PlaybackPlan): Promise<void> {
     const lobby = invitees.filter((_, i) => outcomes[i] === 'lobby');
     const rosterSteps: Step[] = [];
     const inCall = present.filter((p) => !lobby.includes(p));
-    if (inCall.length) rosterSteps.push({ waitMs: plan.stepDelayMs, payload: roster(inCall) });
-    if (lobby.length) rosterSteps.push({ waitMs: plan.stepDelayMs, payload: roster(lobby, { inLobby: true }) });
+    if (inCall.length) rosterSteps.push({ waitMs: plan.stepDelayMs, payload: arrive(inCall) });
+    if (lobby.length) rosterSteps.push({ waitMs: plan.stepDelayMs, payload: arrive(lobby, true) });
     const ringing = outcomes.includes('noAnswer') ? plan.ringTimeoutMs : plan.stepDelayMs;
     const final: Step = present.length
       ? { waitMs: ringing, payload: op('completed') }
@@ -99,15 +113,16 @@ export async function playInvite(plan: PlaybackPlan): Promise<void> {
     steps.push(...(plan.quirks.outOfOrder ? [final, ...rosterSteps] : [...rosterSteps, final]));
     const leaving = invitees.filter((_, i) => outcomes[i] === 'joinThenLeave');
     if (leaving.length) {
-      steps.push({ waitMs: plan.leaveAfterMs, payload: roster(leaving, { changeType: 'deleted' }) });
+      steps.push({ waitMs: plan.leaveAfterMs, payload: leave(leaving) });
     }
   }
   if (plan.quirks.lateRunning) steps.push({ waitMs: plan.stepDelayMs, payload: op('running') });
 
   for (const step of steps) {
     await new Promise((resolve) => setTimeout(resolve, step.waitMs));
-    await plan.send(step.payload);
-    if (plan.quirks.duplicate) await plan.send(step.payload);
+    const payload = typeof step.payload === 'function' ? (step.payload as () => unknown)() : step.payload;
+    await plan.send(payload);
+    if (plan.quirks.duplicate) await plan.send(payload);
   }
 }
 

@@ -1,15 +1,7 @@
 // The reference pages' invite answer, and the callbacks of an invite by invitee: who Graph reports
 // how (../shared/reference/004_*.txt), on the shared builders of ../graphPayloads.
 
-import {
-  type Identities,
-  identitySet,
-  kindsOf,
-  operationNotification,
-  participant,
-  rosterNotification,
-  type RosterPath,
-} from '../graphPayloads';
+import { type Identities, identitySet, kindsOf, operationNotification, participant } from '../graphPayloads';
 
 type Json = Record<string, unknown>;
 export interface Invitee {
@@ -72,29 +64,24 @@ export function inviteOperationNotification(args: {
 }
 
 /**
- * A roster notification for invitees who joined. Graph reports an invited user as `application`
- * with the same id (examples 1 and 2), phone invitees under `participantInfo`, and for a
- * replacesCallId invite the roster of the replaced call (example 3).
+ * An invitee in a roster, as Graph reports it: an invited user as `application` with the same id
+ * (examples 1 and 2, `reportedAsApplication`), phone invitees under `participantInfo`, `id: null`
+ * (every reference example) until the roster gives it one.
  */
-export function inviteeRosterNotification(args: {
-  callId: string;
-  invitees: Invitee[];
-  changeType?: 'created' | 'updated' | 'deleted';
-  resourceStyle?: RosterPath;
-  inLobby?: boolean;
-  /** The invitee Graph reports as an application (the first of a plain invite, in examples 1 and 2). */
-  reportedAsApplication?: Invitee;
-  /** The participant id of each invitee; `id: null` (every reference example) when none. */
-  idOf?: (invitee: Invitee) => string | undefined;
-}): Json {
-  const members = args.invitees.map((p, index) => {
-    const user = p.identity.user;
-    const identity = user && p === args.reportedAsApplication ? { application: { id: user.id } } : p.identity;
-    return participant(identity, {
-      infoType: p.identity.phone ? 'participantInfo' : 'invitationParticipantInfo',
-      sourceId: String(index * 2 + 1),
-      extra: { isInLobby: Boolean(args.inLobby), id: args.idOf?.(p) ?? null },
-    });
+export function inviteeParticipant(
+  invitee: Invitee,
+  index: number,
+  options: { inLobby?: boolean; reportedAsApplication?: Invitee } = {},
+): Json {
+  const user = invitee.identity.user;
+  const identity =
+    user && invitee === options.reportedAsApplication ? { application: { id: user.id } } : invitee.identity;
+  return participant(identity, {
+    infoType: invitee.identity.phone ? 'participantInfo' : 'invitationParticipantInfo',
+    sourceId: String(index * 2 + 1),
+    extra: { isInLobby: Boolean(options.inLobby), id: null },
   });
-  return rosterNotification(args.callId, members, args.changeType ?? 'updated', args.resourceStyle ?? 'app');
 }
+
+/** Which member of a roster an invitee is: its identity's id. */
+export const memberKeyOf = (invitee: Invitee) => kindsOf(invitee.identity)[0]?.[1].id ?? '';

@@ -1,5 +1,6 @@
 import type { OperationStore } from '../operations/operationStore';
 import { retryOnConflict } from '../operations/retryOnConflict';
+import { applyRosterChange, type RosterChangeDeps } from '../roster/applyRosterChange';
 import type { CallRecord } from '../roster/rosterRecord';
 import type { ResultInfo } from '../schemas/resultInfo';
 import { queueFirstDelivery, type WebhookScheduler } from '../webhooks/webhookScheduler';
@@ -7,7 +8,7 @@ import { CALL_SUBJECT } from '../webhooks/webhookSubjects';
 import { nextCallState } from './callStateRules';
 import type { CallStore } from './callStore';
 
-export interface CallStateDeps {
+export interface CallStateDeps extends RosterChangeDeps {
   calls: CallStore;
   webhooks: WebhookScheduler;
   operations: Pick<OperationStore, 'markWebhookDue'>;
@@ -20,7 +21,9 @@ const webhookDue = (call: CallRecord) =>
 /**
  * Writes what is now known of a call's state by the call-state rule (`reported` null: nothing new,
  * only what follows from the record). A call the service started leaves the keep-alive index when
- * it ends, and its webhook is queued, before the write, once it is established or over.
+ * it ends, and its webhook is queued, before the write, once it is established or over. A call that
+ * ended leaves nobody in its roster and makes its callEnded event, once, whoever learned it ended
+ * (a notification, or Graph no longer knowing the call).
  */
 export async function recordCallState(
   deps: CallStateDeps,
@@ -42,6 +45,9 @@ export async function recordCallState(
     await deps.calls.saveCall(callId, record, current?.etag);
     return record;
   });
-  if (after.state === 'terminated' && after.started) await deps.calls.endLive(callId);
+  if (after.state === 'terminated') {
+    if (after.started) await deps.calls.endLive(callId);
+    await applyRosterChange(deps, callId, { kind: 'ended' }, now);
+  }
   return after;
 }

@@ -19,3 +19,10 @@ export function parseOperationId(req: HttpRequest): string {
   if (!id || id.length > 256) throw invalidField('operationId', 'must be 1 to 256 characters');
   return canonicalOperationId(id);
 }
+
+/** The route's `{subscriptionId}`: a GUID, as the service hands them out. */
+export function parseSubscriptionId(req: HttpRequest): string {
+  const id = canonicalGuid(req.params.subscriptionId ?? '');
+  if (!id) throw invalidField('subscriptionId', "must be a GUID, as the subscription's Location gives it");
+  return id;
+}

@@ -4,6 +4,7 @@ import { GraphOutcomeUnknown, GraphRefused, GraphUnavailable } from '../errors';
 import type { GraphGateway } from '../graph/graphGateway';
 import type { Logger } from '../logger';
 import { retryOnConflict } from '../operations/retryOnConflict';
+import { applyRosterChange } from '../roster/applyRosterChange';
 import { logEvent } from '../telemetry';
 import type { CallUpdate } from './parseNotification';
 
@@ -18,12 +19,16 @@ export interface CallUpdateDeps extends CallStateDeps {
 /**
  * Records the call's state by the call-state rule (`terminated` is final, a late `establishing` does
  * not undo `established`). A call the service started leaves the keep-alive index when it ends; an
- * incoming call is turned away, once, unless INCOMING_CALLS says to ignore it.
+ * incoming call is turned away, once, unless INCOMING_CALLS says to ignore it, and makes the call's
+ * `incoming` event, once however often Graph repeats the notification (the roster head says so).
  */
 export async function applyCallUpdate(deps: CallUpdateDeps, update: CallUpdate, now: string): Promise<void> {
   const after = await recordCallState(deps, update.callId, update.state, update.resultInfo, now);
-  if (update.state === 'incoming' && after.state === 'incoming' && !after.started && deps.incomingCalls === 'reject') {
-    await rejectIncoming(deps, update.callId, now);
+  if (update.state === 'incoming' && !after.started) {
+    // The event first (one commit, well inside Graph's 15 seconds): once the reject ends the call, a
+    // `terminated` handled on another instance would end the roster before a later incoming event.
+    await applyRosterChange(deps, update.callId, { kind: 'incoming', caller: update.caller }, now);
+    if (after.state === 'incoming' && deps.incomingCalls === 'reject') await rejectIncoming(deps, update.callId, now);
   }
 }
 

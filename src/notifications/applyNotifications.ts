@@ -1,7 +1,6 @@
 import { InvalidInput, PayloadTooLarge } from '../errors';
 import type { Logger } from '../logger';
 import type { OperationStore } from '../operations/operationStore';
-import type { RosterStore } from '../roster/rosterStore';
 import { CommsNotifications } from '../schemas/commsNotification';
 import { invalidInput } from '../schemas/zodIssues';
 import { storageRefusedInput } from '../storage/storageErrors';
@@ -9,12 +8,11 @@ import { logEvent } from '../telemetry';
 import type { WebhookScheduler } from '../webhooks/webhookScheduler';
 import { applyCallUpdate, type CallUpdateDeps } from './applyCallUpdate';
 import { applyOperationUpdate } from './applyOperationUpdate';
-import { applyRosterUpdate } from './applyRosterUpdate';
+import { applyRosterUpdate, type RosterUpdateDeps } from './applyRosterUpdate';
 import { type ParsedNotification, parseNotification } from './parseNotification';
 
-export interface NotificationDeps extends CallUpdateDeps {
+export interface NotificationDeps extends CallUpdateDeps, RosterUpdateDeps {
   operations: OperationStore;
-  roster: RosterStore;
   webhooks: WebhookScheduler;
   maxBatchItems: number;
   now: () => Date;
@@ -84,8 +82,8 @@ async function applyOne(deps: NotificationDeps, parsed: ParsedNotification, inde
   switch (parsed.kind) {
     case 'operation':
       return { applied: (await applyOperationUpdate(deps, parsed, now)) !== 'unmatched' };
-    case 'roster':
-      await applyRosterUpdate(deps.roster, parsed, now, deps.log);
+    case 'roster': {
+      const outcome = await applyRosterUpdate(deps, parsed, now);
       return {
         applied: true,
         logged: {
@@ -93,8 +91,10 @@ async function applyOne(deps: NotificationDeps, parsed: ParsedNotification, inde
           kind: 'roster',
           changeType: parsed.changeType,
           participants: parsed.participants.length,
+          ...(outcome.applied ? { events: outcome.events.length } : { unchanged: outcome.reason }),
         },
       };
+    }
     case 'call':
       await applyCallUpdate(deps, parsed, now);
       return {

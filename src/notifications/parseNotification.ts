@@ -5,7 +5,7 @@ import { Call } from '../schemas/call';
 import { type ChangeType, CommsNotification } from '../schemas/commsNotification';
 import { CommsOperation, MAX_EXTRA_CHARS, operationExtra, operationTypeName } from '../schemas/commsOperation';
 import type { OperationStatus } from '../schemas/operationStatus';
-import { Participant } from '../schemas/participant';
+import { DeltaParticipants, int64, Participant } from '../schemas/participant';
 import type { ResultInfo } from '../schemas/resultInfo';
 import { findIllFormedText } from '../schemas/wellFormedText';
 import { MAX_CHUNKED_BYTES, storedSizeBytes } from '../storage/chunkedJson';
@@ -30,6 +30,8 @@ export interface RosterUpdate {
   callId: string;
   changeType: ChangeType;
   participants: Participant[];
+  /** A delta roster's `sequenceNumber` (`deltaParticipants`); absent for an array of participants. */
+  deltaSequence?: bigint;
 }
 
 export interface CallUpdate {
@@ -38,6 +40,8 @@ export interface CallUpdate {
   changeType: ChangeType;
   state: string | null;
   resultInfo: ResultInfo | null;
+  /** Who placed the call (`source.identity`), as an incoming call reports it. */
+  caller: Record<string, unknown> | null;
 }
 
 export interface IgnoredNotification {
@@ -97,6 +101,8 @@ export function parseNotification(item: unknown): ParsedNotification {
   const odataType = odataTypeOf(data);
   if (/operation$/i.test(odataType)) return parseOperation(callId, path, n.resourceUrl, data);
   if (/\.call$/i.test(odataType)) return parseCall(callId, n.changeType, data);
+  // Delta roster (callOptions.isDeltaRosterEnabled): the participants changed since the last one.
+  if (/\.deltaParticipants$/i.test(odataType)) return parseDeltaRoster(callId, n.changeType, data);
   return { kind: 'ignored', reason: `resourceData of type ${odataType || 'unknown'} is not modelled` };
 }
 
@@ -106,6 +112,13 @@ function parseRoster(callId: string, changeType: ChangeType, data: unknown[]): P
   if (participants.data.some((p) => storedSizeBytes(p) > MAX_CHUNKED_BYTES))
     return malformed('a participant is too large to store');
   return { kind: 'roster', callId, changeType, participants: participants.data };
+}
+
+function parseDeltaRoster(callId: string, changeType: ChangeType, data: Record<string, unknown>): ParsedNotification {
+  const delta = DeltaParticipants.safeParse(data);
+  if (!delta.success) return malformed(describeIssues(delta.error, 'resourceData'));
+  const roster = parseRoster(callId, changeType, delta.data.participants ?? []);
+  return roster.kind === 'roster' ? { ...roster, deltaSequence: int64(delta.data.sequenceNumber) } : roster;
 }
 
 function parseOperation(
@@ -148,5 +161,6 @@ function parseCall(callId: string, changeType: ChangeType, data: Record<string, 
     changeType,
     state: call.data.state ?? (changeType === 'deleted' ? 'terminated' : null),
     resultInfo: call.data.resultInfo ?? null,
+    caller: (call.data.source?.identity as Record<string, unknown> | null | undefined) ?? null,
   };
 }

@@ -1,6 +1,19 @@
 import { type HttpRouteName, httpRoutes } from '../routes';
+import {
+  CallEventSubscriptionRequest,
+  EventsTriggerRequest,
+  EventSubscriptionBody,
+} from '../schemas/eventSubscriptionRequest';
 import { InviteRequest } from '../schemas/inviteRequest';
-import { CallBody, ErrorBody, OperationBody, OperationListBody, RosterBody } from '../schemas/responses';
+import {
+  CallBody,
+  CallEventBody,
+  CallEventListBody,
+  ErrorBody,
+  OperationBody,
+  OperationListBody,
+  RosterBody,
+} from '../schemas/responses';
 import { StartCallRequest } from '../schemas/startCallRequest';
 import { toSwaggerSchema } from './swagger2';
 
@@ -64,6 +77,25 @@ const pollHeaders = (what: 'operation' | 'call') => ({
   'Retry-After': { type: 'integer', description: 'Seconds to wait before polling again.' },
 });
 const functionKey = [{ functionKey: [] }];
+const subscriptionIdParameter = {
+  name: 'subscriptionId',
+  in: 'path',
+  required: true,
+  type: 'string',
+  'x-ms-summary': 'Subscription id',
+};
+const subscribed = {
+  description: 'Subscribed',
+  schema: ref('eventSubscription'),
+  headers: {
+    Location: { type: 'string', description: 'Absolute URL of the subscription: DELETE it to unsubscribe.' },
+  },
+};
+/** What a webhook trigger's flow receives: one event (x-ms-notification-content, on the path). */
+const NOTIFICATION_CONTENT: Partial<Record<HttpRouteName, Json>> = {
+  subscribeCallEvents: { description: 'An event of the call', schema: ref('callEvent') },
+  subscribeEvents: { description: 'An event of a call', schema: ref('callEvent') },
+};
 
 // Each HTTP route's connector operation, by route name (its path, method and security come from the
 // route table), or null for a route that is not one: Graph's callback, health, this document, and
@@ -118,6 +150,80 @@ const OPERATIONS: Record<HttpRouteName, Json | null> = {
       ...errors(400, 401, 404, 503),
     },
   },
+  getEvents: {
+    operationId: 'ListCallEvents',
+    summary: "List a call's events",
+    description:
+      'Who joined, waited in the lobby or left, a call to the bot and the end of the call, oldest first, a page at a time: @odata.nextLink while more remain. after: only events after that sequence.',
+    parameters: [
+      callIdParameter,
+      {
+        name: 'after',
+        in: 'query',
+        required: false,
+        type: 'integer',
+        minimum: 0,
+        'x-ms-summary': 'After sequence',
+        description:
+          'Only events after this one (the sequence of the last event you have); 0 or absent: from the first.',
+      },
+      ...pagingParameters,
+    ],
+    responses: {
+      '200': { description: 'Oldest first', schema: ref('callEventList') },
+      ...errors(400, 401, 404, 503),
+    },
+  },
+  // Webhook triggers (Power Platform: x-ms-trigger on the subscription, a callbackUrl marked
+  // x-ms-notification-url, 201 + Location, and a DELETE of that Location to unsubscribe). Saving a
+  // flow registers them again: registering only subscribes, it never starts anything.
+  subscribeCallEvents: {
+    operationId: 'WhenCallEvent',
+    summary: 'When someone joins or leaves a call',
+    description:
+      "Each later event of the call: someone joined, waits in the lobby or left, and the call's end, after which the subscription ends. With an identity id, that person's events only.",
+    'x-ms-trigger': 'single',
+    'x-ms-trigger-hint': 'To see it work, invite someone into the call, or have someone leave it.',
+    parameters: [
+      callIdParameter,
+      { name: 'body', in: 'body', required: true, schema: ref('callEventSubscriptionRequest') },
+    ],
+    responses: {
+      '201': subscribed,
+      ...errors(400, 401, 404, 503),
+    },
+  },
+  unsubscribeCallEvents: {
+    operationId: 'StopCallEvents',
+    summary: "Stop a call's event subscription",
+    description: 'Deletes a subscription to the events of a call (the Location its trigger got).',
+    'x-ms-visibility': 'internal',
+    parameters: [callIdParameter, subscriptionIdParameter],
+    responses: { '204': { description: 'Unsubscribed' }, ...errors(400, 401, 404, 503) },
+  },
+  subscribeEvents: {
+    operationId: 'WhenCallArrives',
+    summary: 'When a call arrives',
+    description:
+      'Each later event of every call of the types chosen: incoming (someone called the bot) by default; add joined, inLobby, left or callEnded for those of every call.',
+    'x-ms-trigger': 'single',
+    'x-ms-trigger-hint': 'To see it work, call the bot.',
+    parameters: [{ name: 'body', in: 'body', required: true, schema: ref('eventsTriggerRequest') }],
+    responses: {
+      '201': subscribed,
+      ...errors(400, 401, 503),
+    },
+  },
+  unsubscribeEvents: {
+    operationId: 'StopEvents',
+    summary: 'Stop an event subscription',
+    description: 'Deletes a subscription to the events of every call (the Location its trigger got).',
+    'x-ms-visibility': 'internal',
+    parameters: [subscriptionIdParameter],
+    responses: { '204': { description: 'Unsubscribed' }, ...errors(400, 401, 404, 503) },
+  },
+  // The HTTP Webhook action's unsubscribe by clientContext: a connector unsubscribes by Location.
+  unsubscribeCallEventsByContext: null,
   notifications: null,
   health: null,
   subscribeInvite: null,
@@ -177,8 +283,13 @@ function pathsFromRoutes(): Json {
     const described = OPERATIONS[route.name];
     if (!described) continue;
     const operation = { ...described, ...(route.authLevel === 'function' ? { security: functionKey } : {}) };
+    const notified = NOTIFICATION_CONTENT[route.name];
     for (const method of route.methods)
-      paths[`/${route.route}`] = { ...paths[`/${route.route}`], [method.toLowerCase()]: operation };
+      paths[`/${route.route}`] = {
+        ...paths[`/${route.route}`],
+        ...(notified ? { 'x-ms-notification-content': notified } : {}),
+        [method.toLowerCase()]: operation,
+      };
   }
   return paths;
 }
@@ -192,7 +303,18 @@ export function openApiDocument(host: string, scheme: 'http' | 'https'): Json {
   const definitions: Json = {};
   toSwaggerSchema(InviteRequest, 'input', definitions);
   toSwaggerSchema(StartCallRequest, 'input', definitions);
-  for (const schema of [OperationBody, OperationListBody, RosterBody, CallBody, ErrorBody])
+  toSwaggerSchema(CallEventSubscriptionRequest, 'input', definitions);
+  toSwaggerSchema(EventsTriggerRequest, 'input', definitions);
+  for (const schema of [
+    OperationBody,
+    OperationListBody,
+    RosterBody,
+    CallBody,
+    CallEventBody,
+    CallEventListBody,
+    EventSubscriptionBody,
+    ErrorBody,
+  ])
     toSwaggerSchema(schema, 'output', definitions);
 
   return {

@@ -4,7 +4,13 @@ import { loadInvitees } from '../invitees/loadInvitees';
 import type { Logger } from '../logger';
 import type { ReadDeps } from '../operations/readOperations';
 import { retryOnConflict } from '../operations/retryOnConflict';
-import { operationOrderKey, PARTICIPANT_END, PARTICIPANT_PREFIX } from '../storage/keys';
+import {
+  ALL_CALLS_SUBSCRIPTIONS_PARTITION,
+  operationOrderKey,
+  PARTICIPANT_END,
+  PARTICIPANT_PREFIX,
+  ROSTER_HEAD_ROW_KEY,
+} from '../storage/keys';
 import { keyRange } from '../storage/rowQueries';
 import { isNotFound } from '../storage/storageErrors';
 import type { Tables } from '../storage/tableClients';
@@ -27,8 +33,9 @@ export interface PurgeResult {
 type Rows = Map<string, string[]>;
 
 /**
- * Deletes what is older than the retention: operation and invite rows, and roster rows, last
- * changed before the cutoff; and the participant rows of every call Graph reported `terminated`.
+ * Deletes what is older than the retention: operation and invite rows, and roster rows (heads,
+ * participants, events), last changed before the cutoff; and the participant rows of every call
+ * Graph reported `terminated` (its head lists nobody then).
  * History stays as it was read: before roster rows go, the outcomes of the invites that read
  * them are saved on the operations, and a terminated call keeps its call row (its state and
  * resultInfo; `terminated` is final) until it ages out with its operations.
@@ -36,7 +43,7 @@ type Rows = Map<string, string[]>;
 export async function purgeOldRecords(deps: PurgeDeps, cutoff: Date): Promise<PurgeResult> {
   const tables = await deps.tables();
   const before = cutoff.toISOString();
-  const rosterRows = await keysWhere(tables.roster, odata`lastModifiedDateTime lt ${before}`);
+  const rosterRows = await agedRosterRows(tables.roster, before);
   let terminatedCalls = 0;
   const terminated = tables.roster.listEntities({
     queryOptions: { filter: odata`kind eq ${'call'} and state eq ${'terminated'}`, select: ['PartitionKey'] },
@@ -98,6 +105,39 @@ async function oldOperationRows(client: TableClient, before: string): Promise<{ 
       add(orderRows, e.partitionKey!, operationOrderKey(String(e.createdDateTime), String(e.operationId)));
   }
   return { rows, orderRows };
+}
+
+/**
+ * Roster rows unchanged since `before`. A participant still in a call stays as long as the call's
+ * roster head does: the head lists it, and the roster's next change is planned on that list. A
+ * call written before heads existed has none: its rows go by age alone.
+ */
+async function agedRosterRows(client: TableClient, before: string): Promise<Rows> {
+  const rows: Rows = new Map();
+  const stillPresent: Rows = new Map();
+  const filter = odata`lastModifiedDateTime lt ${before}`;
+  const select = ['PartitionKey', 'RowKey', 'kind', 'present'];
+  for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter, select } })) {
+    // A subscription to every call's events lives until it is deleted (a Logic App's trigger).
+    if (e.partitionKey === ALL_CALLS_SUBSCRIPTIONS_PARTITION) continue;
+    const into = e.kind === 'participant' && e.present !== false ? stillPresent : rows;
+    into.set(e.partitionKey!, [...(into.get(e.partitionKey!) ?? []), e.rowKey!]);
+  }
+  for (const [partition, keys] of stillPresent) {
+    const headGoes = rows.get(partition)?.includes(ROSTER_HEAD_ROW_KEY) ?? !(await hasHead(client, partition));
+    if (headGoes) rows.set(partition, [...(rows.get(partition) ?? []), ...keys]);
+  }
+  return rows;
+}
+
+async function hasHead(client: TableClient, callId: string): Promise<boolean> {
+  try {
+    await client.getEntity(callId, ROSTER_HEAD_ROW_KEY, { queryOptions: { select: ['RowKey'] } });
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
 }
 
 async function keysWhere(client: TableClient, filter: string): Promise<Rows> {

@@ -1,14 +1,26 @@
 import type { Versioned } from '../operations/operationStore';
-import type { ChangeType } from '../schemas/commsNotification';
-import type { CallRecord, PresenceEntry, RosterEntry, RosterPage } from './rosterRecord';
+import type { CallEventBody } from '../schemas/responses';
+import type { RosterCommit } from './rosterCommits';
+import type { HeadRead } from './rosterHead';
+import type { CallRecord, PresenceEntry, RosterPage } from './rosterRecord';
 
 /**
- * Where rosters and call states are kept (Table Storage in src/storage/rosterRepository.ts; in
- * memory in the unit tests). One participant changing writes one row.
+ * Where rosters, their events and call states are kept (Table Storage in
+ * src/storage/rosterRepository.ts; in memory in the unit tests). A call's roster changes are
+ * committed against its head (rosterHead.ts): one participant changing writes its row, its event
+ * and the head, in one transaction.
  */
 export interface RosterStore {
-  /** `created`/`updated` store the participants as present; `deleted` keeps them as departed. */
-  applyChange(callId: string, changeType: ChangeType, entries: RosterEntry[], now: string): Promise<void>;
+  /** The call's head as it stands (an empty one, without an ETag, before the call's first change). */
+  readHead(callId: string): Promise<HeadRead>;
+  /**
+   * Writes the head, the participants' rows and the events all or nothing; `etag` undefined creates
+   * the head (409 if it exists), otherwise the head must be unchanged since read (else 412).
+   * Returns the head's new ETag.
+   */
+  commit(callId: string, commit: RosterCommit, etag: string | undefined): Promise<string>;
+  /** The identities the rows of these participants keep (for the events of those who left). */
+  identitiesOf(callId: string, keys: string[]): Promise<Map<string, Record<string, unknown>>>;
   /** Who of the given identities is, or was, in the calls' rosters (any identity kind). */
   presence(callIds: string[], identityIds: string[]): Promise<PresenceEntry[]>;
   getCall(callId: string): Promise<Versioned<CallRecord> | undefined>;
@@ -20,4 +32,10 @@ export interface RosterStore {
    * the latest change to the whole roster.
    */
   rosterPage(callId: string, top: number, after?: string): Promise<RosterPage>;
+  /** Up to `top` of the call's events after sequence `after`, oldest first; `known`: the call has a roster head. */
+  eventsPage(
+    callId: string,
+    after: number,
+    top: number,
+  ): Promise<{ events: CallEventBody[]; next?: number; known: boolean }>;
 }

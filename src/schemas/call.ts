@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { ReportedIdentitySet } from './identitySet';
 import { boundedId } from './limits';
 import { ResultInfo } from './resultInfo';
 
@@ -30,5 +31,7 @@ export const Call = z.looseObject({
   id: boundedId().nullish(),
   state: CallState.nullish(),
   resultInfo: ResultInfo.nullish(),
+  /** Who placed the call: an incoming call's caller. */
+  source: z.looseObject({ identity: ReportedIdentitySet.nullish() }).nullish(),
 });
 export type Call = z.infer<typeof Call>;

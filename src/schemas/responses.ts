@@ -92,6 +92,38 @@ export const RosterBody = z
   .meta({ id: 'roster' });
 export type RosterBody = z.infer<typeof RosterBody>;
 
+export const CALL_EVENT_TYPES = ['joined', 'inLobby', 'left', 'incoming', 'callEnded'] as const;
+export type CallEventType = (typeof CALL_EVENT_TYPES)[number];
+
+/** One change of who is in a call (docs/api.md, "Call events"), as GET events lists it and webhooks POST it. */
+export const CallEventBody = z
+  .object({
+    callId: z.string().meta(summary('Call id')),
+    sequence: z
+      .number()
+      .int()
+      .meta(summary('Sequence', 'Increases by one with each event of the call; with callId it identifies the event.')),
+    type: z
+      .enum(CALL_EVENT_TYPES)
+      .meta(summary('Event type', 'joined, inLobby, left, incoming (a call to the bot) or callEnded.')),
+    key: z.string().optional().meta(summary('Participant key', 'As the roster shows it.')),
+    identity: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta(summary('Identity', 'The participant (for incoming: the caller) as Graph reported it.')),
+    at: z.string().meta(summary('At', 'When the service applied the change (ISO 8601, UTC).')),
+  })
+  .meta({ id: 'callEvent' });
+export type CallEventBody = z.infer<typeof CallEventBody>;
+
+export const CallEventListBody = z
+  .object({
+    callId: z.string().meta(summary('Call id')),
+    events: z.array(CallEventBody),
+    '@odata.nextLink': NextLink,
+  })
+  .meta({ id: 'callEventList' });
+
 export const CallBody = z
   .object({
     id: z.string().meta(summary('Call id')),

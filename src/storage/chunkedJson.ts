@@ -14,11 +14,23 @@ export class ValueTooLargeError extends Error {
   }
 }
 
+// A whole roster's participants are measured, digested and stored in one notification: each
+// object's JSON is made once. Parsed values are never changed afterwards.
+const jsonTexts = new WeakMap<object, string>();
+
+/** A value's JSON text, made once per object. */
+export function jsonTextOf(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value ?? null);
+  let text = jsonTexts.get(value);
+  if (text === undefined) jsonTexts.set(value, (text = JSON.stringify(value)));
+  return text;
+}
+
 /** The UTF-16 size Table Storage counts for a JSON value. */
-export const storedSizeBytes = (value: unknown) => JSON.stringify(value ?? null).length * 2;
+export const storedSizeBytes = (value: unknown) => jsonTextOf(value).length * 2;
 
 export function toChunks(name: string, value: unknown): Record<string, string | number> {
-  const json = JSON.stringify(value ?? null);
+  const json = jsonTextOf(value);
   if (json.length * 2 > MAX_CHUNKED_BYTES) throw new ValueTooLargeError(json.length * 2);
   const props: Record<string, string | number> = {};
   let index = 0;

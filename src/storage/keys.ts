@@ -53,3 +53,13 @@ export const ORDER_INDEXED_ROW_KEY = 'order:indexed';
 export const PARTICIPANT_PREFIX = 'p:';
 export const PARTICIPANT_END = 'p;';
 export const participantRowKey = (key: string) => `${PARTICIPANT_PREFIX}${escapeKey(key)}`;
+/** The head of a call's roster (src/roster/rosterHead.ts): one row per call. */
+export const ROSTER_HEAD_ROW_KEY = 'roster';
+/** A call's events, oldest first: `e:` and the sequence, zero-padded so keys sort as numbers. */
+export const EVENT_PREFIX = 'e:';
+export const EVENT_END = 'e;';
+export const eventRowKey = (sequence: number) => `${EVENT_PREFIX}${String(sequence).padStart(12, '0')}`;
+/** A call's event subscriptions (src/webhooks/eventSubscriptions.ts): `s:` and the subscription id. */
+export const subscriptionRowKey = (id: string) => `s:${escapeKey(id)}`;
+/** The roster table's partition of subscriptions to every call's events (never a call id: not a GUID). */
+export const ALL_CALLS_SUBSCRIPTIONS_PARTITION = '~event-subscriptions';

@@ -1,58 +1,68 @@
-import { createHash } from 'node:crypto';
-
-import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 
 import type { CallRequestRecord, StartedCall, StartedWith } from '../calls/callRecords';
 import type { CallStore } from '../calls/callStore';
 import type { WebhookState } from '../operations/operationRecord';
 import type { Versioned } from '../operations/operationStore';
-import { primaryIdentity } from '../roster/participantKey';
-import type { CallRecord, PresenceEntry, RosterEntry, RosterPage } from '../roster/rosterRecord';
+import type { RosterCommit } from '../roster/rosterCommits';
+import type { HeadRead } from '../roster/rosterHead';
+import type { CallRecord, PresenceEntry, RosterPage } from '../roster/rosterRecord';
 import type { RosterStore } from '../roster/rosterStore';
-import type { ChangeType } from '../schemas/commsNotification';
-import type { Participant } from '../schemas/participant';
+import type { CallEventBody } from '../schemas/responses';
 import type { ResultInfo } from '../schemas/resultInfo';
+import type {
+  AllCallsSubscriptionRecord,
+  CallSubscriptionRecord,
+  EventSubscriptionStore,
+} from '../webhooks/eventSubscriptions';
 import { fromChunks, toChunks } from './chunkedJson';
-import { CoalescedUpserts } from './coalescedUpserts';
 import { fromJsonText, fromText, toJsonText } from './entityValues';
+import { HeadCache } from './headCache';
 import {
+  ALL_CALLS_SUBSCRIPTIONS_PARTITION,
   CALL_REQUESTS_PARTITION,
   CALL_ROW_KEY,
   callRequestRowKey,
+  escapeKey,
+  EVENT_END,
+  EVENT_PREFIX,
+  eventRowKey,
   LIVE_CALLS_PARTITION,
   PARTICIPANT_END,
   PARTICIPANT_PREFIX,
   participantRowKey,
+  ROSTER_HEAD_ROW_KEY,
+  subscriptionRowKey,
 } from './keys';
+import {
+  fromAllCallsSubscriptionEntity,
+  fromEventEntity,
+  fromHeadEntity,
+  fromSubscriptionEntity,
+  legacyHead,
+  participantOf,
+  toAllCallsSubscriptionEntity,
+  toEventEntity,
+  toHeadEntity,
+  toParticipantAction,
+  toSubscriptionEntity,
+} from './rosterEntities';
 import { byKeys, firstRows, keyRange, keySpan, MAX_KEYS_PER_QUERY } from './rowQueries';
-import { isNotFound, isPreconditionFailed } from './storageErrors';
+import { isNotFound, isPreconditionFailed, preconditionFailed } from './storageErrors';
 import type { Tables } from './tableClients';
-import { entityWireBytes, toTransactionBatches } from './transactionBatches';
+
+const ALL_CALLS_FRESH_MS = 1000;
 
 /**
- * Rows of the roster table (partition = canonical call id): `kind: "participant"`, row
- * `p:` + escaped participant key, the participant's JSON in chunks, its primary `identityId`,
- * `present` (false once Graph reported it deleted), `isInLobby` and the `digest` of all that;
- * and one `kind: "call"` row `call` with the call's state. One participant changing writes its own row and nothing else:
- * the roster's lastModifiedDateTime is the latest of its rows'.
+ * The roster table (rosterEntities.ts lists a call's rows). A roster change is one transaction
+ * over the call's partition, conditioned on its head's ETag; the heads this instance wrote or read
+ * last are kept in memory, so that a call's next change needs no read while no other instance
+ * wrote it (a stale one fails its commit with 412 and is read again).
  */
-export class RosterRepository implements RosterStore, CallStore {
-  /** One participant's change, written together with the others of its call in the same turn. */
-  // With a time limit: the call's next batch waits for this one, so a request that never
-  // answered would hold every later change of the call up (a timeout is a fault: 503, redelivered).
-  private readonly singleRows = new CoalescedUpserts({
-    upsert: async ([entity, mode]) => {
-      await (await this.client()).upsertEntity(entity, mode, { requestOptions: { timeout: BATCH_TIMEOUT_MS } });
-    },
-    transaction: async (writes) => {
-      await (
-        await this.client()
-      ).submitTransaction(
-        writes.map(([e, mode]): TransactionAction => ['upsert', e, mode]),
-        { requestOptions: { timeout: BATCH_TIMEOUT_MS } },
-      );
-    },
-  });
+export class RosterRepository implements RosterStore, CallStore, EventSubscriptionStore {
+  private readonly heads = new HeadCache();
+  /** The subscriptions to every call, as last read: a roster change with events reads them. */
+  private allCalls: { at: number; records: Promise<AllCallsSubscriptionRecord[]> } | undefined;
 
   constructor(private readonly tables: () => Promise<Tables>) {}
 
@@ -60,57 +70,96 @@ export class RosterRepository implements RosterStore, CallStore {
     return (await this.tables()).roster;
   }
 
-  /**
-   * `created`/`updated` store the listed participants as present; `deleted` keeps them as
-   * departed (a tombstone: the roster no longer shows them, an invitee's outcome becomes `left`).
-   */
-  async applyChange(callId: string, changeType: ChangeType, entries: RosterEntry[], now: string): Promise<void> {
+  async readHead(callId: string): Promise<HeadRead> {
+    const cached = this.heads.get(callId);
+    if (cached) return cached;
     const client = await this.client();
-    // One notification may list a participant twice; a transaction may name a row once.
-    const unique = [...new Map(entries.map((e) => [e.key, e])).values()];
-    const present = changeType !== 'deleted';
-    if (unique.length === 0) {
-      // Nothing to store for anyone, but the call has now been seen (its roster route answers 200).
-      await client.upsertEntity(
-        { partitionKey: callId, rowKey: CALL_ROW_KEY, kind: 'call', lastModifiedDateTime: now },
-        'Merge',
-      );
-      return;
+    let read: HeadRead;
+    try {
+      const e = await client.getEntity<Record<string, unknown>>(callId, ROSTER_HEAD_ROW_KEY);
+      read = { head: fromHeadEntity(e), etag: e.etag };
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      const present = [];
+      const filter = `${keyRange(callId, PARTICIPANT_PREFIX, PARTICIPANT_END)} and ${odata`present eq ${true}`}`;
+      for await (const e of client.listEntities<Record<string, unknown>>({
+        queryOptions: { filter, select: ['key', 'isInLobby'] },
+      }))
+        present.push(e);
+      return { head: legacyHead(present) };
     }
-    const writes = unique.map((e) => toParticipantWrite(callId, e, present, now));
-    if (writes.length === 1) {
-      // For one participant a read would cost what the write it might save costs: write.
-      await this.singleRows.upsert(writes[0]!);
-      return;
-    }
-    const changed = await this.changedOnly(client, callId, writes);
-    for (const group of toTransactionBatches(changed, ([entity]) => entityWireBytes(entity))) {
-      await client.submitTransaction(group.map(([entity, mode]): TransactionAction => ['upsert', entity, mode]));
-    }
+    this.heads.set(callId, read);
+    return read;
   }
 
-  /**
-   * The writes whose rows would change. A join burst arrives as notifications of up to 100
-   * participants, redelivered and repeated; one read of the rows' digests saves the rewrite of
-   * everyone a repeat names, so entity writes stay those that change a participant. Up to 12
-   * participants are read by key (one filter holds 15 comparisons), more by the range their keys
-   * span. A row also counts as changed when its `present` differs: a departure merged by an
-   * older version of the service left the digest of the row it merged into. As before, Graph
-   * does not sequence roster notifications: of two that change one participant at the same time,
-   * the one whose read or write reaches storage last decides.
-   */
-  private async changedOnly(client: TableClient, callId: string, writes: ParticipantWrite[]) {
-    const rowKeys = writes.map(([entity]) => entity.rowKey).sort();
-    const filter = rowKeys.length <= MAX_KEYS_PER_QUERY ? byKeys(callId, rowKeys) : keySpan(callId, rowKeys);
-    const stored = new Map<string, { digest?: string; present?: boolean }>();
-    for await (const e of client.listEntities<{ digest?: string; present?: boolean }>({
-      queryOptions: { filter, select: ['RowKey', 'digest', 'present'] },
-    }))
-      stored.set(e.rowKey!, e);
-    return writes.filter(([entity]) => {
-      const row = stored.get(entity.rowKey);
-      return row?.digest !== entity.digest || row.present !== entity.present;
-    });
+  async commit(callId: string, commit: RosterCommit, etag: string | undefined): Promise<string> {
+    const client = await this.client();
+    const now = commit.head.lastModifiedDateTime ?? new Date().toISOString();
+    const head = toHeadEntity(callId, commit.head);
+    const actions: TransactionAction[] = [
+      etag === undefined ? ['create', head] : ['update', head, 'Replace', { etag }],
+      ...commit.participants.map((write): TransactionAction => ['upsert', ...toParticipantAction(callId, write, now)]),
+      // Upserts: the head's ETag already makes the commit exclusive, and an event row left behind
+      // by an interrupted purge must not block the call's next events.
+      ...commit.events.map((event): TransactionAction => ['upsert', toEventEntity(event), 'Replace']),
+      ...(commit.subscriptions?.create ?? []).map((record): TransactionAction => [
+        'upsert',
+        toSubscriptionEntity(record, new Date().toISOString()),
+        'Replace',
+      ]),
+      ...(commit.subscriptions?.remove ?? []).map(
+        // A Merge that marks the row ended, not a delete: a delete of a row already gone fails the transaction.
+        (id): TransactionAction => [
+          'upsert',
+          {
+            partitionKey: callId,
+            rowKey: subscriptionRowKey(id),
+            ended: true,
+            removed: true,
+            lastModifiedDateTime: new Date().toISOString(),
+          },
+          'Merge',
+        ],
+      ),
+    ];
+    let written: string | undefined;
+    try {
+      const result = await client.submitTransaction(actions);
+      written = result.subResponses[0]?.etag;
+    } catch (err) {
+      // Whatever happened, what this instance holds of the head may be stale now.
+      this.heads.delete(callId);
+      if (etag !== undefined && isNotFound(err)) throw preconditionFailed(`The roster head of call ${callId} is gone.`);
+      throw err;
+    }
+    if (written) this.heads.set(callId, { head: commit.head, etag: written });
+    else this.heads.delete(callId);
+    return written ?? '';
+  }
+
+  async identitiesOf(callId: string, keys: string[]): Promise<Map<string, Record<string, unknown>>> {
+    const found = new Map<string, Record<string, unknown>>();
+    if (keys.length === 0) return found;
+    const client = await this.client();
+    const rowKeys = [...new Set(keys.map(participantRowKey))].sort();
+    const wanted = new Set(rowKeys);
+    // A few by key; many (a meeting's end) by the range their keys span, in one pass.
+    const filters =
+      rowKeys.length <= MAX_KEYS_PER_QUERY * 4
+        ? Array.from({ length: Math.ceil(rowKeys.length / MAX_KEYS_PER_QUERY) }, (_, i) =>
+            byKeys(callId, rowKeys.slice(i * MAX_KEYS_PER_QUERY, (i + 1) * MAX_KEYS_PER_QUERY)),
+          )
+        : [keySpan(callId, rowKeys)];
+    await Promise.all(
+      filters.map(async (filter) => {
+        for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+          if (!wanted.has(e.rowKey!)) continue;
+          const identity = participantOf(e)?.info?.identity;
+          if (identity) found.set(String(e.key), identity as Record<string, unknown>);
+        }
+      }),
+    );
+    return found;
   }
 
   /** Who of the given identities is, or was, in the calls' rosters (any identity kind). */
@@ -291,76 +340,131 @@ export class RosterRepository implements RosterStore, CallStore {
     await (await this.client()).updateEntity({ partitionKey: callId, rowKey: CALL_ROW_KEY, rejectedAt: '' }, 'Merge');
   }
 
+  async getCallSubscription(callId: string, id: string): Promise<Versioned<CallSubscriptionRecord> | undefined> {
+    try {
+      const e = await (await this.client()).getEntity<Record<string, unknown>>(callId, subscriptionRowKey(id));
+      // An unsubscribed one is kept as ended (its row is marked, not deleted: commit's removals).
+      const value =
+        e.removed === true
+          ? { ...fromSubscriptionEntity({ ...e, subscriptionId: id }), ended: true }
+          : fromSubscriptionEntity(e);
+      return { value, etag: e.etag };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async saveCallSubscription(record: CallSubscriptionRecord, etag: string): Promise<void> {
+    const entity = toSubscriptionEntity(record, new Date().toISOString());
+    await (await this.client()).updateEntity(entity, 'Replace', { etag });
+  }
+
+  async allCallsSubscriptions(): Promise<AllCallsSubscriptionRecord[]> {
+    // Read at most once a second: every roster change with events asks.
+    if (this.allCalls && Date.now() - this.allCalls.at < ALL_CALLS_FRESH_MS) return this.allCalls.records;
+    const records = (async () => {
+      const found: AllCallsSubscriptionRecord[] = [];
+      const filter = odata`PartitionKey eq ${ALL_CALLS_SUBSCRIPTIONS_PARTITION}`;
+      for await (const e of (await this.client()).listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
+        found.push(fromAllCallsSubscriptionEntity(e));
+      return found;
+    })();
+    this.allCalls = { at: Date.now(), records };
+    records.catch(() => (this.allCalls = undefined));
+    return records;
+  }
+
+  async getAllCallsSubscription(id: string): Promise<AllCallsSubscriptionRecord | undefined> {
+    try {
+      const e = await (
+        await this.client()
+      ).getEntity<Record<string, unknown>>(ALL_CALLS_SUBSCRIPTIONS_PARTITION, escapeKey(id));
+      return fromAllCallsSubscriptionEntity(e);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async createAllCallsSubscription(record: AllCallsSubscriptionRecord): Promise<void> {
+    await (await this.client()).createEntity(toAllCallsSubscriptionEntity(record));
+    this.allCalls = undefined;
+  }
+
+  async deleteAllCallsSubscription(id: string): Promise<boolean> {
+    this.allCalls = undefined;
+    try {
+      await (await this.client()).deleteEntity(ALL_CALLS_SUBSCRIPTIONS_PARTITION, escapeKey(id));
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
   async rosterPage(callId: string, top: number, after?: string): Promise<RosterPage> {
     const client = await this.client();
-    // The whole roster's latest change, from a pass over one column; the page, from a range of keys.
-    const summary = (async () => {
-      let lastModified = '';
-      let rows = 0;
-      for await (const e of client.listEntities<{ lastModifiedDateTime?: string }>({
-        queryOptions: { filter: odata`PartitionKey eq ${callId}`, select: ['lastModifiedDateTime'] },
-      })) {
-        rows++;
-        if (typeof e.lastModifiedDateTime === 'string' && e.lastModifiedDateTime > lastModified)
-          lastModified = e.lastModifiedDateTime;
-      }
-      return { lastModified, rows };
-    })();
     const present = `${keyRange(callId, PARTICIPANT_PREFIX, PARTICIPANT_END, after)} and ${odata`present eq ${true}`}`;
-    const page = firstRows<Record<string, unknown>>(client, present, top);
-    const [{ lastModified, rows }, participants, call] = await Promise.all([summary, page, this.getCall(callId)]);
+    const [participants, call, head] = await Promise.all([
+      firstRows<Record<string, unknown>>(client, present, top),
+      this.getCall(callId),
+      this.headRow(client, callId),
+    ]);
+    // The roster's latest change is on its head; a call only an earlier version wrote has none.
+    const summary = head ?? (await this.scanLatestChange(client, callId));
+    const times = [summary.lastModifiedDateTime, call?.value.lastModifiedDateTime ?? ''].sort();
     return {
       call: call?.value,
-      entries: participants
-        .slice(0, top)
-        .map((e) => ({ key: String(e.key), participant: fromChunks<Participant>(e, 'participant') ?? {} })),
+      entries: participants.slice(0, top).map((e) => ({ key: String(e.key), participant: participantOf(e) ?? {} })),
       next: participants.length > top ? String(participants[top]!.rowKey) : undefined,
-      lastModifiedDateTime: lastModified || null,
-      known: rows > 0,
+      lastModifiedDateTime: times.at(-1) || null,
+      known: Boolean(head || call || summary.rows > 0),
     };
   }
-}
 
-/**
- * How one participant's row is written. A departure that names only the participant id (a
- * published shape) is merged into the stored row, so the identity it had stays known (an
- * invitee's outcome becomes `left`, not `pending`); anything else replaces the row.
- */
-const BATCH_TIMEOUT_MS = 10_000;
-
-/** A participant's row and how it is written; `digest` is what the row says (digestOf). */
-type ParticipantWrite = [TableEntity<{ digest: string } & Record<string, unknown>>, 'Merge' | 'Replace'];
-
-function toParticipantWrite(callId: string, entry: RosterEntry, present: boolean, now: string): ParticipantWrite {
-  if (!present && !primaryIdentity(entry.participant.info?.identity)) {
-    const departure = {
-      partitionKey: callId,
-      rowKey: participantRowKey(entry.key),
-      kind: 'participant',
-      key: entry.key,
-      present,
-    };
-    return [{ ...departure, digest: digestOf(departure), lastModifiedDateTime: now }, 'Merge'];
+  async eventsPage(
+    callId: string,
+    after: number,
+    top: number,
+  ): Promise<{ events: CallEventBody[]; next?: number; known: boolean }> {
+    const client = await this.client();
+    const filter = keyRange(callId, EVENT_PREFIX, EVENT_END, eventRowKey(after + 1));
+    const [rows, head] = await Promise.all([
+      firstRows<Record<string, unknown>>(client, filter, top),
+      this.headRow(client, callId),
+    ]);
+    const events = rows.slice(0, top).map(fromEventEntity);
+    return { events, next: rows.length > top ? events.at(-1)!.sequence : undefined, known: Boolean(head) };
   }
-  return [toParticipantEntity(callId, entry, present, now), 'Replace'];
-}
 
-function toParticipantEntity(callId: string, entry: RosterEntry, present: boolean, now: string) {
-  const row = {
-    partitionKey: callId,
-    rowKey: participantRowKey(entry.key),
-    kind: 'participant',
-    key: entry.key,
-    identityId: primaryIdentity(entry.participant.info?.identity)?.id ?? '',
-    present,
-    isInLobby: entry.participant.isInLobby === true,
-    ...toChunks('participant', entry.participant),
-  };
-  return { ...row, digest: digestOf(row), lastModifiedDateTime: now };
-}
+  /** The head's summary fields, read fresh (a page must not show what this instance last wrote only). */
+  private async headRow(client: TableClient, callId: string) {
+    try {
+      const e = await client.getEntity<{ lastModifiedDateTime?: string }>(callId, ROSTER_HEAD_ROW_KEY, {
+        queryOptions: { select: ['lastModifiedDateTime'] },
+      });
+      return { lastModifiedDateTime: e.lastModifiedDateTime ?? '', rows: 1 };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
 
-/** What a participant's row says, apart from when it was written: equal digests, nothing to write. */
-const digestOf = (row: object) => createHash('sha256').update(JSON.stringify(row)).digest('base64url').slice(0, 22);
+  /** The latest change of a call written without a head, from a pass over one column of its rows. */
+  private async scanLatestChange(client: TableClient, callId: string) {
+    let lastModifiedDateTime = '';
+    let rows = 0;
+    for await (const e of client.listEntities<{ lastModifiedDateTime?: string }>({
+      queryOptions: { filter: odata`PartitionKey eq ${callId}`, select: ['lastModifiedDateTime'] },
+    })) {
+      rows++;
+      if (typeof e.lastModifiedDateTime === 'string' && e.lastModifiedDateTime > lastModifiedDateTime)
+        lastModifiedDateTime = e.lastModifiedDateTime;
+    }
+    return { lastModifiedDateTime, rows };
+  }
+}
 
 function fromCallEntity(e: Record<string, unknown>): CallRecord {
   return {

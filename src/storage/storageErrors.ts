@@ -17,6 +17,10 @@ export const isConflict = (err: unknown) => hasStatus(err, 409);
 /** 412: someone else wrote the entity since we read it. */
 export const isPreconditionFailed = (err: unknown) => hasStatus(err, 412);
 
+/** A 412 of our own: a row a write was conditioned on is gone or changed (read again and retry). */
+export const preconditionFailed = (message: string) =>
+  Object.assign(new Error(message), { name: 'RestError', statusCode: 412, code: 'UpdateConditionNotSatisfied' });
+
 /** A table we created is gone: it must be created again before anything can be stored. */
 export function isTableMissing(err: unknown): boolean {
   const e = asRestError(err);

@@ -3,11 +3,6 @@
 const MAX_ACTIONS = 100;
 // The body is multipart: each action adds its own headers (~500 bytes) around the entity JSON.
 const MAX_BODY_BYTES = 4 * 1024 * 1024 - 64 * 1024;
-const ACTION_OVERHEAD_BYTES = 1024;
-
-/** The wire size of one entity in a transaction body, with its part's headers. */
-export const entityWireBytes = (entity: object) =>
-  Buffer.byteLength(JSON.stringify(entity), 'utf8') + ACTION_OVERHEAD_BYTES;
 
 /**
  * Splits items into consecutive groups that each fit one transaction, by count and by size.

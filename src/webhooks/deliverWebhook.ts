@@ -2,9 +2,12 @@ import type { Logger } from '../logger';
 import type { OperationStore } from '../operations/operationStore';
 import { isPreconditionFailed } from '../storage/storageErrors';
 import { logEvent } from '../telemetry';
+import { SUBSCRIPTION_SUBJECT_PREFIX } from './eventSubscriptions';
 import type { PostResult } from './postJson';
 import type { WebhookMessage, WebhookScheduler } from './webhookScheduler';
 import { type SubjectDeps, webhookSubject } from './webhookSubjects';
+
+const isSubscription = (subjectId: string) => subjectId.startsWith(SUBSCRIPTION_SUBJECT_PREFIX);
 
 export interface DeliveryDeps extends SubjectDeps {
   operations: OperationStore;
@@ -40,6 +43,9 @@ export const backoffSeconds = (failedAttempts: number, baseSeconds: number) =>
 export async function deliverWebhook(deps: DeliveryDeps, message: WebhookMessage): Promise<DeliveryOutcome> {
   const subject = webhookSubject(deps, message.callId, message.operationId);
   const loaded = await subject.load();
+  // An event subscription with nothing new to send: the sweep clears its index row once it is stale
+  // (a commit marks it before its events are written, so clearing it here could lose that mark).
+  if (loaded?.idle) return 'done';
   const later = (delaySeconds: number, next: Partial<WebhookMessage> = {}) =>
     deps.webhooks.schedule({ ...message, ...next }, Math.max(1, Math.ceil(delaySeconds)));
 
@@ -91,9 +97,11 @@ export async function deliverWebhook(deps: DeliveryDeps, message: WebhookMessage
   const result = await deps.post(callbackUrl, body);
   const about = { ...subject.about, attempt: attempts };
   if (result.status >= 200 && result.status < 300) {
-    await subject.set({ status: 'delivered', attempts, since: deps.now().toISOString() });
-    await clearDue();
+    const after = await subject.set({ status: 'delivered', attempts, since: deps.now().toISOString() });
     logEvent(deps.log, 'webhook.delivered', about);
+    // An event subscription's next event goes at once; the index row stays until the sweep finds it idle.
+    if (after?.more) await deps.webhooks.schedule({ ...message, attempt: 0, waits: 0, faults: 0 }, 0);
+    else if (!isSubscription(message.operationId)) await clearDue();
     return 'delivered';
   }
   const reason = result.status ? `HTTP ${result.status}` : (result.error ?? 'no answer').slice(0, 500);

@@ -7,32 +7,46 @@ import { describeOperation, type ReadDeps } from '../operations/readOperations';
 import { retryOnConflict } from '../operations/retryOnConflict';
 import type { CallRecord } from '../roster/rosterRecord';
 import { isTerminal } from '../schemas/operationStatus';
+import { type EventSubscriptionStore, SUBSCRIPTION_SUBJECT_PREFIX } from './eventSubscriptions';
+import { eventSubscriptionSubject } from './eventSubscriptionSubject';
 
 /** The subject id of a call's own webhook in queue messages and the sweep's index (never an operation id: not a GUID). */
 export const CALL_SUBJECT = '~call';
 
-/** What a webhook is about, as delivery needs it: an operation, or a call the service started. */
+/** What a webhook is about, as delivery needs it: an operation, a call the service started, or an event subscription. */
 export interface WebhookSubject {
-  /** For the logs: the call, and the operation when it is one. */
+  /** For the logs: the call, and the operation or subscription. */
   about: Record<string, unknown>;
-  /** The subject as it stands, or undefined while it is not stored. */
+  /**
+   * The subject as it stands, or undefined while it is not stored. `idle`: nothing to deliver now,
+   * nor to wait for (an event subscription that has delivered every event so far).
+   */
   load(): Promise<
-    { webhook: WebhookState | null; callbackUrl: string | null; ready: boolean; etag: string } | undefined
+    | { webhook: WebhookState | null; callbackUrl: string | null; ready: boolean; etag: string; idle?: boolean }
+    | undefined
   >;
   /** The body to POST (of the subject as last loaded), and until when to wait for it to settle (epoch ms; 0: now). */
   body(): Promise<{ body: unknown; settleAt: number }>;
   /** Writes the webhook state if the subject is unchanged since it was loaded (else a 412). */
   claim(webhook: WebhookState): Promise<void>;
-  /** Writes the webhook state on the subject's latest version, unless it was cancelled meanwhile. */
-  set(webhook: WebhookState): Promise<void>;
+  /**
+   * Writes the webhook state on the subject's latest version, unless it was cancelled meanwhile;
+   * `more`: after a delivery, there is another to make (the subscription's next event).
+   */
+  set(webhook: WebhookState): Promise<{ more?: boolean } | void>;
 }
 
 export interface SubjectDeps extends ReadDeps {
   calls: CallStore;
+  eventSubscriptions: EventSubscriptionStore;
 }
 
-export const webhookSubject = (deps: SubjectDeps, callId: string, subjectId: string): WebhookSubject =>
-  subjectId === CALL_SUBJECT ? callSubject(deps, callId) : operationSubject(deps, callId, subjectId);
+export function webhookSubject(deps: SubjectDeps, callId: string, subjectId: string): WebhookSubject {
+  if (subjectId === CALL_SUBJECT) return callSubject(deps, callId);
+  if (subjectId.startsWith(SUBSCRIPTION_SUBJECT_PREFIX))
+    return eventSubscriptionSubject(deps, callId, subjectId.slice(SUBSCRIPTION_SUBJECT_PREFIX.length));
+  return operationSubject(deps, callId, subjectId);
+}
 
 /** An operation's completion webhook: ready once it is completed or failed; the body waits for the invitees' outcomes. */
 function operationSubject(deps: SubjectDeps, callId: string, operationId: string): WebhookSubject {

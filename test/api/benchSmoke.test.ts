@@ -15,11 +15,14 @@ describe('npm run bench', () => {
     const figures = JSON.parse(out.trim().split('\n').pop()!);
     for (const name of [
       'ingest_notifications_per_s',
-      'floor_upserts_per_s',
+      'floor_commits_per_s',
       'ingest_ratio',
       'storage_calls_per_operation_notification',
       'storage_calls_per_duplicate',
       'roster_writes_per_change_1000',
+      'snapshot_burst_p99_ms',
+      'snapshot_1000_ms',
+      'snapshot_1000_storage_reads',
       'p50_ms',
       'p99_ms',
       'cold_import_ms',
@@ -33,5 +36,7 @@ describe('npm run bench', () => {
     expect(figures.ingest_non_2xx).toBe(0);
     expect(figures.storage_calls_per_operation_notification).toBeLessThanOrEqual(2);
     expect(figures.storage_calls_per_duplicate).toBeLessThanOrEqual(1);
+    expect(figures.snapshot_burst_exact_roster).toBe(true);
+    expect(figures.snapshot_burst_non_2xx).toBe(0);
   }, 150_000);
 });

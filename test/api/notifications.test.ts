@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { describe, expect, it } from 'vitest';
 
-import { getOperation, getRoster, invite, listOperations, newCallId, stack, userInvitee } from '../support/api';
+import { call, getOperation, getRoster, invite, listOperations, newCallId, stack, userInvitee } from '../support/api';
 import { publishedExample, referenceExample } from '../support/fixtures';
 import {
   batch,
@@ -135,7 +135,7 @@ describe('POST /api/notifications: body', () => {
     const callId = newCallId();
     const [good, bad] = [randomUUID(), randomUUID()];
     const body = batch(
-      rosterNotification(callId, [participant('user', 'before')]),
+      rosterNotification(callId, [participant('user', 'before')], 'created'),
       operationNotification({ callId, operationId: bad, clientContext: 'lone\ud800', status: 'running' }),
       rosterNotification(callId, [participant('user', 'x\udfff')]),
       rosterNotification(callId, [
@@ -148,7 +148,7 @@ describe('POST /api/notifications: body', () => {
         resultInfo: { code: 1, message: 'half \udc00 pair' },
       }),
       operationNotification({ callId, operationId: good, status: 'completed' }),
-      rosterNotification(callId, [participant('user', 'after')]),
+      rosterNotification(callId, [participant('user', 'after')], 'created'),
     );
     for (let i = 0; i < 2; i++) expect((await postNotifications(body)).status).toBe(202); // redelivery too
     expect((await getOperation(callId, good)).body.status).toBe('completed');
@@ -443,21 +443,28 @@ describe('POST /api/notifications: operation state', () => {
 });
 
 describe('POST /api/notifications: roster and call state', () => {
-  it('upserts on created/updated and removes on deleted', async () => {
+  it('adds on created, takes updated as the whole roster, removes on deleted', async () => {
     const callId = newCallId();
-    await postNotifications(
-      rosterNotification(callId, [participant('user', 'r-1'), participant('user', 'r-2')], 'created'),
-    );
-    await postNotifications(rosterNotification(callId, [participant('user', 'r-1', { isMuted: true })], 'updated'));
-    await postNotifications(
-      rosterNotification(callId, [participant('user', 'r-2'), participant('user', 'never-seen')], 'deleted'),
-    );
+    const [r1, r2, r3] = ['r-1', 'r-2', 'r-3'].map((id) => participant('user', id));
+    await postNotifications(rosterNotification(callId, [r1!, r2!], 'created'));
+    await postNotifications(rosterNotification(callId, [r3!], 'created'));
+    // The whole roster: r-3 is not in it, so r-3 left; r-1 muted.
+    await postNotifications(rosterNotification(callId, [{ ...r1, isMuted: true }, r2!], 'updated'));
+    await postNotifications(rosterNotification(callId, [r2!, participant('user', 'never-seen')], 'deleted'));
     const roster = await getRoster(callId);
     expect(roster.status).toBe(200);
     expect(roster.body.participants).toHaveLength(1);
     expect(roster.body.participants[0]).toMatchObject({ key: 'user:r-1', isMuted: true });
     expect(roster.body.state).toBeNull();
     expect(Date.parse(roster.body.lastModifiedDateTime)).not.toBeNaN();
+    const events = await call('GET', `/api/calls/${callId}/events`);
+    expect(events.body.events.map((e: { type: string; key: string }) => `${e.type} ${e.key}`)).toEqual([
+      'joined user:r-1',
+      'joined user:r-2',
+      'joined user:r-3',
+      'left user:r-3',
+      'left user:r-2',
+    ]);
   });
 
   it('stores a roster update whose participants together exceed one 4 MiB transaction', async () => {
@@ -522,7 +529,7 @@ describe('POST /api/notifications: roster and call state', () => {
     const callId = newCallId();
     const keys = Array.from({ length: 40 }, (_, i) => `concurrent-${i}`);
     const results = await Promise.all(
-      keys.map((k) => postNotifications(rosterNotification(callId, [participant('user', k)]))),
+      keys.map((k) => postNotifications(rosterNotification(callId, [participant('user', k)], 'created'))),
     );
     expect(results.every((r) => r.status === 202)).toBe(true);
     const roster = await getRoster(callId);

@@ -34,12 +34,16 @@ describe('GET /api/openapi.json', () => {
     const doc = (await call('GET', '/api/openapi.json', { key: false })).body;
     const documented = Object.entries(doc.paths as Record<string, Record<string, { security?: unknown[] }>>).flatMap(
       ([p, ops]) =>
-        Object.entries(ops).map(([method, op]) => ({ path: p, method, keyed: Boolean(op.security?.length) })),
+        Object.entries(ops)
+          .filter(([method]) => !method.startsWith('x-'))
+          .map(([method, op]) => ({ path: p, method, keyed: Boolean(op.security?.length) })),
     );
-    // Not connector operations: Graph's callback, health, this document, the HTTP Webhook pattern's routes.
+    // Not connector operations: Graph's callback, health, this document, the HTTP Webhook pattern's
+    // routes (an invite's, and the unsubscribe of an event subscription by clientContext).
     const notOperations = new Set(['/notifications', '/health', '/openapi.json', '/calls/{callId}/webhooks/invite']);
     const registered = httpRegistrations()
       .filter((r) => !notOperations.has(r.path) && !r.path.endsWith('/webhook'))
+      .filter((r) => !(r.path === '/calls/{callId}/webhooks/events' && r.method === 'delete'))
       .map((r) => ({
         path: r.path,
         method: r.method,
@@ -55,7 +59,12 @@ describe('GET /api/openapi.json', () => {
     expect(Object.keys(doc.definitions).sort()).toEqual(
       [
         'call',
+        'callEvent',
+        'callEventList',
+        'callEventSubscriptionRequest',
         'error',
+        'eventsTriggerRequest',
+        'eventSubscription',
         'invitee',
         'inviteRequest',
         'operation',
@@ -82,8 +91,12 @@ describe('GET /api/openapi.json', () => {
       'notJoined',
       'left',
     ]);
-    // No trigger: Power Platform registers a flow's trigger on every save, which must never invite.
-    expect(JSON.stringify(doc)).not.toMatch(/x-ms-trigger|x-ms-notification/);
+    // Power Platform registers a flow's trigger on every save, which must never invite: the only
+    // triggers subscribe to events.
+    const triggers = Object.entries(doc.paths as Record<string, Record<string, Record<string, unknown>>>).flatMap(
+      ([p, ops]) => Object.entries(ops).flatMap(([method, op]) => (op['x-ms-trigger'] ? [`${method} ${p}`] : [])),
+    );
+    expect(triggers.sort()).toEqual(['post /calls/{callId}/webhooks/events', 'post /webhooks/events']);
     const action = doc.paths['/calls/{callId}/participants/invite'].post;
     expect(action.responses['202'].headers).toHaveProperty('Location');
     expect(action.responses['202'].headers).toHaveProperty('Retry-After');

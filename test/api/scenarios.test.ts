@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 
 import { runCallJourney } from '../../dev/callJourney';
+import { runRosterJourney } from '../../dev/rosterJourney';
 import { runScenario, simulatorApi } from '../../dev/scenarioRunner';
 import { SCENARIOS } from '../../dev/scenarios';
 import { getOperation, getRoster, invite, stack, userInvitee, waitFor } from '../support/api';
@@ -25,6 +26,13 @@ describe('a call the service owns, end to end', () => {
     expect(result.timeline.map((e) => e.what.split(' ->')[0]!.split(':')[0])).toEqual(
       expect.arrayContaining(['join the meeting', 'invite the on-call engineer', 'remove them', 'hang up']),
     );
+  });
+});
+
+describe('whole rosters, end to end', () => {
+  it('tells who joined, waited, left and when the meeting ended, from the rosters Graph sends', async () => {
+    const result = await runRosterJourney(target, { pollIntervalMs: 100, timeoutMs: 15_000 });
+    expect(result.mismatches).toEqual([]);
   });
 });
 
@@ -68,9 +76,9 @@ describe('Graph delivering again', () => {
         'the redelivered completion',
       );
       expect(done.body.status).toBe('completed');
-      expect((await getRoster(callId)).body.participants.map((p: { key: string }) => p.key)).toEqual([
-        `application:${invitee.identity.user.id}`,
-      ]);
+      expect((await getRoster(callId)).body.participants.map((p: { key: string }) => p.key).sort()).toEqual(
+        [`application:${invitee.identity.user.id}`, `application:${stack.hostEnv.GRAPH_CLIENT_ID}`].sort(),
+      );
       expect(statuses.filter((s) => s === 503)).toHaveLength(3); // running, roster, completed: each failed once
       expect(statuses.filter((s) => s === 202)).toHaveLength(3);
     } finally {

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { FaultyProxy } from '../../dev/faultyProxy';
 import { simulatorApi } from '../../dev/scenarioRunner';
 import { azuriteConnection, type HostProcess, startHostProcess } from '../../dev/stack';
 import { call, getOperation, stack, userInvitee, waitFor } from '../support/api';
-import { FaultyProxy } from '../support/faultyProxy';
 import {
   batch,
   callNotification,

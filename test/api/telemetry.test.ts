@@ -53,7 +53,14 @@ describe('telemetry', () => {
     const roster = events().find(
       (e) => e.event === 'notifications.applied' && e.items.some((i: { callId: string }) => i.callId === callId),
     );
-    expect(roster!.items[0]).toMatchObject({ callId, kind: 'roster', changeType: 'updated', participants: 1 });
+    // The whole roster: the bot and the invitee, one joined event (none for the bot).
+    expect(roster!.items[0]).toMatchObject({
+      callId,
+      kind: 'roster',
+      changeType: 'updated',
+      participants: 2,
+      events: 1,
+    });
     // Graph's support headers of each callback, which Microsoft support asks for, are logged with the call.
     const support = {
       clientRequestId: expect.stringMatching(/^[0-9a-f-]{36}$/),

@@ -1,10 +1,10 @@
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { FaultyProxy } from '../../dev/faultyProxy';
 import { simulatorApi } from '../../dev/scenarioRunner';
 import { type Azurite, azuriteConnection, type HostProcess, startAzurite, startHostProcess } from '../../dev/stack';
 import { call, stack, userInvitee, waitFor } from '../support/api';
-import { FaultyProxy } from '../support/faultyProxy';
 import { operationNotification, participant, rosterNotification } from '../support/notifications';
 import { postNotifications } from '../support/simulator';
 import { WebhookReceiver } from '../support/webhookReceiver';

@@ -213,3 +213,48 @@ describe('per-invitee outcome', () => {
     expect(posted.body.invitees[0].outcome).toBe('notJoined'); // not 'pending': it waited for the ring timeout
   });
 });
+
+describe('event webhooks (the queue, the host, Azurite)', () => {
+  it("delivers a person's events and the call's end in order, once each, through a receiver that was down", async () => {
+    const callId = randomUUID();
+    const bot = participant('application', stack.hostEnv.GRAPH_CLIENT_ID!, { id: 'bot' });
+    const whole = (...people: unknown[]) => notify(rosterNotification(callId, [bot, ...people]));
+    await whole();
+    const events = await new WebhookReceiver().start();
+    try {
+      events.script = [503, 0, 503]; // down for its first three tries (and one hang-up)
+      const subscribed = await api('POST', `/api/calls/${callId}/webhooks/events`, {
+        body: { callbackUrl: events.url, identityId: 'on-call-7' },
+      });
+      expect(subscribed.status).toBe(201);
+      expect(subscribed.headers.get('location')).toContain(
+        `/api/calls/${callId}/webhooks/events/${subscribed.body.id}`,
+      );
+      await whole(participant('user', 'someone-else'));
+      await whole(participant('user', 'someone-else'), participant('user', 'on-call-7', { isInLobby: true }));
+      await whole(participant('user', 'someone-else'), participant('user', 'on-call-7'));
+      await whole(participant('user', 'someone-else'));
+      await notify({
+        value: [
+          {
+            changeType: 'deleted',
+            resource: `/communications/calls/${callId}`,
+            resourceData: { '@odata.type': '#microsoft.graph.call', state: 'terminated' },
+          },
+        ],
+      });
+      const delivered = () =>
+        events.received.filter((r) => r.status === 200).map((r) => `${r.body.sequence} ${r.body.type}`);
+      await waitFor(async () => (delivered().length >= 4 ? true : undefined), 30_000, 'the events');
+      await sleep(2500); // time for any duplicate to show up
+      expect(delivered()).toEqual(['2 inLobby', '3 joined', '4 left', '6 callEnded']);
+      // The first was tried until the receiver came back; nothing was sent out of order meanwhile.
+      expect(events.received.slice(0, 4).map((r) => r.body.sequence)).toEqual([2, 2, 2, 2]);
+      const unsubscribe = subscribed.headers.get('location')!;
+      expect((await call('DELETE', new URL(unsubscribe).pathname, { baseUrl: host.url })).status).toBe(204);
+      expect((await call('DELETE', new URL(unsubscribe).pathname, { baseUrl: host.url })).status).toBe(404);
+    } finally {
+      await events.close();
+    }
+  }, 45_000);
+});

@@ -57,7 +57,7 @@ export const getRoster = (callId: string) => call('GET', `/api/calls/${callId}/p
  * A paged list read whole by following `@odata.nextLink` as Logic Apps' pagination does: the first
  * page's body with every page's items under `listKey`, and how many pages it took.
  */
-export async function readAllPages(path: string, listKey: 'operations' | 'participants', baseUrl?: string) {
+export async function readAllPages(path: string, listKey: 'operations' | 'participants' | 'events', baseUrl?: string) {
   const first = await call('GET', path, { baseUrl });
   if (first.status !== 200) return { ...first, pages: 1 };
   const items: unknown[] = [...first.body[listKey]];

@@ -5,6 +5,7 @@ import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
 import { CallbackTokenError } from '../../src/auth/callbackToken';
 import { loadConfig } from '../../src/config';
 import type { GraphGateway } from '../../src/graph/graphGateway';
+import { KeyedBatches } from '../../src/keyedBatches';
 import type { Logger } from '../../src/logger';
 import { type HttpRouteName, httpRoutes } from '../../src/routes';
 import type { Services } from '../../src/services';
@@ -105,6 +106,7 @@ export type MemoryServices = Services & {
   operations: MemoryOperationStore;
   roster: MemoryRosterStore;
   calls: MemoryRosterStore;
+  eventSubscriptions: MemoryRosterStore;
   webhooks: MemoryWebhookQueue;
 };
 
@@ -134,6 +136,7 @@ export function memoryServices(
     operations: new MemoryOperationStore(),
     roster: rosters,
     calls: rosters,
+    eventSubscriptions: rosters,
     webhooks: new MemoryWebhookQueue(),
     graph: async () => graph,
     callbackTokens: {
@@ -142,6 +145,7 @@ export function memoryServices(
         return { issuer: 'https://api.botframework.com', tenantId: TENANT_ID, appId: APP_ID };
       },
     },
+    rosterWrites: new KeyedBatches(),
     now: (options.clock ?? new TestClock()).now,
   };
 }

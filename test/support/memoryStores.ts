@@ -4,11 +4,18 @@ import { replacedCallsOf } from '../../src/invitees/inviteeOutcomes';
 import type { InviteContextRecord, OperationRecord, WebhookState } from '../../src/operations/operationRecord';
 import type { OperationStore, RowWrite, Versioned } from '../../src/operations/operationStore';
 import { primaryIdentity } from '../../src/roster/participantKey';
+import type { RosterCommit } from '../../src/roster/rosterCommits';
+import { emptyRosterHead, type HeadRead, type RosterHead } from '../../src/roster/rosterHead';
 import type { CallRecord, PresenceEntry, RosterEntry, RosterPage } from '../../src/roster/rosterRecord';
 import type { RosterStore } from '../../src/roster/rosterStore';
-import type { ChangeType } from '../../src/schemas/commsNotification';
+import type { CallEventBody } from '../../src/schemas/responses';
 import { participantRowKey } from '../../src/storage/keys';
 import { inviteContextRowKey, operationOrderKey, operationRowKey } from '../../src/storage/keys';
+import type {
+  AllCallsSubscriptionRecord,
+  CallSubscriptionRecord,
+  EventSubscriptionStore,
+} from '../../src/webhooks/eventSubscriptions';
 import type { WebhookMessage, WebhookScheduler } from '../../src/webhooks/webhookScheduler';
 
 /** Fails as the Tables SDK does: a RestError with the status storageErrors.ts sorts by. */
@@ -174,13 +181,26 @@ interface ParticipantRow {
   lastModifiedDateTime: string;
 }
 
+const cloneHead = (head: RosterHead): RosterHead => ({
+  ...structuredClone({ ...head, members: undefined }),
+  members: new Map([...head.members].map(([k, v]) => [k, { ...v }])),
+});
+
 /** The roster table in memory, with its calls, as src/storage/rosterRepository.ts keeps them. */
-export class MemoryRosterStore implements RosterStore, CallStore {
+export class MemoryRosterStore implements RosterStore, CallStore, EventSubscriptionStore {
   private readonly participants = new Map<string, Map<string, ParticipantRow>>();
+  private readonly subscriptions = new Map<string, { value: CallSubscriptionRecord; etag: string }>();
+  private readonly allCalls = new Map<string, AllCallsSubscriptionRecord>();
+  private readonly heads = new Map<string, { head: RosterHead; etag: string }>();
+  private readonly events = new Map<string, Map<number, CallEventBody>>();
   private readonly calls = new Map<string, { value: CallRecord; etag: string }>();
   private readonly requests = new Map<string, { value: CallRequestRecord; etag: string }>();
   /** The live-call index: call id -> when its last keep-alive was claimed. */
   readonly live = new Map<string, string>();
+  /** Rows written by roster commits (head, participants, events), for tests that count them. */
+  rosterWrites = 0;
+  /** Makes the next commit fail with this error instead of writing (a fault between read and write). */
+  failNextCommit?: Error;
   private version = 0;
 
   private of(callId: string) {
@@ -189,29 +209,104 @@ export class MemoryRosterStore implements RosterStore, CallStore {
     return rows;
   }
 
-  async applyChange(callId: string, changeType: ChangeType, entries: RosterEntry[], now: string): Promise<void> {
+  async readHead(callId: string): Promise<HeadRead> {
+    const found = this.heads.get(callId);
+    return found ? { head: cloneHead(found.head), etag: found.etag } : { head: emptyRosterHead() };
+  }
+
+  async commit(callId: string, commit: RosterCommit, etag: string | undefined): Promise<string> {
+    const found = this.heads.get(callId);
+    if (this.failNextCommit) {
+      const err = this.failNextCommit;
+      this.failNextCommit = undefined;
+      throw err;
+    }
+    if (etag === undefined && found) throw exists();
+    if (etag !== undefined && found?.etag !== etag) throw changed();
+    const now = commit.head.lastModifiedDateTime ?? '';
     const rows = this.of(callId);
-    const present = changeType !== 'deleted';
-    for (const entry of entries) {
-      const identityId = primaryIdentity(entry.participant.info?.identity)?.id;
-      const before = rows.get(entry.key);
-      // A departure naming only the participant id keeps the identity the row had.
-      if (!present && !identityId && before) {
-        rows.set(entry.key, { ...before, present, lastModifiedDateTime: now });
+    for (const write of commit.participants) {
+      const before = rows.get(write.key);
+      if (!write.entry) {
+        rows.set(write.key, {
+          entry: before?.entry ?? { key: write.key, participant: { id: write.key } },
+          identityId: before?.identityId ?? '',
+          present: false,
+          lastModifiedDateTime: now,
+        });
         continue;
       }
-      rows.set(entry.key, {
-        entry: structuredClone(entry),
-        identityId: identityId ?? '',
-        present,
+      rows.set(write.key, {
+        entry: structuredClone(write.entry),
+        identityId: primaryIdentity(write.entry.participant.info?.identity)?.id ?? '',
+        present: true,
         lastModifiedDateTime: now,
       });
     }
-    if (entries.length === 0 && !this.calls.has(callId))
-      this.calls.set(callId, {
-        value: { state: null, resultInfo: null, lastModifiedDateTime: now },
-        etag: `${++this.version}`,
-      });
+    let events = this.events.get(callId);
+    if (!events) this.events.set(callId, (events = new Map()));
+    for (const event of commit.events) events.set(event.sequence, structuredClone(event));
+    for (const record of commit.subscriptions?.create ?? [])
+      this.subscriptions.set(`${callId} ${record.id}`, { value: structuredClone(record), etag: `${++this.version}` });
+    for (const id of commit.subscriptions?.remove ?? []) {
+      const found = this.subscriptions.get(`${callId} ${id}`);
+      if (found)
+        this.subscriptions.set(`${callId} ${id}`, {
+          value: { ...found.value, ended: true },
+          etag: `${++this.version}`,
+        });
+    }
+    const next = `${++this.version}`;
+    this.heads.set(callId, { head: cloneHead(commit.head), etag: next });
+    this.rosterWrites += 1 + commit.participants.length + commit.events.length;
+    return next;
+  }
+
+  async identitiesOf(callId: string, keys: string[]): Promise<Map<string, Record<string, unknown>>> {
+    const rows = this.of(callId);
+    return new Map(
+      keys.flatMap((key) => {
+        const identity = rows.get(key)?.entry.participant.info?.identity;
+        return identity ? [[key, structuredClone(identity) as Record<string, unknown>]] : [];
+      }),
+    );
+  }
+
+  async getCallSubscription(callId: string, id: string): Promise<Versioned<CallSubscriptionRecord> | undefined> {
+    const found = this.subscriptions.get(`${callId} ${id}`);
+    return found && { value: structuredClone(found.value), etag: found.etag };
+  }
+
+  async saveCallSubscription(record: CallSubscriptionRecord, etag: string): Promise<void> {
+    const key = `${record.callId} ${record.id}`;
+    if (this.subscriptions.get(key)?.etag !== etag) throw changed();
+    this.subscriptions.set(key, { value: structuredClone(record), etag: `${++this.version}` });
+  }
+
+  async allCallsSubscriptions(): Promise<AllCallsSubscriptionRecord[]> {
+    return [...this.allCalls.values()].map((r) => structuredClone(r));
+  }
+
+  async getAllCallsSubscription(id: string): Promise<AllCallsSubscriptionRecord | undefined> {
+    const found = this.allCalls.get(id);
+    return found && structuredClone(found);
+  }
+
+  async createAllCallsSubscription(record: AllCallsSubscriptionRecord): Promise<void> {
+    if (this.allCalls.has(record.id)) throw exists();
+    this.allCalls.set(record.id, structuredClone(record));
+  }
+
+  async deleteAllCallsSubscription(id: string): Promise<boolean> {
+    return this.allCalls.delete(id);
+  }
+
+  async eventsPage(callId: string, after: number, top: number) {
+    const all = [...(this.events.get(callId)?.values() ?? [])]
+      .filter((e) => e.sequence > after)
+      .sort((a, b) => a.sequence - b.sequence);
+    const events = all.slice(0, top).map((e) => structuredClone(e));
+    return { events, next: all.length > top ? events.at(-1)!.sequence : undefined, known: this.heads.has(callId) };
   }
 
   async presence(callIds: string[], identityIds: string[]): Promise<PresenceEntry[]> {
@@ -324,7 +419,8 @@ export class MemoryRosterStore implements RosterStore, CallStore {
   async rosterPage(callId: string, top: number, after?: string): Promise<RosterPage> {
     const rows = [...this.of(callId).values()];
     const call = this.calls.get(callId)?.value;
-    const times = [...rows.map((r) => r.lastModifiedDateTime), call?.lastModifiedDateTime ?? ''].filter(Boolean).sort();
+    const head = this.heads.get(callId)?.head;
+    const times = [head?.lastModifiedDateTime ?? '', call?.lastModifiedDateTime ?? ''].filter(Boolean).sort();
     // In row-key order, as Table Storage pages: the escaped key, compared by UTF-16 code units.
     const present = rows
       .map((r) => ({ r, rowKey: participantRowKey(r.entry.key) }))
@@ -335,7 +431,7 @@ export class MemoryRosterStore implements RosterStore, CallStore {
       entries: present.slice(0, top).map(({ r }) => structuredClone(r.entry)),
       next: present[top]?.rowKey,
       lastModifiedDateTime: times.at(-1) ?? null,
-      known: rows.length > 0 || Boolean(call),
+      known: rows.length > 0 || Boolean(call) || Boolean(head),
     };
   }
 }

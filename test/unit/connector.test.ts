@@ -232,17 +232,55 @@ describe('the custom connector (examples/logic-apps/connector/)', () => {
   });
 
   it('gives every operation a summary and a description, and offers no trigger that could invite on registration', () => {
-    const operations = Object.values(connector().paths as Record<string, Record<string, Json>>).flatMap((item) =>
-      Object.values(item),
+    const paths = connector().paths as Record<string, Record<string, Json>>;
+    const operations = Object.values(paths).flatMap((item) =>
+      Object.entries(item).flatMap(([key, op]) => (key.startsWith('x-') ? [] : [op])),
     );
     expect(operations.length).toBeGreaterThanOrEqual(8);
     for (const op of operations) {
       expect(typeof op.summary === 'string' && op.summary.length > 0, String(op.operationId)).toBe(true);
       expect(typeof op.description === 'string' && op.description !== op.summary, String(op.operationId)).toBe(true);
-      expect(op).not.toHaveProperty('x-ms-trigger');
     }
+    // Power Platform registers a trigger on every save of a flow: only event subscriptions are triggers.
+    const triggers = Object.entries(paths).flatMap(([route, item]) =>
+      Object.entries(item).flatMap(([method, op]) => (op['x-ms-trigger'] ? [`${method.toUpperCase()} ${route}`] : [])),
+    );
+    expect(triggers.sort()).toEqual(['POST /calls/{callId}/webhooks/events', 'POST /webhooks/events']);
     expect(Object.keys(connector().paths as Json)).not.toEqual(
       expect.arrayContaining(['/notifications', '/health', '/openapi.json']),
+    );
+  });
+
+  it('describes each trigger as Power Platform registers it: a callbackUrl it fills in, 201 + Location, a DELETE of that Location, and the payload', () => {
+    const doc = connector();
+    const paths = doc.paths as Record<string, Record<string, Json>>;
+    const definitions = doc.definitions as Record<string, Json>;
+    for (const [route, unsubscribe] of [
+      ['/calls/{callId}/webhooks/events', '/calls/{callId}/webhooks/events/{subscriptionId}'],
+      ['/webhooks/events', '/webhooks/events/{subscriptionId}'],
+    ] as const) {
+      const item = paths[route]!;
+      expect(item['x-ms-notification-content']).toMatchObject({ schema: { $ref: '#/definitions/callEvent' } });
+      const post = item.post!;
+      expect(post['x-ms-trigger']).toBe('single');
+      const body = (post.parameters as Json[]).find((p) => p.in === 'body')!;
+      const schema =
+        definitions[
+          String((body.schema as Json).$ref)
+            .split('/')
+            .pop()!
+        ]!;
+      expect(schema.required).toContain('callbackUrl');
+      expect((schema.properties as Json).callbackUrl).toMatchObject({
+        'x-ms-notification-url': true,
+        'x-ms-visibility': 'internal',
+      });
+      expect(((post.responses as Json)['201'] as Json).headers).toHaveProperty('Location');
+      expect(paths[unsubscribe]!.delete).toMatchObject({ 'x-ms-visibility': 'internal' });
+    }
+    expect((paths['/webhooks/events']!.post as Json).summary).toBe('When a call arrives');
+    expect((paths['/calls/{callId}/webhooks/events']!.post as Json).summary).toBe(
+      'When someone joins or leaves a call',
     );
   });
 

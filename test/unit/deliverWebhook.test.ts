@@ -32,6 +32,7 @@ async function setup(webhook: WebhookState | null, statuses: number[] = []) {
     operations: services.operations,
     roster: services.roster,
     calls: services.calls,
+    eventSubscriptions: services.eventSubscriptions,
     webhooks: services.webhooks,
     now: clock.now,
     ringTimeoutMs: 60_000,

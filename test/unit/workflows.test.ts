@@ -107,6 +107,7 @@ const FUNCTIONS = new Set([
   'split',
   'trim',
   'result',
+  'iterationIndexes',
 ]);
 // Functions whose first argument names an action (or, for items, a loop) of the workflow.
 const NAMES_AN_ACTION = new Set(['body', 'outputs', 'actions', 'items', 'result']);

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { entityWritesOf } from '../../bench/storageCounter';
+import { addWrites, committed, noWrites, writesOf } from '../bench/storageCounter';
 
 /**
  * An HTTP proxy in front of a service (Azurite) that can stop forwarding after a number of
@@ -13,8 +13,14 @@ export class FaultyProxy {
   private budget = Infinity;
   /** Requests forwarded since the last reset. */
   forwarded = 0;
-  /** Entity writes forwarded since the proxy started (each action of a transaction counts). */
-  entityWrites = 0;
+  /** Entity writes storage carried out since the proxy started (each action of a transaction counts), by kind. */
+  writes = noWrites();
+  /** Reads (point reads and queries) storage answered since the proxy started. */
+  reads = 0;
+  /** Entity writes storage carried out, all kinds. */
+  get entityWrites(): number {
+    return this.writes.total;
+  }
   port = 0;
 
   constructor(private readonly targetPort: number) {
@@ -50,19 +56,24 @@ export class FaultyProxy {
       return;
     }
     this.forwarded++;
+    const body: Buffer[] = [];
     const upstream = http.request(
       { host: '127.0.0.1', port: this.targetPort, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
+        const answered: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => answered.push(chunk));
+        answer.on('end', () => {
+          if (req.method === 'GET') this.reads++;
+          // Only what storage carried out: a transaction refused (412) wrote nothing.
+          if (committed(answer.statusCode ?? 0, Buffer.concat(answered).toString('utf8')))
+            addWrites(this.writes, writesOf(req.method ?? 'GET', req.url ?? '/', Buffer.concat(body).toString('utf8')));
+        });
         answer.pipe(res);
       },
     );
     upstream.on('error', () => res.destroy());
-    const body: Buffer[] = [];
     req.on('data', (chunk: Buffer) => body.push(chunk));
-    req.on('end', () => {
-      this.entityWrites += entityWritesOf(req.method ?? 'GET', req.url ?? '/', Buffer.concat(body).toString('utf8'));
-    });
     req.pipe(upstream);
   }
 }

@@ -1,0 +1,19 @@
+import { invalidField } from '../errors';
+import { jsonResponse } from '../http/errorResponse';
+import { nextLink, parsePageRequest } from '../http/paging';
+import { parseCallId } from '../http/params';
+import { withServices } from '../http/withServices';
+import { readEvents } from '../roster/readEvents';
+
+export const handler = withServices(async (req, services) => {
+  const callId = parseCallId(req).canonical;
+  const scope = `events:${callId}`;
+  const page = parsePageRequest(req, scope);
+  // A poller's `?after=<sequence>`: the last event it has; a continuation carries its own position.
+  const afterText = req.query.get('after');
+  if (afterText !== null && !/^(0|[1-9]\d{0,14})$/.test(afterText))
+    throw invalidField('after', 'must be the sequence of an event: a whole number from 0');
+  const after = Number(page.after ?? afterText ?? 0);
+  const { body, next } = await readEvents(services.roster, services.operations, callId, { top: page.top, after });
+  return jsonResponse(200, { ...body, ...nextLink(req, scope, page, next === undefined ? undefined : String(next)) });
+});
