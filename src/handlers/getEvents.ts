@@ -13,6 +13,8 @@ export const handler = withServices(async (req, services) => {
   const afterText = req.query.get('after');
   if (afterText !== null && !/^(0|[1-9]\d{0,14})$/.test(afterText))
     throw invalidField('after', 'must be the sequence of an event: a whole number from 0');
+  if (page.after !== undefined && !/^\d{1,15}$/.test(page.after))
+    throw invalidField('$skiptoken', 'is not a continuation of this list');
   const after = Number(page.after ?? afterText ?? 0);
   const { body, next } = await readEvents(services.roster, services.operations, callId, { top: page.top, after });
   return jsonResponse(200, { ...body, ...nextLink(req, scope, page, next === undefined ? undefined : String(next)) });

@@ -12,7 +12,7 @@ import {
   ROSTER_HEAD_ROW_KEY,
 } from '../storage/keys';
 import { keyRange } from '../storage/rowQueries';
-import { isNotFound } from '../storage/storageErrors';
+import { isNotFound, isPreconditionFailed } from '../storage/storageErrors';
 import type { Tables } from '../storage/tableClients';
 import { toTransactionBatches } from '../storage/transactionBatches';
 import { logEvent } from '../telemetry';
@@ -43,7 +43,7 @@ type Rows = Map<string, string[]>;
 export async function purgeOldRecords(deps: PurgeDeps, cutoff: Date): Promise<PurgeResult> {
   const tables = await deps.tables();
   const before = cutoff.toISOString();
-  const rosterRows = await agedRosterRows(tables.roster, before);
+  const { rows: rosterRows, headsDeleted } = await agedRosterRows(tables.roster, before);
   let terminatedCalls = 0;
   const terminated = tables.roster.listEntities({
     queryOptions: { filter: odata`kind eq ${'call'} and state eq ${'terminated'}`, select: ['PartitionKey'] },
@@ -67,7 +67,11 @@ export async function purgeOldRecords(deps: PurgeDeps, cutoff: Date): Promise<Pu
   const old = await oldOperationRows(tables.operations, before);
   const operationsRows =
     (await deleteRows(tables.operations, old.orderRows)) + (await deleteRows(tables.operations, old.rows));
-  const result = { operationsRows, rosterRows: await deleteRows(tables.roster, rosterRows), terminatedCalls };
+  const result = {
+    operationsRows,
+    rosterRows: headsDeleted + (await deleteRows(tables.roster, rosterRows)),
+    terminatedCalls,
+  };
   logEvent(deps.log, 'retention.purged', { before, ...result });
   return result;
 }
@@ -108,26 +112,52 @@ async function oldOperationRows(client: TableClient, before: string): Promise<{ 
 }
 
 /**
- * Roster rows unchanged since `before`. A participant still in a call stays as long as the call's
- * roster head does: the head lists it, and the roster's next change is planned on that list. A
- * call written before heads existed has none: its rows go by age alone.
+ * Roster rows unchanged since `before`. What a call's roster head lists (a participant still in the
+ * call, a subscription to its events) stays as long as the head does: the roster's next change is
+ * planned on that list. A head goes only if it is still as it was listed (its ETag): a change that
+ * came meanwhile keeps it and what it lists. A call written before heads existed has none: its rows
+ * go by age alone.
  */
-async function agedRosterRows(client: TableClient, before: string): Promise<Rows> {
+async function agedRosterRows(client: TableClient, before: string): Promise<{ rows: Rows; headsDeleted: number }> {
   const rows: Rows = new Map();
-  const stillPresent: Rows = new Map();
+  const listed: Rows = new Map();
+  const heads = new Map<string, string>();
+  const add = (into: Rows, partition: string, rowKey: string) =>
+    into.set(partition, [...(into.get(partition) ?? []), rowKey]);
   const filter = odata`lastModifiedDateTime lt ${before}`;
   const select = ['PartitionKey', 'RowKey', 'kind', 'present'];
   for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter, select } })) {
+    const partition = e.partitionKey!;
     // A subscription to every call's events lives until it is deleted (a Logic App's trigger).
-    if (e.partitionKey === ALL_CALLS_SUBSCRIPTIONS_PARTITION) continue;
-    const into = e.kind === 'participant' && e.present !== false ? stillPresent : rows;
-    into.set(e.partitionKey!, [...(into.get(e.partitionKey!) ?? []), e.rowKey!]);
+    if (partition === ALL_CALLS_SUBSCRIPTIONS_PARTITION) continue;
+    if (e.rowKey === ROSTER_HEAD_ROW_KEY) heads.set(partition, e.etag);
+    else if ((e.kind === 'participant' && e.present !== false) || e.kind === 'eventSubscription')
+      add(listed, partition, e.rowKey!);
+    else add(rows, partition, e.rowKey!);
   }
-  for (const [partition, keys] of stillPresent) {
-    const headGoes = rows.get(partition)?.includes(ROSTER_HEAD_ROW_KEY) ?? !(await hasHead(client, partition));
-    if (headGoes) rows.set(partition, [...(rows.get(partition) ?? []), ...keys]);
+  let headsDeleted = 0;
+  for (const [partition, etag] of heads) {
+    if (!(await deleteIfUnchanged(client, partition, ROSTER_HEAD_ROW_KEY, etag))) continue;
+    heads.delete(partition);
+    headsDeleted++;
   }
-  return rows;
+  for (const [partition, keys] of listed) {
+    // A head that went just now, or none at all (an earlier version's call): what it listed goes too.
+    const headGone = !heads.has(partition) && !(await hasHead(client, partition));
+    if (headGone) for (const key of keys) add(rows, partition, key);
+  }
+  return { rows, headsDeleted };
+}
+
+async function deleteIfUnchanged(client: TableClient, partition: string, rowKey: string, etag: string) {
+  try {
+    await client.deleteEntity(partition, rowKey, { etag });
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return true;
+    if (isPreconditionFailed(err)) return false;
+    throw err;
+  }
 }
 
 async function hasHead(client: TableClient, callId: string): Promise<boolean> {

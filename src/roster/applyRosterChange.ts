@@ -1,6 +1,7 @@
 import type { KeyedBatches, Waiting } from '../keyedBatches';
 import { type ContentionPolicy, retryOnConflict } from '../operations/retryOnConflict';
-import { isConflict, isPreconditionFailed } from '../storage/storageErrors';
+import { isConflict, isPreconditionFailed, storageRefusedInput } from '../storage/storageErrors';
+import type { AllCallsSubscriptionRecord } from '../webhooks/eventSubscriptions';
 import { rowsForSubscriptions, type WakeDeps, withWakes } from '../webhooks/wakeSubscriptions';
 import { changedByOthers, planRosterChange, type RosterPlan } from './planRosterChange';
 import type { RosterChange } from './rosterChange';
@@ -55,11 +56,32 @@ export function applyRosterChange(
 ): Promise<RosterChangeOutcome> {
   return deps.rosterWrites.submit(callId, { change, now }, async (batch) => {
     for (let rest = batch; rest.length > 0;) {
-      const outcomes = await retryOnConflict(() => commitNext(deps, callId, rest), HEAD_CONTENTION);
+      let outcomes: RosterChangeOutcome[];
+      try {
+        outcomes = await retryOnConflict(() => commitNext(deps, callId, rest), HEAD_CONTENTION);
+      } catch (err) {
+        // Storage refused what one of the changes holds: the others of the batch must not share its fate.
+        if (rest.length === 1 || !storageRefusedInput(err)) throw err;
+        return commitOneByOne(deps, callId, rest);
+      }
       outcomes.forEach((outcome, i) => rest[i]!.resolve(outcome));
       rest = rest.slice(outcomes.length);
     }
   });
+}
+
+async function commitOneByOne(
+  deps: RosterChangeDeps,
+  callId: string,
+  waiting: Array<Waiting<PendingRosterChange, RosterChangeOutcome>>,
+): Promise<void> {
+  for (const one of waiting) {
+    try {
+      one.resolve((await retryOnConflict(() => commitNext(deps, callId, [one]), HEAD_CONTENTION))[0]!);
+    } catch (err) {
+      one.reject(err);
+    }
+  }
 }
 
 /**
@@ -71,10 +93,12 @@ async function commitNext(
   deps: RosterChangeDeps,
   callId: string,
   waiting: Array<Waiting<PendingRosterChange, RosterChangeOutcome>>,
+  fresh = false,
 ): Promise<RosterChangeOutcome[]> {
-  const read = await deps.roster.readHead(callId);
+  const read = await deps.roster.readHead(callId, { fresh });
   let head = read.head;
-  const limits = await commitLimits(deps, head);
+  const allCalls = await deps.eventSubscriptions.allCallsSubscriptions();
+  const limits = commitLimits(head, allCalls);
   let combined: RosterCommit | undefined;
   const outcomes: RosterChangeOutcome[] = [];
   // Those listed by the changes gathered so far: their rows are not stored yet.
@@ -99,7 +123,7 @@ async function commitNext(
     const merged = commits.length === 1 && (combined ? mergeCommits(combined, commits[0]!, limits) : commits[0]);
     if (!merged) {
       if (outcomes.length > 0) break; // what is gathered goes first; this change next
-      return [await commitInSteps(deps, callId, item, read, planned.plan, commits)];
+      return [await commitInSteps(deps, callId, item, read, planned.plan, commits, allCalls)];
     }
     combined = merged;
     head = merged.head;
@@ -109,6 +133,9 @@ async function commitNext(
     }
     outcomes.push({ applied: true, events: commits[0]!.events });
   }
+  // Nothing to write is no proof on a head held in memory (no ETag checks it): another instance may
+  // have changed the roster since, and this notification change it back. Read it and plan again.
+  if (!combined && read.cached) return commitNext(deps, callId, waiting, true);
   // A call's first notification writes its head even when it changes nothing: the call is known.
   if (combined || !read.etag) {
     const waking = await withWakes(
@@ -116,6 +143,7 @@ async function commitNext(
       callId,
       combined ?? { head, participants: [], events: [] },
       head.lastModifiedDateTime ?? new Date().toISOString(),
+      allCalls,
     );
     await deps.roster.commit(callId, waking.commit, read.etag);
     await waking.wake();
@@ -135,13 +163,20 @@ async function commitInSteps(
   base: HeadRead,
   plan: RosterPlan,
   commits: RosterCommit[],
+  allCalls: AllCallsSubscriptionRecord[],
 ): Promise<RosterChangeOutcome> {
   const events: RosterCommit['events'] = [];
   let etag = base.etag;
   // Subscriptions a step's events started feeds of stay on the heads of the steps after it.
   let subscriptions = base.head.subscriptions;
   for (const [index, planned] of commits.entries()) {
-    const waking = await withWakes(deps, callId, { ...planned, head: { ...planned.head, subscriptions } }, pending.now);
+    const waking = await withWakes(
+      deps,
+      callId,
+      { ...planned, head: { ...planned.head, subscriptions } },
+      pending.now,
+      allCalls,
+    );
     const commit = waking.commit;
     try {
       etag = await deps.roster.commit(callId, commit, etag);
@@ -160,12 +195,12 @@ async function commitInSteps(
         return { applied: true, events };
       const departed = await departedIdentities(deps, callId, replanned.plan, new Map());
       const rest = toCommits(callId, current.head, replanned.plan, {
-        limits: await commitLimits(deps, current.head),
+        limits: commitLimits(current.head, allCalls),
         now: pending.now,
         botAppId: deps.botAppId,
         departed,
       });
-      const more = await commitInSteps(deps, callId, pending, current, replanned.plan, rest);
+      const more = await commitInSteps(deps, callId, pending, current, replanned.plan, rest, allCalls);
       return { applied: true, events: [...events, ...(more.applied ? more.events : [])] };
     }
     events.push(...commit.events);
@@ -174,9 +209,10 @@ async function commitInSteps(
 }
 
 /** A commit's room, less the rows its events may add for subscriptions (wakeSubscriptions.ts). */
-async function commitLimits(deps: RosterChangeDeps, head: RosterHead): Promise<CommitLimits> {
-  return { ...COMMIT_LIMITS, rows: COMMIT_LIMITS.rows - (await rowsForSubscriptions(deps, head)) };
-}
+const commitLimits = (head: RosterHead, allCalls: AllCallsSubscriptionRecord[]): CommitLimits => ({
+  ...COMMIT_LIMITS,
+  rows: COMMIT_LIMITS.rows - rowsForSubscriptions(head, allCalls),
+});
 
 /** The identities of those a plan has leave, for their events: listed earlier in the batch, or as their rows keep them. */
 async function departedIdentities(

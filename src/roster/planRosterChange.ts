@@ -34,25 +34,27 @@ export interface RosterPlan {
 export type PlanOutcome = { plan: RosterPlan } | { ignored: string };
 
 /**
- * How much the head may list: its members are kept as `key -> digest` in one entity (1 MiB, with
- * the rest of the head), so the keys plus a digest and punctuation each stay within this budget.
+ * How much the head may list: its members are kept as JSON `"key":"digest~",` in one entity (1 MiB,
+ * with the head's subscriptions), so the keys as JSON, a digest and punctuation each stay within
+ * this budget; and at most MAX_MEMBERS of them, which bounds the work a change of everyone costs.
  */
-export const MAX_MEMBERS_CHARS = 400_000;
-const MEMBER_OVERHEAD_CHARS = 14;
+export const MAX_MEMBERS_CHARS = 350_000;
+export const MAX_MEMBERS = 7_000;
+const memberChars = (key: string) => JSON.stringify(key).length + 17;
 
 /** A plan, unless the roster it leaves is more than a head can list. */
 function withinHeadLimit(head: RosterHead, outcome: PlanOutcome): PlanOutcome {
   if (!('plan' in outcome)) return outcome;
   let chars = 0;
   let size = head.members.size;
-  for (const key of head.members.keys()) chars += key.length + MEMBER_OVERHEAD_CHARS;
+  for (const key of head.members.keys()) chars += memberChars(key);
   for (const { key, after } of outcome.plan.changes) {
     const listed = head.members.has(key);
     const change = after && !listed ? 1 : !after && listed ? -1 : 0;
-    chars += change * (key.length + MEMBER_OVERHEAD_CHARS);
+    chars += change * memberChars(key);
     size += change;
   }
-  return chars > MAX_MEMBERS_CHARS
+  return chars > MAX_MEMBERS_CHARS || size > MAX_MEMBERS
     ? { ignored: `the roster would list ${size} participants, more than a call's head can hold` }
     : outcome;
 }

@@ -103,7 +103,7 @@ export function toCommits(
     }
     if (plan.callEvent) {
       const { type, identity } = plan.callEvent;
-      open.events.push(event(type, identity ? { identity } : {}));
+      open.events.push(event(type, identity ? { identity: eventIdentity(identity) } : {}));
     }
     if (incomingAt) current.incomingAt = incomingAt;
     if (endedAt) current.endedAt = endedAt;
@@ -138,7 +138,27 @@ export function mergeCommits(
 }
 
 function identityOf(change: MemberChange, departed: Map<string, Identity>): Identity | undefined {
-  const listed = change.entry?.participant.info?.identity;
-  if (listed) return listed as Identity;
-  return departed.get(change.key);
+  const identity = change.entry?.participant.info?.identity ?? departed.get(change.key);
+  return identity ? eventIdentity(identity as Identity) : undefined;
+}
+
+const MAX_NAME_CHARS = 256;
+
+/**
+ * An identity as an event carries it: each kind's id, display name and tenant, nothing else Graph
+ * (or anyone holding its token) put beside them, so an event always fits its row.
+ */
+export function eventIdentity(identity: Identity): Identity {
+  const kept: Identity = {};
+  for (const [kind, value] of Object.entries(identity)) {
+    if (kind.startsWith('@') || typeof value !== 'object' || value === null) continue;
+    const { id, displayName, tenantId } = value as Record<string, unknown>;
+    if (typeof id !== 'string') continue;
+    kept[kind] = {
+      id,
+      ...(typeof displayName === 'string' ? { displayName: displayName.slice(0, MAX_NAME_CHARS) } : {}),
+      ...(typeof tenantId === 'string' ? { tenantId: tenantId.slice(0, MAX_NAME_CHARS) } : {}),
+    };
+  }
+  return kept;
 }

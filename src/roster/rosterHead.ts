@@ -59,4 +59,6 @@ export const emptyRosterHead = (): RosterHead => ({
 export interface HeadRead {
   head: RosterHead;
   etag?: string;
+  /** Held in memory since this instance last read or wrote it: another may have changed it since. */
+  cached?: boolean;
 }

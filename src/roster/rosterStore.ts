@@ -11,8 +11,11 @@ import type { CallRecord, PresenceEntry, RosterPage } from './rosterRecord';
  * and the head, in one transaction.
  */
 export interface RosterStore {
-  /** The call's head as it stands (an empty one, without an ETag, before the call's first change). */
-  readHead(callId: string): Promise<HeadRead>;
+  /**
+   * The call's head (an empty one, without an ETag, before the call's first change): as this
+   * instance last read or wrote it, or `fresh` from storage.
+   */
+  readHead(callId: string, options?: { fresh?: boolean }): Promise<HeadRead>;
   /**
    * Writes the head, the participants' rows and the events all or nothing; `etag` undefined creates
    * the head (409 if it exists), otherwise the head must be unchanged since read (else 412).

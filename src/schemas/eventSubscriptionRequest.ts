@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
 import { boundedId } from './limits';
+
+// Kept on the call's head with the call's other subscriptions: plain text, no control characters.
+const printable = () => boundedId().regex(/^[^\p{Cc}]*$/u, 'must hold no control characters');
 import { requireSafeCallbackUrl, requireWellFormedObject } from './requestChecks';
 import { callbackUrlField, clientContextField } from './requestFields';
 import { CALL_EVENT_TYPES } from './responses';
@@ -16,7 +19,7 @@ const callbackUrl = callbackUrlField(
 export const CallEventSubscriptionRequest = z
   .looseObject({
     callbackUrl,
-    identityId: boundedId().trim().min(1, 'must be a non-empty string').optional().meta({
+    identityId: printable().trim().min(1, 'must be a non-empty string').optional().meta({
       'x-ms-summary': 'Identity id',
       description: "Only this person's events (the id of any identity kind: user, phone, ...), and the call's end.",
     }),
@@ -27,7 +30,9 @@ export const CallEventSubscriptionRequest = z
     }),
     clientContext: clientContextField(
       'Names the subscription within the call: a subscription with the same clientContext replaces it, and DELETE ...?clientContext= ends it (what a Logic Apps HTTP Webhook action can unsubscribe by).',
-    ).meta({ 'x-ms-summary': 'Client context', 'x-ms-visibility': 'advanced' }),
+    )
+      .refine((v) => v === undefined || !/\p{Cc}/u.test(v), 'must hold no control characters')
+      .meta({ 'x-ms-summary': 'Client context', 'x-ms-visibility': 'advanced' }),
   })
   .meta({ id: 'callEventSubscriptionRequest', description: 'Where to POST the events of the call.' });
 export type CallEventSubscriptionRequest = z.infer<typeof CallEventSubscriptionRequest>;

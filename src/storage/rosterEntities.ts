@@ -32,7 +32,8 @@ import {
 const LOBBY = '~';
 
 export function toHeadEntity(callId: string, head: RosterHead): TableEntity<Record<string, unknown>> {
-  const members: Record<string, string> = {};
+  // No prototype: a participant id `__proto__` is a key like any other.
+  const members: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [key, state] of head.members) members[key] = state.digest + (state.inLobby ? LOBBY : '');
   return {
     partitionKey: callId,
@@ -44,7 +45,7 @@ export function toHeadEntity(callId: string, head: RosterHead): TableEntity<Reco
     deltaSequence: head.deltaSequence?.toString() ?? '',
     incomingAt: head.incomingAt ?? '',
     endedAt: head.endedAt ?? '',
-    subscriptions: toJsonText(head.subscriptions.length ? head.subscriptions : null),
+    ...toChunks('subscriptions', head.subscriptions),
     lastModifiedDateTime: head.lastModifiedDateTime ?? '',
     ...toChunks('members', members),
   };
@@ -65,7 +66,7 @@ export function fromHeadEntity(e: Record<string, unknown>): RosterHead {
     deltaSequence: bigintOf(e.deltaSequence),
     incomingAt: fromText(e.incomingAt),
     endedAt: fromText(e.endedAt),
-    subscriptions: fromJsonText<SubscriptionRef[]>(e.subscriptions) ?? [],
+    subscriptions: fromChunks<SubscriptionRef[]>(e, 'subscriptions') ?? [],
     lastModifiedDateTime: fromText(e.lastModifiedDateTime),
   };
 }

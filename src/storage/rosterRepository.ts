@@ -70,9 +70,9 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
     return (await this.tables()).roster;
   }
 
-  async readHead(callId: string): Promise<HeadRead> {
-    const cached = this.heads.get(callId);
-    if (cached) return cached;
+  async readHead(callId: string, options: { fresh?: boolean } = {}): Promise<HeadRead> {
+    const cached = options.fresh ? undefined : this.heads.get(callId);
+    if (cached) return { ...cached, cached: true };
     const client = await this.client();
     let read: HeadRead;
     try {

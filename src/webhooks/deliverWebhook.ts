@@ -8,6 +8,8 @@ import type { WebhookMessage, WebhookScheduler } from './webhookScheduler';
 import { type SubjectDeps, webhookSubject } from './webhookSubjects';
 
 const isSubscription = (subjectId: string) => subjectId.startsWith(SUBSCRIPTION_SUBJECT_PREFIX);
+const isEvent = (body: unknown): body is { sequence: number } =>
+  typeof (body as { sequence?: unknown } | null)?.sequence === 'number';
 
 export interface DeliveryDeps extends SubjectDeps {
   operations: OperationStore;
@@ -95,7 +97,7 @@ export async function deliverWebhook(deps: DeliveryDeps, message: WebhookMessage
   }
 
   const result = await deps.post(callbackUrl, body);
-  const about = { ...subject.about, attempt: attempts };
+  const about = { ...subject.about, attempt: attempts, ...(isEvent(body) ? { sequence: body.sequence } : {}) };
   if (result.status >= 200 && result.status < 300) {
     const after = await subject.set({ status: 'delivered', attempts, since: deps.now().toISOString() });
     logEvent(deps.log, 'webhook.delivered', about);
@@ -106,9 +108,11 @@ export async function deliverWebhook(deps: DeliveryDeps, message: WebhookMessage
   }
   const reason = result.status ? `HTTP ${result.status}` : (result.error ?? 'no answer').slice(0, 500);
   if (attempts >= deps.maxAttempts) {
-    await subject.set({ status: 'failed', attempts, since: deps.now().toISOString(), lastError: reason });
-    await clearDue();
+    const after = await subject.set({ status: 'failed', attempts, since: deps.now().toISOString(), lastError: reason });
     logEvent(deps.log, 'webhook.failed', { ...about, reason }, 'warn');
+    // An event subscription goes on with its next event.
+    if (after?.more) await deps.webhooks.schedule({ ...message, attempt: 0, waits: 0, faults: 0 }, 0);
+    else if (!isSubscription(message.operationId)) await clearDue();
     return 'failed';
   }
   const delay = backoffSeconds(attempts, deps.retryBaseSeconds);

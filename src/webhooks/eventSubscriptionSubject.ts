@@ -82,12 +82,17 @@ export function eventSubscriptionSubject(deps: Deps, callId: string, subscriptio
         // Gone, or already past this event (another delivery of it finished first).
         if (!current || current.value.cursor >= event.sequence) return {};
         const delivery = { ...webhook, sequence: event.sequence };
-        if (webhook.status !== 'delivered') return void (await save({ ...current.value, delivery }, current.etag));
+        // An event given up on (WEBHOOK_MAX_ATTEMPTS failures) is passed over like a delivered one:
+        // the later ones, the call's end among them, still go; the log says which was lost.
+        const done = webhook.status === 'delivered' || webhook.status === 'failed';
+        if (!done) return void (await save({ ...current.value, delivery }, current.etag));
         const record = {
           ...current.value,
           cursor: Math.max(current.value.cursor, event.sequence),
           delivery,
-          ended: current.value.ended || (current.value.scope === 'call' && event.type === 'callEnded'),
+          ended:
+            current.value.ended ||
+            (current.value.scope === 'call' && event.type === 'callEnded' && webhook.status === 'delivered'),
         };
         await save(record, current.etag);
         return { more: !record.ended && (await nextEventFor(deps, record)).next !== undefined };

@@ -47,7 +47,7 @@ export async function subscribeToCall(
   const subject = subscriptionSubject(id);
   let catchingUp = false;
   await retryOnConflict(async () => {
-    const read = await deps.roster.readHead(callId);
+    const read = await deps.roster.readHead(callId, { fresh: true });
     const known =
       read.etag !== undefined ||
       read.head.members.size > 0 ||
@@ -56,7 +56,11 @@ export async function subscribeToCall(
     if (!known) throw new NotFound(`Call ${callId} is not known.`);
     if (read.head.endedAt && request.after === undefined)
       throw new Conflict(`Call ${callId} has ended: there will be no later events (give after to read the past ones).`);
-    if (read.head.subscriptions.filter((s) => s.scope === 'call').length >= MAX_SUBSCRIPTIONS_PER_CALL)
+    const replaced = read.head.subscriptions.filter((s) => clientContext && s.clientContext === clientContext);
+    if (
+      read.head.subscriptions.filter((s) => s.scope === 'call').length - replaced.length >=
+      MAX_SUBSCRIPTIONS_PER_CALL
+    )
       throw new Conflict(`Call ${callId} has ${MAX_SUBSCRIPTIONS_PER_CALL} event subscriptions, the most it takes.`);
     const record: CallSubscriptionRecord = {
       callId,
@@ -72,7 +76,6 @@ export async function subscribeToCall(
     // Events already past `after`: delivered from now on, as for a new event (marked, then queued).
     catchingUp = record.cursor < read.head.lastSequence;
     if (catchingUp) await deps.operations.markWebhookDue(callId, subject, createdDateTime);
-    const replaced = read.head.subscriptions.filter((s) => clientContext && s.clientContext === clientContext);
     const subscriptions = [
       ...read.head.subscriptions.filter((s) => !replaced.includes(s)),
       { id, scope: 'call' as const, ...named },
@@ -104,7 +107,7 @@ export async function unsubscribeFromCall(
   const ends = (s: SubscriptionRef) =>
     s.scope === 'call' && ('id' in which ? s.id === which.id : s.clientContext === which.clientContext);
   await retryOnConflict(async () => {
-    const read = await deps.roster.readHead(callId);
+    const read = await deps.roster.readHead(callId, { fresh: true });
     const ended = read.head.subscriptions.filter(ends);
     if (!read.etag || ended.length === 0) throw new NotFound(`No such subscription to the events of call ${callId}.`);
     await deps.roster.commit(

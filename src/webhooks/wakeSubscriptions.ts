@@ -2,6 +2,7 @@ import type { OperationStore } from '../operations/operationStore';
 import type { RosterCommit } from '../roster/rosterCommits';
 import type { RosterHead, SubscriptionRef } from '../roster/rosterHead';
 import {
+  type AllCallsSubscriptionRecord,
   type CallSubscriptionRecord,
   type EventSubscriptionStore,
   subscriptionSubject,
@@ -28,10 +29,8 @@ const nothingToWake = async () => undefined;
  * The rows a commit of this call must keep free for what its events start: a feed created for each
  * subscription to every call, and one removed for each such subscription deleted since.
  */
-export async function rowsForSubscriptions(deps: WakeDeps, head: RosterHead): Promise<number> {
-  const allCalls = await deps.eventSubscriptions.allCallsSubscriptions();
-  return allCalls.length + head.subscriptions.filter((s) => s.scope === 'all').length;
-}
+export const rowsForSubscriptions = (head: RosterHead, allCalls: AllCallsSubscriptionRecord[]): number =>
+  allCalls.length + head.subscriptions.filter((s) => s.scope === 'all').length;
 
 /**
  * What a roster commit's events start: each subscription of the call that wants one of them, and
@@ -39,17 +38,18 @@ export async function rowsForSubscriptions(deps: WakeDeps, head: RosterHead): Pr
  * the commit's first event on). Before the commit, each is marked due in the sweep's index; once
  * it is written, a delivery is queued for each. Should the instance stop in between, the sweep
  * finds the marks and queues them; should the commit fail, a delivery finds nothing new to send.
+ * `allCalls` is the list the commit's room was kept by (rowsForSubscriptions).
  */
 export async function withWakes(
   deps: WakeDeps,
   callId: string,
   commit: RosterCommit,
   now: string,
+  allCalls: AllCallsSubscriptionRecord[],
 ): Promise<WakingCommit> {
   const { events } = commit;
   if (events.length === 0) return { commit, wake: nothingToWake };
   const refs = commit.head.subscriptions;
-  const allCalls = await deps.eventSubscriptions.allCallsSubscriptions();
   const current = new Set(allCalls.map((s) => s.id));
   const wanted = (ref: Pick<SubscriptionRef, 'identityId' | 'types'>) => events.some((e) => wants(ref, e));
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { simulatorApi } from '../../dev/scenarioRunner';
 import { type HostProcess, startHostProcess } from '../../dev/stack';
-import { stack, userInvitee } from '../support/api';
+import { call, stack, userInvitee } from '../support/api';
 import { operationNotification, participant, rosterNotification } from '../support/notifications';
 import { simulator } from '../support/simulator';
 import { callSnapshot } from '../support/snapshot';
@@ -98,6 +98,26 @@ describe(`${INSTANCES} instances on one storage`, () => {
     console.info(
       `${NOTIFICATIONS} notifications over ${INSTANCES} instances in ${elapsed} ms: same state as in-order application`,
     );
+  });
+
+  it('apply a roster on an instance whose remembered head another instance changed since', async () => {
+    const callId = randomUUID();
+    const token = await simulator.token();
+    const [x, y] = [participant('user', 'x'), participant('user', 'y')];
+    const [a, b] = [hosts[0]!.url, hosts[1]!.url];
+    expect(await deliver(a, rosterNotification(callId, [x, y]), token)).toBe(202); // a remembers {x, y}
+    expect(await deliver(b, rosterNotification(callId, [x]), token)).toBe(202); // y left, on b
+    // To a's memory nothing changes; the roster stored says y is back.
+    expect(await deliver(a, rosterNotification(callId, [x, y]), token)).toBe(202);
+    const roster = await call('GET', `/api/calls/${callId}/participants`);
+    expect(roster.body.participants.map((p: { key: string }) => p.key).sort()).toEqual(['user:x', 'user:y']);
+    const events = await call('GET', `/api/calls/${callId}/events`);
+    expect(events.body.events.map((e: { type: string; key: string }) => `${e.type} ${e.key}`)).toEqual([
+      'joined user:x',
+      'joined user:y',
+      'left user:y',
+      'joined user:y',
+    ]);
   });
 
   it('call Graph exactly once for concurrent invites with the same clientContext', async () => {

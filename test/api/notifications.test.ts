@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto';
 
 import { describe, expect, it } from 'vitest';
 
-import { call, getOperation, getRoster, invite, listOperations, newCallId, stack, userInvitee } from '../support/api';
+import {
+  call,
+  getOperation,
+  getRoster,
+  invite,
+  listOperations,
+  newCallId,
+  readAllPages,
+  stack,
+  userInvitee,
+} from '../support/api';
 import { publishedExample, referenceExample } from '../support/fixtures';
 import {
   batch,
@@ -465,6 +475,28 @@ describe('POST /api/notifications: roster and call state', () => {
       'left user:r-3',
       'left user:r-2',
     ]);
+  });
+
+  it("pages a call's events oldest first, from ?after=, and refuses an altered continuation", async () => {
+    const callId = newCallId();
+    const people = Array.from({ length: 5 }, (_, i) => participant('user', `e-${i}`));
+    for (let i = 1; i <= people.length; i++) await postNotifications(rosterNotification(callId, people.slice(0, i)));
+    const events = await readAllPages(`/api/calls/${callId}/events?$top=2`, 'events');
+    expect(events.pages).toBe(3);
+    expect(events.body.events.map((e: { sequence: number }) => e.sequence)).toEqual([1, 2, 3, 4, 5]);
+    const later = await call('GET', `/api/calls/${callId}/events?after=3`);
+    expect(later.body.events.map((e: { key: string }) => e.key)).toEqual(['user:e-3', 'user:e-4']);
+    const first = await call('GET', `/api/calls/${callId}/events?$top=2`);
+    const altered = new URL(first.body['@odata.nextLink']);
+    altered.searchParams.set(
+      '$skiptoken',
+      Buffer.from(JSON.stringify({ s: `events:${callId}`, t: 'abc' })).toString('base64url'),
+    );
+    const refused = await call('GET', altered.pathname + altered.search);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details[0].path).toBe('$skiptoken');
+    expect((await call('GET', `/api/calls/${callId}/events?after=-1`)).status).toBe(400);
+    expect((await call('GET', `/api/calls/${newCallId()}/events`)).status).toBe(404);
   });
 
   it('stores a roster update whose participants together exceed one 4 MiB transaction', async () => {

@@ -159,6 +159,26 @@ describe('history after retention', () => {
   });
 });
 
+describe('retention of a live call', () => {
+  it("keeps the participants a call's recent head still lists, however old their rows", async () => {
+    const callId = randomUUID();
+    const [early, late] = [participant('user', 'there-all-along'), participant('user', 'came-today')];
+    await store(new Date(Date.now() - 40 * DAY), rosterNotification(callId, [early], 'created'));
+    await store(new Date(), rosterNotification(callId, [late], 'created'));
+    await purgeOldRecords({ ...readDeps(services), tables: services.tables, log }, new Date(Date.now() - 30 * DAY));
+    const fresh = createServices(loadConfig({ ...stack.hostEnv, TABLES_CONNECTION_STRING: azurite.connectionString }));
+    const page = await fresh.roster.rosterPage(callId, 10);
+    expect(page.entries.map((e) => e.key).sort()).toEqual(['user:came-today', 'user:there-all-along']);
+    // And the next whole roster still knows who was there: the early one leaving is an event.
+    await applyNotifications(
+      { ...notificationDeps(fresh, log), now: () => new Date() },
+      rosterNotification(callId, [late]),
+    );
+    const events = await fresh.roster.eventsPage(callId, 0, 10);
+    expect(events.events.map((e) => `${e.type} ${e.key}`).at(-1)).toBe('left user:there-all-along');
+  });
+});
+
 describe('retention on several instances', () => {
   it('purges the same rows from two instances at once without failing either', async () => {
     const calls = Array.from({ length: 3 }, () => randomUUID());

@@ -194,6 +194,32 @@ describe('event webhooks (in process)', () => {
     expect(received).toHaveLength(2);
   });
 
+  it('passes over an event given up on, and delivers the ones after it and the call end', async () => {
+    const { services, notify, clock } = setup({ WEBHOOK_MAX_ATTEMPTS: '2' });
+    const callId = randomUUID();
+    await notify(whole(callId));
+    await invoke('subscribeCallEvents', { params: { callId }, body: { callbackUrl: 'https://receiver.example/h' } });
+    const received: number[] = [];
+    const deps = {
+      ...deliveryDeps(services, silentLog),
+      // The receiver cannot take event 1, whatever happens.
+      post: async (_url: string, body: unknown): Promise<PostResult> => {
+        const { sequence } = body as { sequence: number };
+        if (sequence === 1) return { status: 400 };
+        received.push(sequence);
+        return { status: 200 };
+      },
+    };
+    await notify(whole(callId, person('a')), whole(callId), callNotification(callId, 'terminated', 'deleted'));
+    for (let runs = 0; services.webhooks.messages.length > 0 && runs < 100; runs++) {
+      const { message, delaySeconds } = services.webhooks.messages.shift()!;
+      clock.advance(delaySeconds * 1000);
+      await deliverWebhook(deps, message);
+    }
+    expect(received).toEqual([2, 3]);
+    expect(silentLog.lines.some((l) => l.includes('webhook.failed') && l.includes('"sequence":1'))).toBe(true);
+  });
+
   it('keeps room in each transaction for the feeds a subscription to every call adds', async () => {
     const { notify, pump, received, services } = setup();
     await invoke('subscribeEvents', { body: { callbackUrl: 'https://receiver.example/all' } });

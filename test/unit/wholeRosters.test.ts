@@ -181,6 +181,18 @@ describe('whole rosters (in process)', () => {
     expect(silentLog.lines.some((l) => l.includes('more than a call') && l.includes('1601 participants'))).toBe(true);
   });
 
+  it("keeps an event's identity to each kind's id, name and tenant, whatever else the roster carries", async () => {
+    const { notify, services } = setup();
+    const callId = randomUUID();
+    const padded = participantOf('user', 'a', {
+      info: { identity: { user: { id: 'a', displayName: 'A', tenantId: 't', note: 'x'.repeat(40_000) } } },
+    });
+    await notify(whole(callId, padded));
+    const page = await readEvents(services.roster, services.operations, callId, { top: 10, after: 0 });
+    expect(page.body.events[0]).toMatchObject({ identity: { user: { id: 'a', displayName: 'A', tenantId: 't' } } });
+    expect(JSON.stringify(page.body.events[0]).length).toBeLessThan(500);
+  });
+
   it('keys a participant alike in every GUID form of its id', async () => {
     const { notify, roster } = setup();
     const callId = randomUUID();
