@@ -76,18 +76,20 @@ export function toCommits(
 
   const fits = (commit: RosterCommit, rows: number, size: number) =>
     1 + commit.participants.length + commit.events.length + rows <= limits.rows && bytes + size <= limits.bytes;
+  // Each commit carries its own copy of the head, changed as the commit fills.
+  const openCommit = (): RosterCommit => {
+    current = { ...current, members: new Map(current.members) };
+    const commit: RosterCommit = { head: current, participants: [], events: [] };
+    commits.push(commit);
+    bytes = 0;
+    return commit;
+  };
 
   for (const change of plan.changes) {
     const identity = identityOf(change, context.departed);
     const size = change.entry ? storedSizeBytes(change.entry.participant) : 0;
     const makesEvent = change.event !== undefined && !isServiceIdentity(identity, context.botAppId);
-    if (!open || !fits(open, makesEvent ? 2 : 1, size)) {
-      open = { head: current, participants: [], events: [] };
-      commits.push(open);
-      bytes = 0;
-      current = { ...current, members: new Map(current.members) };
-      open.head = current;
-    }
+    if (!open || !fits(open, makesEvent ? 2 : 1, size)) open = openCommit();
     bytes += size;
     if (change.after) current.members.set(change.key, change.after);
     else current.members.delete(change.key);
@@ -96,11 +98,7 @@ export function toCommits(
   }
 
   if (plan.callEvent || incomingAt || endedAt) {
-    if (!open || !fits(open, 1, 0)) {
-      current = { ...current, members: new Map(current.members) };
-      open = { head: current, participants: [], events: [] };
-      commits.push(open);
-    }
+    if (!open || !fits(open, 1, 0)) open = openCommit();
     if (plan.callEvent) {
       const { type, identity } = plan.callEvent;
       open.events.push(event(type, identity ? { identity: eventIdentity(identity) } : {}));
