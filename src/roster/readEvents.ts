@@ -1,3 +1,4 @@
+import { heardOfCall } from '../calls/heardOfCall';
 import { NotFound } from '../errors';
 import type { OperationStore } from '../operations/operationStore';
 import type { RosterStore } from './rosterStore';
@@ -13,7 +14,7 @@ export async function readEvents(
   page: { top: number; after: number },
 ) {
   const found = await roster.eventsPage(callId, page.after, page.top);
-  if (!found.known && !(await roster.getCall(callId)) && !(await operations.hasAny(callId)))
+  if (!found.known && !(await heardOfCall({ calls: roster, operations }, callId)))
     throw new NotFound(`Call ${callId} is not known.`);
   return { body: { callId, events: found.events }, next: found.next };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { CallStore } from '../calls/callStore';
+import { heardOfCall } from '../calls/heardOfCall';
 import { Conflict, NotFound } from '../errors';
 import type { OperationStore } from '../operations/operationStore';
 import { retryOnConflict } from '../operations/retryOnConflict';
@@ -48,11 +49,7 @@ export async function subscribeToCall(
   let catchingUp = false;
   await retryOnConflict(async () => {
     const read = await deps.roster.readHead(callId, { fresh: true });
-    const known =
-      read.etag !== undefined ||
-      read.head.members.size > 0 ||
-      (await deps.calls.getCall(callId)) !== undefined ||
-      (await deps.operations.hasAny(callId));
+    const known = read.etag !== undefined || read.head.members.size > 0 || (await heardOfCall(deps, callId));
     if (!known) throw new NotFound(`Call ${callId} is not known.`);
     if (read.head.endedAt && request.after === undefined)
       throw new Conflict(`Call ${callId} has ended: there will be no later events (give after to read the past ones).`);
