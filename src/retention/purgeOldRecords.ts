@@ -11,7 +11,7 @@ import {
   PARTICIPANT_PREFIX,
   ROSTER_HEAD_ROW_KEY,
 } from '../storage/keys';
-import { keyRange } from '../storage/rowQueries';
+import { keyRange, rowOrNone } from '../storage/rowQueries';
 import { isNotFound, isPreconditionFailed } from '../storage/storageErrors';
 import type { Tables } from '../storage/tableClients';
 import { toTransactionBatches } from '../storage/transactionBatches';
@@ -161,13 +161,7 @@ async function deleteIfUnchanged(client: TableClient, partition: string, rowKey:
 }
 
 async function hasHead(client: TableClient, callId: string): Promise<boolean> {
-  try {
-    await client.getEntity(callId, ROSTER_HEAD_ROW_KEY, { queryOptions: { select: ['RowKey'] } });
-    return true;
-  } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
-  }
+  return (await rowOrNone(client, callId, ROSTER_HEAD_ROW_KEY, ['RowKey'])) !== undefined;
 }
 
 async function keysWhere(client: TableClient, filter: string): Promise<Rows> {

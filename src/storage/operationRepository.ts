@@ -20,7 +20,7 @@ import {
   toOrderEntity,
   toOrderIndexedEntity,
 } from './operationEntities';
-import { byKeys, firstRows, keyRange, MAX_KEYS_PER_QUERY } from './rowQueries';
+import { byKeys, firstRows, keyRange, MAX_KEYS_PER_QUERY, rowOrNone } from './rowQueries';
 import { isNotFound } from './storageErrors';
 import type { Tables } from './tableClients';
 import { toTransactionBatches } from './transactionBatches';
@@ -34,13 +34,7 @@ export class OperationRepository implements OperationStore {
   }
 
   private async read(callId: string, rowKey: string) {
-    const client = await this.client();
-    try {
-      return await client.getEntity<Record<string, unknown>>(callId, rowKey);
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    return rowOrNone<Record<string, unknown>>(await this.client(), callId, rowKey);
   }
 
   /** The operation kept under this id, or under the id Graph's id is an alias of. */

@@ -47,7 +47,7 @@ import {
   toParticipantAction,
   toSubscriptionEntity,
 } from './rosterEntities';
-import { byKeys, firstRows, keyRange, keySpan, MAX_KEYS_PER_QUERY } from './rowQueries';
+import { byKeys, firstRows, keyRange, keySpan, MAX_KEYS_PER_QUERY, rowOrNone } from './rowQueries';
 import { isNotFound, isPreconditionFailed, preconditionFailed } from './storageErrors';
 import type { Tables } from './tableClients';
 
@@ -74,12 +74,8 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
     const cached = options.fresh ? undefined : this.heads.get(callId);
     if (cached) return { ...cached, cached: true };
     const client = await this.client();
-    let read: HeadRead;
-    try {
-      const e = await client.getEntity<Record<string, unknown>>(callId, ROSTER_HEAD_ROW_KEY);
-      read = { head: fromHeadEntity(e), etag: e.etag };
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
+    const e = await rowOrNone<Record<string, unknown>>(client, callId, ROSTER_HEAD_ROW_KEY);
+    if (!e) {
       const present = [];
       const filter = `${keyRange(callId, PARTICIPANT_PREFIX, PARTICIPANT_END)} and ${odata`present eq ${true}`}`;
       for await (const e of client.listEntities<Record<string, unknown>>({
@@ -88,6 +84,7 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
         present.push(e);
       return { head: legacyHead(present) };
     }
+    const read: HeadRead = { head: fromHeadEntity(e), etag: e.etag };
     this.heads.set(callId, read);
     return read;
   }
@@ -193,14 +190,8 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
   }
 
   async getCall(callId: string): Promise<Versioned<CallRecord> | undefined> {
-    const client = await this.client();
-    try {
-      const e = await client.getEntity<Record<string, unknown>>(callId, CALL_ROW_KEY);
-      return { value: fromCallEntity(e), etag: e.etag };
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    const e = await rowOrNone<Record<string, unknown>>(await this.client(), callId, CALL_ROW_KEY);
+    return e && { value: fromCallEntity(e), etag: e.etag };
   }
 
   /** Writes the call's state; `etag` undefined creates the row (409 if it appeared meanwhile). */
@@ -251,17 +242,12 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
   }
 
   async getCallRequest(clientContext: string): Promise<Versioned<CallRequestRecord> | undefined> {
-    const client = await this.client();
-    try {
-      const e = await client.getEntity<Record<string, unknown>>(
-        CALL_REQUESTS_PARTITION,
-        callRequestRowKey(clientContext),
-      );
-      return { value: fromCallRequestEntity(e), etag: e.etag };
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    const e = await rowOrNone<Record<string, unknown>>(
+      await this.client(),
+      CALL_REQUESTS_PARTITION,
+      callRequestRowKey(clientContext),
+    );
+    return e && { value: fromCallRequestEntity(e), etag: e.etag };
   }
 
   async createCallRequest(record: CallRequestRecord): Promise<string> {
@@ -292,13 +278,8 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
 
   async claimKeepAlive(callId: string, now: string, minIntervalMs: number): Promise<boolean> {
     const client = await this.client();
-    let row;
-    try {
-      row = await client.getEntity<{ lastKeepAliveAt?: string }>(LIVE_CALLS_PARTITION, callId);
-    } catch (err) {
-      if (isNotFound(err)) return false; // it ended meanwhile
-      throw err;
-    }
+    const row = await rowOrNone<{ lastKeepAliveAt?: string }>(client, LIVE_CALLS_PARTITION, callId);
+    if (!row) return false; // it ended meanwhile
     if (row.lastKeepAliveAt && Date.parse(now) - Date.parse(row.lastKeepAliveAt) < minIntervalMs) return false;
     try {
       await client.updateEntity(
@@ -341,18 +322,14 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
   }
 
   async getCallSubscription(callId: string, id: string): Promise<Versioned<CallSubscriptionRecord> | undefined> {
-    try {
-      const e = await (await this.client()).getEntity<Record<string, unknown>>(callId, subscriptionRowKey(id));
-      // An unsubscribed one is kept as ended (its row is marked, not deleted: commit's removals).
-      const value =
-        e.removed === true
-          ? { ...fromSubscriptionEntity({ ...e, subscriptionId: id }), ended: true }
-          : fromSubscriptionEntity(e);
-      return { value, etag: e.etag };
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    const e = await rowOrNone<Record<string, unknown>>(await this.client(), callId, subscriptionRowKey(id));
+    if (!e) return undefined;
+    // An unsubscribed one is kept as ended (its row is marked, not deleted: commit's removals).
+    const value =
+      e.removed === true
+        ? { ...fromSubscriptionEntity({ ...e, subscriptionId: id }), ended: true }
+        : fromSubscriptionEntity(e);
+    return { value, etag: e.etag };
   }
 
   async saveCallSubscription(record: CallSubscriptionRecord, etag: string): Promise<void> {
@@ -376,15 +353,12 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
   }
 
   async getAllCallsSubscription(id: string): Promise<AllCallsSubscriptionRecord | undefined> {
-    try {
-      const e = await (
-        await this.client()
-      ).getEntity<Record<string, unknown>>(ALL_CALLS_SUBSCRIPTIONS_PARTITION, escapeKey(id));
-      return fromAllCallsSubscriptionEntity(e);
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    const e = await rowOrNone<Record<string, unknown>>(
+      await this.client(),
+      ALL_CALLS_SUBSCRIPTIONS_PARTITION,
+      escapeKey(id),
+    );
+    return e && fromAllCallsSubscriptionEntity(e);
   }
 
   async createAllCallsSubscription(record: AllCallsSubscriptionRecord): Promise<void> {
@@ -440,15 +414,10 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
 
   /** The head's summary fields, read fresh (a page must not show what this instance last wrote only). */
   private async headRow(client: TableClient, callId: string) {
-    try {
-      const e = await client.getEntity<{ lastModifiedDateTime?: string }>(callId, ROSTER_HEAD_ROW_KEY, {
-        queryOptions: { select: ['lastModifiedDateTime'] },
-      });
-      return { lastModifiedDateTime: e.lastModifiedDateTime ?? '', rows: 1 };
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    const e = await rowOrNone<{ lastModifiedDateTime?: string }>(client, callId, ROSTER_HEAD_ROW_KEY, [
+      'lastModifiedDateTime',
+    ]);
+    return e && { lastModifiedDateTime: e.lastModifiedDateTime ?? '', rows: 1 };
   }
 
   /** The latest change of a call written without a head, from a pass over one column of its rows. */

@@ -1,5 +1,7 @@
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 
+import { isNotFound } from './storageErrors';
+
 /**
  * Keys one lookup by key may name: a filter holds at most 15 comparisons, and the partition and
  * the two ends of the keys' range take three.
@@ -49,4 +51,19 @@ export async function firstRows<T extends object>(
     if (rows.length > top) break;
   }
   return rows;
+}
+
+/** One row by its keys, or undefined when there is none (a 404 is an answer here, not a fault). */
+export async function rowOrNone<T extends object>(
+  client: TableClient,
+  partitionKey: string,
+  rowKey: string,
+  select?: string[],
+): Promise<TableEntityResult<T> | undefined> {
+  try {
+    return await client.getEntity<T>(partitionKey, rowKey, select ? { queryOptions: { select } } : undefined);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
 }
