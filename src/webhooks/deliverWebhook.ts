@@ -96,23 +96,26 @@ export async function deliverWebhook(deps: DeliveryDeps, message: WebhookMessage
     return deliverWebhook(deps, message); // another instance moved first: look again
   }
 
+  // After the last attempt at this body: an event subscription's next event goes at once (its index
+  // row stays until the sweep finds it idle); any other subject leaves the sweep's index.
+  const finished = async (after: { more?: boolean } | void) => {
+    if (after?.more) await deps.webhooks.schedule({ ...message, attempt: 0, waits: 0, faults: 0 }, 0);
+    else if (!isSubscription(message.operationId)) await clearDue();
+  };
   const result = await deps.post(callbackUrl, body);
   const about = { ...subject.about, attempt: attempts, ...(isEvent(body) ? { sequence: body.sequence } : {}) };
   if (result.status >= 200 && result.status < 300) {
     const after = await subject.set({ status: 'delivered', attempts, since: deps.now().toISOString() });
     logEvent(deps.log, 'webhook.delivered', about);
-    // An event subscription's next event goes at once; the index row stays until the sweep finds it idle.
-    if (after?.more) await deps.webhooks.schedule({ ...message, attempt: 0, waits: 0, faults: 0 }, 0);
-    else if (!isSubscription(message.operationId)) await clearDue();
+    await finished(after);
     return 'delivered';
   }
   const reason = result.status ? `HTTP ${result.status}` : (result.error ?? 'no answer').slice(0, 500);
   if (attempts >= deps.maxAttempts) {
     const after = await subject.set({ status: 'failed', attempts, since: deps.now().toISOString(), lastError: reason });
+    // An event given up on is passed over: the subscription goes on with its next event.
     logEvent(deps.log, 'webhook.failed', { ...about, reason }, 'warn');
-    // An event subscription goes on with its next event.
-    if (after?.more) await deps.webhooks.schedule({ ...message, attempt: 0, waits: 0, faults: 0 }, 0);
-    else if (!isSubscription(message.operationId)) await clearDue();
+    await finished(after);
     return 'failed';
   }
   const delay = backoffSeconds(attempts, deps.retryBaseSeconds);
