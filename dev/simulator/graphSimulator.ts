@@ -88,6 +88,14 @@ export interface ParticipantChange {
   action: 'join' | 'lobby' | 'leave' | 'mute' | 'unmute';
 }
 
+/** What each change other than leaving sets on the participant. */
+const CHANGED: Record<Exclude<ParticipantChange['action'], 'leave'>, Json> = {
+  join: { isInLobby: false },
+  lobby: { isInLobby: true },
+  mute: { isMuted: true },
+  unmute: { isMuted: false },
+};
+
 const plainId = (id: string) => id.replace(/-/g, '').toLowerCase();
 const identityIdOf = (invitee: Invitee) => Object.values(invitee.identity ?? {}).find((v) => v?.id)?.id ?? '';
 
@@ -297,20 +305,7 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
         const payload =
           change.action === 'leave'
             ? lifecycle.updateRoster(callId, { remove: [key] })
-            : lifecycle.updateRoster(callId, {
-                set: [
-                  [
-                    key,
-                    entry(
-                      change.action === 'lobby'
-                        ? { isInLobby: true }
-                        : change.action === 'mute' || change.action === 'unmute'
-                          ? { isMuted: change.action === 'mute' }
-                          : { isInLobby: false },
-                    ),
-                  ],
-                ],
-              });
+            : lifecycle.updateRoster(callId, { set: [[key, entry(CHANGED[change.action] ?? CHANGED.join)]] });
         const status = await delivery.deliver(callbackUrlOf(callId), payload);
         return sendJson(res, 200, { status, participants: [...members.values()] });
       }
