@@ -17,6 +17,8 @@ export class FaultyProxy {
   writes = noWrites();
   /** Reads (point reads and queries) storage answered since the proxy started. */
   reads = 0;
+  /** Of those reads, the queries (`table()?$filter=...`); the rest are reads of one row by its keys. */
+  queries = 0;
   /** Entity writes storage carried out, all kinds. */
   get entityWrites(): number {
     return this.writes.total;
@@ -65,6 +67,7 @@ export class FaultyProxy {
         answer.on('data', (chunk: Buffer) => answered.push(chunk));
         answer.on('end', () => {
           if (req.method === 'GET') this.reads++;
+          if (req.method === 'GET' && /\(\)(\?|$)/.test(req.url ?? '')) this.queries++;
           // Only what storage carried out: a transaction refused (412) wrote nothing.
           if (committed(answer.statusCode ?? 0, Buffer.concat(answered).toString('utf8')))
             addWrites(this.writes, writesOf(req.method ?? 'GET', req.url ?? '/', Buffer.concat(body).toString('utf8')));

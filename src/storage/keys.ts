@@ -63,3 +63,16 @@ export const eventRowKey = (sequence: number) => `${EVENT_PREFIX}${String(sequen
 export const subscriptionRowKey = (id: string) => `s:${escapeKey(id)}`;
 /** The roster table's partition of subscriptions to every call's events (never a call id: not a GUID). */
 export const ALL_CALLS_SUBSCRIPTIONS_PARTITION = '~event-subscriptions';
+/**
+ * The row of that partition whose ETag changes with every subscription made or ended there, so that
+ * an instance learns whether its list is current from one read by key (escapeKey never yields `:`,
+ * so no subscription's row has this key).
+ */
+export const ALL_CALLS_SUBSCRIPTIONS_VERSION_ROW_KEY = '~:version';
+/**
+ * The roster table's row saying this version of the service created the table: every call in it
+ * has a roster head, so a call without one is new (rosterRepository.readHead need not look for the
+ * participant rows an earlier version wrote without a head).
+ */
+export const TABLE_META_PARTITION = '~meta';
+export const HEADS_SINCE_CREATION_ROW_KEY = 'rosterHeads';

@@ -26,8 +26,9 @@ import {
 // - `e:<sequence, 12 digits>` (kind event): one event, as the API shows it;
 // - `s:<subscription id>` (kind eventSubscription): a subscription to the call's events, or the
 //   call's feed of one to every call, with its cursor and the delivery under way (JSON).
-// Subscriptions to every call are rows of partition `~event-subscriptions` (kind allCallsSubscription).
-// Every row carries `lastModifiedDateTime`, which retention reads.
+// Subscriptions to every call are rows of partition `~event-subscriptions` (kind allCallsSubscription),
+// beside that partition's version row (keys.ts). Every row of a call carries `lastModifiedDateTime`,
+// which retention reads; the version row and the table's `~meta` row carry none, so never age out.
 
 const LOBBY = '~';
 

@@ -5,7 +5,7 @@ import type { CallStore } from '../calls/callStore';
 import type { WebhookState } from '../operations/operationRecord';
 import type { Versioned } from '../operations/operationStore';
 import type { RosterCommit } from '../roster/rosterCommits';
-import type { HeadRead } from '../roster/rosterHead';
+import { emptyRosterHead, type HeadRead } from '../roster/rosterHead';
 import type { CallRecord, PresenceEntry, RosterPage } from '../roster/rosterRecord';
 import type { RosterStore } from '../roster/rosterStore';
 import type { CallEventBody } from '../schemas/responses';
@@ -20,6 +20,7 @@ import { fromJsonText, fromText, toJsonText } from './entityValues';
 import { HeadCache } from './headCache';
 import {
   ALL_CALLS_SUBSCRIPTIONS_PARTITION,
+  ALL_CALLS_SUBSCRIPTIONS_VERSION_ROW_KEY,
   CALL_REQUESTS_PARTITION,
   CALL_ROW_KEY,
   callRequestRowKey,
@@ -27,12 +28,14 @@ import {
   EVENT_END,
   EVENT_PREFIX,
   eventRowKey,
+  HEADS_SINCE_CREATION_ROW_KEY,
   LIVE_CALLS_PARTITION,
   PARTICIPANT_END,
   PARTICIPANT_PREFIX,
   participantRowKey,
   ROSTER_HEAD_ROW_KEY,
   subscriptionRowKey,
+  TABLE_META_PARTITION,
 } from './keys';
 import {
   fromAllCallsSubscriptionEntity,
@@ -48,10 +51,25 @@ import {
   toSubscriptionEntity,
 } from './rosterEntities';
 import { byKeys, firstRows, keyRange, keySpan, MAX_KEYS_PER_QUERY, rowOrNone } from './rowQueries';
-import { isNotFound, isPreconditionFailed, preconditionFailed } from './storageErrors';
+import { isConflict, isNotFound, isPreconditionFailed, preconditionFailed } from './storageErrors';
 import type { Tables } from './tableClients';
 
 const ALL_CALLS_FRESH_MS = 1000;
+const ALL_CALLS_RELIST_MS = 60_000;
+const TABLE_META_RECHECK_MS = 60_000;
+
+interface AllCallsList {
+  checkedAt: number;
+  listedAt: number;
+  version?: string;
+  records: Promise<AllCallsSubscriptionRecord[]>;
+}
+
+const allCallsVersionRow = () => ({
+  partitionKey: ALL_CALLS_SUBSCRIPTIONS_PARTITION,
+  rowKey: ALL_CALLS_SUBSCRIPTIONS_VERSION_ROW_KEY,
+  kind: 'allCallsSubscriptionsVersion',
+});
 
 /**
  * The roster table (rosterEntities.ts lists a call's rows). A roster change is one transaction
@@ -62,7 +80,8 @@ const ALL_CALLS_FRESH_MS = 1000;
 export class RosterRepository implements RosterStore, CallStore, EventSubscriptionStore {
   private readonly heads = new HeadCache();
   /** The subscriptions to every call, as last read: a roster change with events reads them. */
-  private allCalls: { at: number; records: Promise<AllCallsSubscriptionRecord[]> } | undefined;
+  private allCalls: AllCallsList | undefined;
+  private headsSince = { known: false, checkedAt: -Infinity };
 
   constructor(private readonly tables: () => Promise<Tables>) {}
 
@@ -76,6 +95,7 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
     const client = await this.client();
     const e = await rowOrNone<Record<string, unknown>>(client, callId, ROSTER_HEAD_ROW_KEY);
     if (!e) {
+      if (await this.everyCallHasHead(client)) return { head: emptyRosterHead() };
       const present = [];
       const filter = `${keyRange(callId, PARTICIPANT_PREFIX, PARTICIPANT_END)} and ${odata`present eq ${true}`}`;
       for await (const e of client.listEntities<Record<string, unknown>>({
@@ -87,6 +107,18 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
     const read: HeadRead = { head: fromHeadEntity(e), etag: e.etag };
     this.heads.set(callId, read);
     return read;
+  }
+
+  /**
+   * Whether the table says every call in it has a roster head (keys.ts): known for good once read,
+   * asked again a minute later when not (the instance that created the table may not have said so yet).
+   */
+  private async everyCallHasHead(client: TableClient): Promise<boolean> {
+    if (this.headsSince.known || Date.now() - this.headsSince.checkedAt < TABLE_META_RECHECK_MS)
+      return this.headsSince.known;
+    const marker = await rowOrNone(client, TABLE_META_PARTITION, HEADS_SINCE_CREATION_ROW_KEY, ['PartitionKey']);
+    this.headsSince = { known: Boolean(marker), checkedAt: Date.now() };
+    return this.headsSince.known;
   }
 
   async commit(callId: string, commit: RosterCommit, etag: string | undefined): Promise<string> {
@@ -338,18 +370,45 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
   }
 
   async allCallsSubscriptions(): Promise<AllCallsSubscriptionRecord[]> {
-    // Read at most once a second: every roster change with events asks.
-    if (this.allCalls && Date.now() - this.allCalls.at < ALL_CALLS_FRESH_MS) return this.allCalls.records;
-    const records = (async () => {
+    // Checked at most once a second: every roster change with events asks.
+    const held = this.allCalls;
+    const now = Date.now();
+    if (held && now - held.checkedAt < ALL_CALLS_FRESH_MS) return held.records;
+    const next: AllCallsList = { checkedAt: now, listedAt: now, records: Promise.resolve([]) };
+    next.records = (async () => {
+      const client = await this.client();
+      // The list is current while the partition's version row is as it was when it was listed.
+      // An earlier version of the service made subscriptions without it: listed again each minute.
+      next.version = await this.allCallsVersion(client);
+      if (held && next.version === held.version && now - held.listedAt < ALL_CALLS_RELIST_MS) {
+        next.listedAt = held.listedAt;
+        return held.records;
+      }
       const found: AllCallsSubscriptionRecord[] = [];
       const filter = odata`PartitionKey eq ${ALL_CALLS_SUBSCRIPTIONS_PARTITION}`;
-      for await (const e of (await this.client()).listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
-        found.push(fromAllCallsSubscriptionEntity(e));
+      for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
+        if (e.kind === 'allCallsSubscription') found.push(fromAllCallsSubscriptionEntity(e));
       return found;
     })();
-    this.allCalls = { at: Date.now(), records };
-    records.catch(() => (this.allCalls = undefined));
-    return records;
+    this.allCalls = next;
+    next.records.catch(() => {
+      if (this.allCalls === next) this.allCalls = undefined;
+    });
+    return next.records;
+  }
+
+  /** The ETag of the all-calls subscriptions' version row, made if there is none yet. */
+  private async allCallsVersion(client: TableClient): Promise<string> {
+    const row = await rowOrNone(client, ALL_CALLS_SUBSCRIPTIONS_PARTITION, ALL_CALLS_SUBSCRIPTIONS_VERSION_ROW_KEY, [
+      'PartitionKey',
+    ]);
+    if (row) return row.etag;
+    try {
+      return (await client.createEntity(allCallsVersionRow())).etag ?? '';
+    } catch (err) {
+      if (isConflict(err)) return ''; // made meanwhile: the next check reads it
+      throw err;
+    }
   }
 
   async getAllCallsSubscription(id: string): Promise<AllCallsSubscriptionRecord | undefined> {
@@ -361,15 +420,26 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
     return e && fromAllCallsSubscriptionEntity(e);
   }
 
+  // Made and ended together with a change of the version row (allCallsSubscriptions), in one transaction.
   async createAllCallsSubscription(record: AllCallsSubscriptionRecord): Promise<void> {
-    await (await this.client()).createEntity(toAllCallsSubscriptionEntity(record));
+    await (
+      await this.client()
+    ).submitTransaction([
+      ['create', toAllCallsSubscriptionEntity(record)],
+      ['upsert', allCallsVersionRow(), 'Replace'],
+    ]);
     this.allCalls = undefined;
   }
 
   async deleteAllCallsSubscription(id: string): Promise<boolean> {
     this.allCalls = undefined;
     try {
-      await (await this.client()).deleteEntity(ALL_CALLS_SUBSCRIPTIONS_PARTITION, escapeKey(id));
+      await (
+        await this.client()
+      ).submitTransaction([
+        ['delete', { partitionKey: ALL_CALLS_SUBSCRIPTIONS_PARTITION, rowKey: escapeKey(id) }],
+        ['upsert', allCallsVersionRow(), 'Replace'],
+      ]);
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;

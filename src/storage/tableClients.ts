@@ -2,6 +2,7 @@ import { TableClient, type TableServiceClientOptions } from '@azure/data-tables'
 
 import type { Config } from '../config';
 import { type Once, once } from '../once';
+import { HEADS_SINCE_CREATION_ROW_KEY, TABLE_META_PARTITION } from './keys';
 import { isConflict } from './storageErrors';
 
 export interface Tables {
@@ -29,12 +30,17 @@ async function createClient(config: Config['tables'], tableName: string): Promis
   return TableClient.fromConnectionString(cs, tableName, clientOptions(insecure));
 }
 
-async function ensureTable(client: TableClient): Promise<void> {
+/** Creates the table unless it exists; whether this call created it. */
+async function ensureTable(client: TableClient): Promise<boolean> {
+  let status = 0;
   try {
-    await client.createTable();
+    // The SDK answers an existing table (409 TableAlreadyExists) as success; its status tells them apart.
+    await client.createTable({ onResponse: (response) => void (status = response.status) });
   } catch (err) {
-    if (!isConflict(err)) throw err; // TableAlreadyExists
+    if (!isConflict(err)) throw err;
+    return false;
   }
+  return status >= 200 && status < 300;
 }
 
 /** The process's table clients; `forget()` makes the next use create the tables again. */
@@ -51,7 +57,13 @@ export function lazyTables(config: Config['tables']): TableAccess {
       createClient(config, config.operationsTable),
       createClient(config, config.rosterTable),
     ]);
-    await Promise.all([ensureTable(operations), ensureTable(roster)]);
+    const [, rosterCreated] = await Promise.all([ensureTable(operations), ensureTable(roster)]);
+    // A roster table created here holds no call an earlier version wrote without a roster head (keys.ts).
+    if (rosterCreated)
+      await roster.upsertEntity(
+        { partitionKey: TABLE_META_PARTITION, rowKey: HEADS_SINCE_CREATION_ROW_KEY, kind: 'tableMeta' },
+        'Replace',
+      );
     return { operations, roster };
   });
 }
