@@ -133,6 +133,11 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       log,
     );
     const result = (await fn.handler(request, context)) as HttpResponseInit | HttpResponse | undefined;
+    // `{ status }` alone (every notification's 202) needs no Response to write: nothing else to send.
+    if (isStatusOnly(result)) {
+      res.writeHead((result as HttpResponseInit).status ?? 200);
+      return void res.end();
+    }
     const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? { status: 204 });
     const out = Buffer.from(await response.arrayBuffer());
     res.writeHead(response.status, Object.fromEntries(response.headers));
@@ -154,6 +159,12 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       }),
   };
 }
+
+const isStatusOnly = (result: object | undefined): boolean =>
+  typeof result === 'object' &&
+  result !== null &&
+  !(result instanceof HttpResponse) &&
+  Object.keys(result).every((key) => key === 'status');
 
 function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}) {
   res.writeHead(status, body ? { 'Content-Type': 'application/json; charset=utf-8', ...headers } : headers);

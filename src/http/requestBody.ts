@@ -5,16 +5,22 @@ import { InvalidInput, PayloadTooLarge } from '../errors';
 /** Graph's payloads nest a dozen levels at most; deeper input only serves to exhaust the stack. */
 export const MAX_JSON_DEPTH = 64;
 
-/** The nesting depth of a parsed JSON value, measured without recursion. */
+/** The nesting depth of a parsed JSON value, measured without recursion (or a pair per node: every body is measured). */
 export function jsonDepth(value: unknown, stopAt = Infinity): number {
   let deepest = 0;
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length) {
-    const [node, depth] = stack.pop()!;
+  const nodes: unknown[] = [value];
+  const depths: number[] = [1];
+  while (nodes.length) {
+    const node = nodes.pop() as Record<string, unknown> | unknown[];
+    const depth = depths.pop()!;
     if (typeof node !== 'object' || node === null) continue;
-    deepest = Math.max(deepest, depth);
-    if (deepest > stopAt) return deepest;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+    if (depth > deepest && (deepest = depth) > stopAt) return deepest;
+    const children = Array.isArray(node) ? node : Object.values(node);
+    for (const child of children) {
+      if (typeof child !== 'object' || child === null) continue;
+      nodes.push(child);
+      depths.push(depth + 1);
+    }
   }
   return deepest;
 }

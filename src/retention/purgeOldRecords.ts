@@ -14,6 +14,7 @@ import {
 import { keyRange, rowOrNone } from '../storage/rowQueries';
 import { isNotFound, isPreconditionFailed } from '../storage/storageErrors';
 import type { Tables } from '../storage/tableClients';
+import { submitTransaction } from '../storage/tableTransaction';
 import { toTransactionBatches } from '../storage/transactionBatches';
 import { logEvent } from '../telemetry';
 
@@ -182,7 +183,10 @@ async function deleteRows(client: TableClient, rows: Rows): Promise<number> {
   for (const [partitionKey, rowKeys] of rows) {
     for (const group of toTransactionBatches(rowKeys, () => 0)) {
       try {
-        await client.submitTransaction(group.map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]));
+        await submitTransaction(
+          client,
+          group.map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]),
+        );
         deleted += group.length;
       } catch (err) {
         if (!isNotFound(err)) throw err;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 import type { Participant } from '../schemas/participant';
 import { jsonTextOf } from '../storage/chunkedJson';
@@ -59,9 +59,8 @@ function withinHeadLimit(head: RosterHead, outcome: PlanOutcome): PlanOutcome {
     : outcome;
 }
 
-/** What a participant's row says: equal digests, nothing to write. */
-export const digestOf = (participant: Participant) =>
-  createHash('sha256').update(jsonTextOf(participant)).digest('base64url').slice(0, 11);
+/** What a participant's row says: equal digests, nothing to write. (One-shot `hash`: a whole roster is digested per notification.) */
+export const digestOf = (participant: Participant) => hash('sha256', jsonTextOf(participant), 'base64url').slice(0, 11);
 
 const stateOf = (entry: RosterEntry): MemberState => ({
   digest: digestOf(entry.participant),

@@ -23,6 +23,7 @@ import {
 import { byKeys, firstRows, keyRange, MAX_KEYS_PER_QUERY, rowOrNone } from './rowQueries';
 import { isNotFound } from './storageErrors';
 import type { Tables } from './tableClients';
+import { submitTransaction } from './tableTransaction';
 import { toTransactionBatches } from './transactionBatches';
 
 /** The operations table (see operationEntities.ts for its rows). */
@@ -103,7 +104,10 @@ export class OperationRepository implements OperationStore {
     }
     if (!lastModified) return;
     for (const group of toTransactionBatches(missing, () => 0))
-      await client.submitTransaction(group.map((entity): TransactionAction => ['upsert', entity, 'Replace']));
+      await submitTransaction(
+        client,
+        group.map((entity): TransactionAction => ['upsert', entity, 'Replace']),
+      );
     await client.upsertEntity(toOrderIndexedEntity(callId, lastModified), 'Replace');
   }
 
@@ -255,7 +259,7 @@ export class OperationRepository implements OperationStore {
     if (operation?.graphOperationId && operation.graphOperationId !== operation.id) {
       actions.push(['upsert', toAliasEntity(operation), 'Replace']);
     }
-    if (actions.length > 0) await (await this.client()).submitTransaction(actions);
+    if (actions.length > 0) await submitTransaction(await this.client(), actions);
   }
 }
 

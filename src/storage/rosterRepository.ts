@@ -53,6 +53,7 @@ import {
 import { byKeys, firstRows, keyRange, keySpan, MAX_KEYS_PER_QUERY, rowOrNone } from './rowQueries';
 import { isConflict, isNotFound, isPreconditionFailed, preconditionFailed } from './storageErrors';
 import type { Tables } from './tableClients';
+import { submitTransaction } from './tableTransaction';
 
 const ALL_CALLS_FRESH_MS = 1000;
 const ALL_CALLS_RELIST_MS = 60_000;
@@ -153,7 +154,7 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
     ];
     let written: string | undefined;
     try {
-      const result = await client.submitTransaction(actions);
+      const result = await submitTransaction(client, actions);
       written = result.subResponses[0]?.etag;
     } catch (err) {
       // Whatever happened, what this instance holds of the head may be stale now.
@@ -422,9 +423,7 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
 
   // Made and ended together with a change of the version row (allCallsSubscriptions), in one transaction.
   async createAllCallsSubscription(record: AllCallsSubscriptionRecord): Promise<void> {
-    await (
-      await this.client()
-    ).submitTransaction([
+    await submitTransaction(await this.client(), [
       ['create', toAllCallsSubscriptionEntity(record)],
       ['upsert', allCallsVersionRow(), 'Replace'],
     ]);
@@ -434,9 +433,7 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
   async deleteAllCallsSubscription(id: string): Promise<boolean> {
     this.allCalls = undefined;
     try {
-      await (
-        await this.client()
-      ).submitTransaction([
+      await submitTransaction(await this.client(), [
         ['delete', { partitionKey: ALL_CALLS_SUBSCRIPTIONS_PARTITION, rowKey: escapeKey(id) }],
         ['upsert', allCallsVersionRow(), 'Replace'],
       ]);

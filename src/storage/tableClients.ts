@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import { type Once, once } from '../once';
 import { HEADS_SINCE_CREATION_ROW_KEY, TABLE_META_PARTITION } from './keys';
 import { isConflict } from './storageErrors';
+import { tablesHttpClient } from './tableTransaction';
 
 export interface Tables {
   operations: TableClient;
@@ -15,6 +16,7 @@ export interface Tables {
 const clientOptions = (allowInsecureConnection: boolean): TableServiceClientOptions => ({
   allowInsecureConnection,
   retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1000 },
+  httpClient: tablesHttpClient(), // shared with the transactions tableTransaction.ts sends
 });
 
 async function createClient(config: Config['tables'], tableName: string): Promise<TableClient> {
