@@ -39,7 +39,7 @@ export async function submitTransaction(
   const body = writable(client) ? batchBody(client, actions) : undefined;
   if (body === undefined) return client.submitTransaction(actions);
   const request = createPipelineRequest({
-    url: `${client.url}/$batch`,
+    url: `${accountUrl(client)}/$batch`,
     method: 'POST',
     body: body.text,
     headers: createHttpHeaders({
@@ -56,8 +56,17 @@ export async function submitTransaction(
   return readTransactionResponse(await client.pipeline.sendRequest(httpClient, request));
 }
 
-// A SAS travels in the URL (the SDK strips it from each action's URL); Cosmos DB tables want other headers.
-const writable = (client: TableClient) => !client.url.includes('?') && !/\.cosmos\./i.test(client.url);
+// Table Storage and Azurite (path-style: the account in the path) only: a SAS travels in the URL
+// (the SDK strips it from each action's URL), and Cosmos DB tables (a `.cosmos`/`.cosmosdb` host,
+// or its emulator on localhost without an account path) want other headers (isCosmosEndpoint.js).
+function writable(client: TableClient): boolean {
+  const url = new URL(client.url);
+  if (url.search || /\.cosmos(db)?\./i.test(url.hostname)) return false;
+  return /\.table\.core\./i.test(url.hostname) || url.pathname.replace(/\/+$/, '') !== '';
+}
+
+/** The account's URL without a trailing slash (an endpoint may be configured with one). */
+const accountUrl = (client: TableClient) => client.url.replace(/\/+$/, '');
 
 /** The transaction's multipart body (TablePolicies.getNextSubrequestBodyPart), or undefined to leave it to the SDK. */
 export function batchBody(
@@ -65,7 +74,7 @@ export function batchBody(
   actions: TransactionAction[],
   ids: { batch: string; changeset: string } = { batch: randomUUID(), changeset: randomUUID() },
 ): { text: string; batch: string } | undefined {
-  const tableUrl = `${client.url}/${client.tableName}`;
+  const tableUrl = `${accountUrl(client)}/${client.tableName}`;
   const parts = [
     `--batch_${ids.batch}${CRLF}content-type: multipart/mixed; boundary=changeset_${ids.changeset}${CRLF}${CRLF}`,
   ];
@@ -88,6 +97,8 @@ export function batchBody(
 
 function subRequest(tableUrl: string, action: TransactionAction): string | undefined {
   const [kind, entity] = action as [string, Entity];
+  // Without both keys the SDK refuses the action; let it.
+  if (typeof entity.partitionKey !== 'string' || typeof entity.rowKey !== 'string') return undefined;
   const line = (method: string, url: string, headers: string[], json?: string) =>
     [`${method} ${url} HTTP/1.1`, ...headers, CRLF, ...(json === undefined ? [] : [json])].join(CRLF);
   if (kind === 'delete')

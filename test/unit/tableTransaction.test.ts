@@ -134,9 +134,30 @@ describe('a transaction written without the SDK', () => {
     expect(batchBody(plain.client, dated)).toBeUndefined();
     await submitTransaction(plain.client, dated, unused);
     expect(String(plain.sent[0]!.body)).toContain('"at@odata.type":"Edm.DateTime"');
-    const sas = capturingClient(`${ACCOUNT}?sv=2024-01-01&sig=x`);
-    await submitTransaction(sas.client, [['create', { partitionKey: 'p', rowKey: 'a' }]], unused);
-    expect(sas.sent).toHaveLength(1);
+    for (const url of [
+      `${ACCOUNT}?sv=2024-01-01&sig=x`,
+      'https://a.table.cosmos.azure.com',
+      'https://localhost:8081',
+    ]) {
+      const other = capturingClient(url);
+      await submitTransaction(other.client, [['create', { partitionKey: 'p', rowKey: 'a' }]], unused);
+      expect(other.sent).toHaveLength(1);
+    }
+  });
+
+  it('addresses the same entities when the endpoint ends in a slash', async () => {
+    const actions: TransactionAction[] = [['upsert', { partitionKey: 'p', rowKey: 'a' }, 'Replace']];
+    const sdk = capturingClient(`${ACCOUNT}/`);
+    await sdk.client.submitTransaction(actions);
+    const own = capturingClient(`${ACCOUNT}/`);
+    await submitTransaction(own.client, actions, own.httpClient);
+    expect(own.sent[0]!.url).toBe(sdk.sent[0]!.url);
+    const ids = (body: string) => ({
+      batch: /^--batch_([0-9a-f-]+)/.exec(body)![1]!,
+      changeset: /boundary=changeset_([0-9a-f-]+)/.exec(body)![1]!,
+    });
+    const sent = String(sdk.sent[0]!.body);
+    expect(batchBody(own.client, actions, ids(sent))?.text).toBe(sent);
   });
 });
 
