@@ -1,11 +1,14 @@
 // `npm run demo`: with `npm start` running, walks every scenario through the service's public API
 // (invite -> poll Location -> roster -> events), a call the service owns from join to hang-up, and
 // a meeting whose roster Graph reports whole until it ends, and prints a timeline with each call's
-// events. Exits non-zero if anything differs.
+// events, a call to a phone number, and the hotline (a call to the bot's number answered, the on-call
+// engineer invited into it). Exits non-zero if anything differs.
 import { runCallJourney } from './callJourney';
+import { runHotlineJourney, runPhoneCallJourney } from './phoneJourneys';
 import { runRosterJourney } from './rosterJourney';
 import { runScenario } from './scenarioRunner';
 import { SCENARIOS } from './scenarios';
+import { DEV_PSTN_APPLICATION_INSTANCE_ID } from './stack';
 
 async function main() {
   const target = {
@@ -28,6 +31,8 @@ async function main() {
     ...SCENARIOS.map((scenario) => runScenario(target, scenario, { ringTimeoutMs })),
     runCallJourney(target),
     runRosterJourney(target),
+    runPhoneCallJourney(target),
+    runHotlineJourney(target, { applicationInstanceId: DEV_PSTN_APPLICATION_INSTANCE_ID }),
   ]);
   for (const result of results) {
     console.log(`${result.ok ? 'ok  ' : 'FAIL'} ${result.name}`);

@@ -118,6 +118,38 @@ export function callNotification(callId: string, state: string, changeType = 'up
   });
 }
 
+/**
+ * Someone calls the bot, as the answer page's incoming notification shows it (call-answer): under
+ * `/app/calls/` with the call id written `57DAB8B1894C409AB240BD8BEAE78896` (no dashes, upper case),
+ * the caller as `source`, the bot, or its resource account (applicationInstance) as the target.
+ */
+export function incomingCallNotification(
+  callId: string,
+  options: { caller: Identities; called: Identities; tenantId?: string },
+) {
+  return wrap({
+    changeType: 'created',
+    resource: `/app/calls/${callId}`,
+    resourceUrl: `/communications/calls/${callId}`,
+    resourceData: {
+      '@odata.type': '#microsoft.graph.call',
+      state: 'incoming',
+      direction: 'incoming',
+      source: {
+        '@odata.type': '#microsoft.graph.participantInfo',
+        identity: identitySet(options.caller),
+        region: null,
+      },
+      targets: [{ '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: identitySet(options.called) }],
+      ...(options.tenantId ? { tenantId: options.tenantId } : {}),
+      id: callId,
+    },
+  });
+}
+
+/** A GUID as the answer page writes an incoming call's id: no dashes, upper case. */
+export const plainUpperGuid = (guid: string) => guid.replace(/-/g, '').toUpperCase();
+
 /** commsNotifications around the given items, each typed `commsNotification`. */
 export function wrap(...items: Json[]): { '@odata.type': string; value: Json[] } {
   return {

@@ -9,6 +9,8 @@ export const projectRoot = path.resolve(__dirname, __dirname.includes(`${path.se
 
 export const DEV_APP_ID = '11111111-2222-3333-4444-555555555555';
 export const DEV_TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+/** The made-up Teams resource account `npm start` places calls from (PSTN_APPLICATION_INSTANCE_ID). */
+export const DEV_PSTN_APPLICATION_INSTANCE_ID = '3d913abb-aec0-4964-8fa6-3c6850c4f278';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -186,7 +188,7 @@ export async function startStack(
     WEBHOOK_QUEUE: azurite.connectionString,
     RETENTION_SCHEDULE: '0 30 3 * * *',
     WEBHOOK_SWEEP_SCHEDULE: '0 */5 * * * *',
-    KEEPALIVE_SCHEDULE: '0 */15 * * * *',
+    KEEPALIVE_SCHEDULE: '0 */5 * * * *',
     GRAPH_BASE_URL: simulator.graphBaseUrl,
     GRAPH_CLIENT_ID: DEV_APP_ID,
     GRAPH_TENANT_ID: DEV_TENANT_ID,

@@ -6,7 +6,14 @@ import path from 'node:path';
 
 import { sampleJoinLink } from './callJourney';
 import { startGraphSimulator } from './simulator/graphSimulator';
-import { DEV_APP_ID, DEV_TENANT_ID, projectRoot, startAzurite, startStack } from './stack';
+import {
+  DEV_APP_ID,
+  DEV_PSTN_APPLICATION_INSTANCE_ID,
+  DEV_TENANT_ID,
+  projectRoot,
+  startAzurite,
+  startStack,
+} from './stack';
 
 const AZURITE_PORTS = { blob: 10000, queue: 10001, table: 10002 };
 
@@ -21,6 +28,8 @@ async function main() {
     azuritePorts: AZURITE_PORTS,
     azuriteLocation: location,
     functionKey: process.env.LOCAL_FUNCTION_KEY || 'local-dev-function-key',
+    // Phone numbers and the bot's line, against the simulator: a made-up resource account, and calls answered.
+    env: { PSTN_APPLICATION_INSTANCE_ID: DEV_PSTN_APPLICATION_INSTANCE_ID, INCOMING_CALLS: 'answer' },
     echo: (line) => {
       if (verbose || !line.startsWith('[information]')) console.log(line);
     },
@@ -43,6 +52,11 @@ Try it:
   # a call of the service's own: join a (simulated) Teams meeting, then invite into its id and hang up
   curl -i -X POST "${api}/calls" -H "x-functions-key: ${stack.functionKey}" -H "Content-Type: application/json" \\
     -d '{"joinWebUrl":"${sampleJoinLink()}"}'
+  # call a phone number (from the resource account ${DEV_PSTN_APPLICATION_INSTANCE_ID}):
+  curl -i -X POST "${api}/calls" -H "x-functions-key: ${stack.functionKey}" -H "Content-Type: application/json" \\
+    -d '{"targets":[{"identity":{"phone":{"id":"+14255550123"}}}]}'
+  # someone dials the bot's number: the service answers (INCOMING_CALLS=answer), then read the call
+  curl -s -X POST "${stack.simulator.url}/_sim/incoming" -d '{"applicationInstanceId":"${DEV_PSTN_APPLICATION_INSTANCE_ID}"}'
   # every scenario, printed as a timeline: npm run demo
 
 Ctrl+C stops everything.`);

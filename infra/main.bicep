@@ -39,11 +39,15 @@ param ringTimeoutSeconds int = 60
 param retentionDays int = 30
 @description('NCRONTAB (with seconds, UTC) of the retention purge.')
 param retentionSchedule string = '0 30 3 * * *'
-@description('NCRONTAB (with seconds) of the keep-alive of the calls the service started (Graph ends a call without one for 45 minutes).')
-param keepAliveSchedule string = '0 */15 * * * *'
-@description('What to do with a call someone places to the bot: reject or ignore.')
-@allowed(['reject', 'ignore'])
+@description('NCRONTAB (with seconds) of the keep-alive timer of the calls the service owns (Graph ends a call without a successful one for 45 minutes).')
+param keepAliveSchedule string = '0 */5 * * * *'
+@description('How old (seconds) a call\'s last successful keep-alive may get before the timer sends another.')
+param keepAliveIntervalSeconds int = 540
+@description('What to do with a call someone places to the bot: reject, ignore, or answer (then it is a call the service owns).')
+@allowed(['reject', 'ignore', 'answer'])
 param incomingCalls string = 'reject'
+@description('Object id of the Teams resource account (application instance, with a phone number) calls are placed from; needed to call phone numbers. Empty: phone targets are refused.')
+param pstnApplicationInstanceId string = ''
 @description('Whether Graph\'s `updated` roster notifications list the whole roster (`snapshot`, Graph\'s default) or only who changed (`changes`).')
 @allowed(['snapshot', 'changes'])
 param rosterUpdates string = 'snapshot'
@@ -266,8 +270,10 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     // Calls the service starts: Graph calls this app back at its own /api/notifications.
     CALLBACK_URI: 'https://${app.properties.defaultHostName}/api/notifications'
     KEEPALIVE_SCHEDULE: keepAliveSchedule
+    KEEPALIVE_INTERVAL_SECONDS: string(keepAliveIntervalSeconds)
     KEEPALIVE_MIN_INTERVAL_SECONDS: '60'
     INCOMING_CALLS: incomingCalls
+    PSTN_APPLICATION_INSTANCE_ID: pstnApplicationInstanceId
     ROSTER_UPDATES: rosterUpdates
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { SettingsUnresolved } from './errors';
+import { canonicalGuid } from './ids';
 import { settingUrlProblem } from './net/addresses';
 
 // Without a storage setting the service uses the local emulator, as the Tables and Queue SDKs
@@ -73,10 +74,26 @@ export const SettingsSchema = z
     // Calls the service owns (docs/api.md, "Calls the service owns").
     CALLBACK_URI: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
     // NCRONTAB (with seconds) of the keep-alive timer; read by the timer as %KEEPALIVE_SCHEDULE%.
-    KEEPALIVE_SCHEDULE: optionalText.transform((v) => v ?? '0 */15 * * * *'),
-    // Least time between two keep-alives of one call, so instances ticking together send one.
+    // Every 5 minutes: a keep-alive that failed is sent again 5 minutes later, well inside Graph's 45.
+    KEEPALIVE_SCHEDULE: optionalText.transform((v) => v ?? '0 */5 * * * *'),
+    // How old a call's last successful keep-alive may get before the timer sends another: with the
+    // 5-minute timer, one every 10 minutes (Microsoft's samples), a little under so timer jitter does
+    // not skip a tick.
+    KEEPALIVE_INTERVAL_SECONDS: positiveInt(540),
+    // How long one instance holds a call's keep-alive while sending it, so instances ticking together send one.
     KEEPALIVE_MIN_INTERVAL_SECONDS: positiveInt(60),
-    INCOMING_CALLS: optionalText.pipe(z.enum(['reject', 'ignore']).optional()).transform((v) => v ?? 'reject'),
+    INCOMING_CALLS: optionalText
+      .pipe(z.enum(['reject', 'ignore', 'answer']).optional())
+      .transform((v) => v ?? 'reject'),
+    // The Teams resource account (application instance) with a phone number: the `source` of calls the
+    // service starts, which Graph requires for calling phone numbers (application-post-calls, PSTN).
+    PSTN_APPLICATION_INSTANCE_ID: optionalText.pipe(
+      z
+        .string()
+        .refine((v) => canonicalGuid(v) !== undefined, 'must be the object id (a GUID) of a Teams resource account')
+        .transform((v) => canonicalGuid(v)!)
+        .optional(),
+    ),
     // Whether Graph's `updated` roster arrays list the whole roster (its default) or only who changed.
     ROSTER_UPDATES: optionalText.pipe(z.enum(['snapshot', 'changes']).optional()).transform((v) => v ?? 'snapshot'),
     RING_TIMEOUT_SECONDS: positiveInt(60),
@@ -172,8 +189,10 @@ export const ConfigSchema = SettingsSchema.transform((s) => ({
   retention: { days: s.RETENTION_DAYS },
   /** Graph's callbackUri for the calls the service starts; derived from the request's host when unset. */
   callbackUri: s.CALLBACK_URI,
-  keepAliveMinIntervalMs: s.KEEPALIVE_MIN_INTERVAL_SECONDS * 1000,
+  keepAlive: { dueAfterMs: s.KEEPALIVE_INTERVAL_SECONDS * 1000, claimMs: s.KEEPALIVE_MIN_INTERVAL_SECONDS * 1000 },
   incomingCalls: s.INCOMING_CALLS,
+  /** The resource account calls are placed from (phone numbers need one); absent: phone targets are refused. */
+  pstnApplicationInstanceId: s.PSTN_APPLICATION_INSTANCE_ID,
   rosterUpdates: s.ROSTER_UPDATES,
   /** The bot's app id: its own participant in a roster (application.id) makes no events. */
   botAppId: (s.GRAPH_CLIENT_ID ?? s.CALLBACK_AUDIENCE) as string,

@@ -108,6 +108,7 @@ export const inviteDeps = (
   log: Logger & { traceContext?: { traceParent?: string | null } },
 ): InviteDeps => ({
   operations: s.operations,
+  calls: s.calls,
   graph: s.graph,
   webhooks: s.webhooks,
   graphDeadlineMs: s.config.graph.deadlineMs,
@@ -127,20 +128,25 @@ const rosterChangeDeps = (s: Services) => ({
   webhooks: s.webhooks,
 });
 
+/**
+ * `callbackUri`: Graph's callbackUri for calls the service answers (by default CALLBACK_URI);
+ * `graphCallback`: Graph's support headers of the callback, for the log.
+ */
 export const notificationDeps = (
   s: Services,
   log: Logger,
-  graphCallback?: Record<string, string>,
+  request: { graphCallback?: Record<string, string>; callbackUri?: string } = {},
 ): NotificationDeps => ({
   ...rosterChangeDeps(s),
   calls: s.calls,
   graph: s.graph,
   incomingCalls: s.config.incomingCalls,
+  callbackUri: request.callbackUri ?? s.config.callbackUri,
   rosterUpdates: s.config.rosterUpdates,
   maxBatchItems: s.config.limits.notificationsPerBatch,
   now: s.now,
   log,
-  graphCallback,
+  graphCallback: request.graphCallback,
 });
 
 export const deliveryDeps = (s: Services, log: Logger): DeliveryDeps => {

@@ -3,14 +3,16 @@ import { randomUUID } from 'node:crypto';
 import {
   callNotification,
   type Identities,
-  identitySet,
+  incomingCallNotification,
   participant,
+  plainUpperGuid,
   rosterNotification,
   type RosterPath,
-  wrap,
 } from '../graphPayloads';
 
 type Json = Record<string, unknown>;
+
+const namesPhone = (item: Json) => Boolean((item.identity as Json | undefined)?.phone);
 
 /** A call the bot started through Graph (POST /communications/calls), or one someone placed to it. */
 export interface LiveCall {
@@ -23,6 +25,12 @@ export interface LiveCall {
   keepAlives: number;
   lastKeepAliveAt: number;
   rejected?: { reason: string; at: string };
+  /** The bot and one other party (one target, or someone who called it): Graph invites one at a time. */
+  peerToPeer: boolean;
+  /** Placed from, or to, the bot's resource account: Graph takes phone numbers only into such calls. */
+  applicationInstance: boolean;
+  /** Who called the bot (an incoming call): in the roster once the bot answers. */
+  caller?: Identities;
 }
 
 export interface LifecycleSettings {
@@ -83,6 +91,13 @@ export class CallLifecycle {
     if (meeting === '#microsoft.graph.joinMeetingIdMeetingInfo' && !meetingInfo?.joinMeetingId) {
       return graphError(400, 'BadRequest', 'joinMeetingId is required.');
     }
+    // A phone number is called only from a resource account (application-post-calls, "Create peer-to-peer PSTN call").
+    const applicationInstance = Boolean(
+      ((body.source as Json | undefined)?.identity as Json | undefined)?.applicationInstance,
+    );
+    if (targets.some(namesPhone) && !applicationInstance) {
+      return graphError(400, 'BadRequest', 'A call to a phone number needs an application instance as its source.');
+    }
     const call: LiveCall = {
       id: randomUUID(),
       callbackUri,
@@ -91,6 +106,8 @@ export class CallLifecycle {
       members: new Map(),
       keepAlives: 0,
       lastKeepAliveAt: Date.now(),
+      peerToPeer: !meeting && targets.length === 1,
+      applicationInstance,
     };
     const botId = randomUUID();
     call.members.set(
@@ -170,8 +187,17 @@ export class CallLifecycle {
     return { status: 204 };
   }
 
-  /** Someone calls the bot: an `incoming` call notification to the given callbackUri (/_sim/incoming). */
-  placeIncoming(callbackUri: string, callId: string = randomUUID()): LiveCall {
+  /**
+   * Someone calls the bot (/_sim/incoming): an `incoming` call notification to the given callbackUri,
+   * the call id written as the answer page writes it (`57DAB8B1...`), placed to the bot or, when
+   * `applicationInstanceId` is given, to its resource account's number.
+   */
+  placeIncoming(
+    callbackUri: string,
+    options: { id?: string; caller?: Identities; applicationInstanceId?: string } = {},
+  ): LiveCall {
+    const callId = plainUpperGuid(options.id ?? randomUUID());
+    const caller = options.caller ?? { user: { id: randomUUID(), displayName: 'Caller' } };
     const call: LiveCall = {
       id: callId,
       callbackUri,
@@ -180,31 +206,54 @@ export class CallLifecycle {
       members: new Map(),
       keepAlives: 0,
       lastKeepAliveAt: Date.now(),
+      peerToPeer: true,
+      applicationInstance: Boolean(options.applicationInstanceId),
+      caller,
     };
-    this.calls.set(callId.replace(/-/g, ''), call);
-    const caller = { user: { id: randomUUID(), displayName: 'Caller' } };
-    void this.notify(
-      call,
-      wrap({
-        changeType: 'created',
-        resource: `/app/calls/${callId}`,
-        resourceUrl: `/communications/calls/${callId}`,
-        resourceData: {
-          '@odata.type': '#microsoft.graph.call',
-          state: 'incoming',
-          direction: 'incoming',
-          source: { '@odata.type': '#microsoft.graph.participantInfo', identity: identitySet(caller) },
-          targets: [
-            {
-              '@odata.type': '#microsoft.graph.invitationParticipantInfo',
-              identity: identitySet({ application: { id: this.bot.appId } }),
-            },
-          ],
-          id: callId,
-        },
-      }),
-    );
+    this.calls.set(callId.toLowerCase(), call);
+    const called: Identities = options.applicationInstanceId
+      ? { applicationInstance: { id: options.applicationInstanceId, displayName: 'Hotline' } }
+      : { application: { id: this.bot.appId } };
+    void this.notify(call, incomingCallNotification(callId, { caller, called }));
     return call;
+  }
+
+  /** POST /communications/calls/{id}/answer: the call goes on as one the bot is in (call-answer: 202). */
+  answer(callId: string, body: Json): Answer {
+    const call = this.get(callId);
+    if (!call || call.state !== 'incoming') return graphError(404, 'NotFound', 'No incoming call with this id.');
+    if (typeof body.callbackUri === 'string') call.callbackUri = body.callbackUri;
+    call.state = 'establishing';
+    const botId = randomUUID();
+    call.members.set(
+      botId,
+      this.member(botId, { application: { id: this.bot.appId, displayName: this.bot.displayName } }),
+    );
+    const callerId = randomUUID();
+    call.members.set(callerId, this.member(callerId, call.caller ?? {}));
+    void this.establish(call);
+    return { status: 202 };
+  }
+
+  /** Graph's refusals of an invite into a call the bot placed or answered, as its pages state them. */
+  refuseInvite(callId: string, invitees: Json[]): Answer | undefined {
+    const call = this.get(callId);
+    if (!call) return undefined;
+    if (call.peerToPeer && invitees.length > 1) {
+      return graphError(
+        400,
+        'BadRequest',
+        'Inviting multiple participants in one request is only supported for group calls.',
+      );
+    }
+    if (invitees.some(namesPhone) && call.direction === 'outgoing' && !call.applicationInstance) {
+      return graphError(
+        400,
+        'BadRequest',
+        'A phone number can be invited only into a call with an application instance.',
+      );
+    }
+    return undefined;
   }
 
   /**
@@ -264,13 +313,20 @@ export class CallLifecycle {
     );
   }
 
-  /** Ends every call left without keepAlive past the timeout, as Graph does after 45 minutes. */
+  /**
+   * Ends every call the bot is in (placed or answered) left without keepAlive past the timeout, as
+   * Graph does after 45 minutes, with the result its delete page lists for it: 408, 8537.
+   */
   expireIdle(now = Date.now()): void {
     for (const call of this.calls.values()) {
       const idle = now - call.lastKeepAliveAt;
-      if (call.direction === 'outgoing' && call.state === 'established' && idle > this.settings().keepAliveTimeoutMs) {
+      if (call.state === 'established' && idle > this.settings().keepAliveTimeoutMs) {
         this.log(`[sim] call ${call.id} ended: no keepAlive for ${idle} ms`);
-        void this.terminate(call, { code: 400, subcode: 8510, message: 'The call was ended: no keepAlive received.' });
+        void this.terminate(call, {
+          code: 408,
+          subcode: 8537,
+          message: 'The call was ended: no keepAlive within 45 minutes.',
+        });
       }
     }
   }

@@ -179,6 +179,8 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
       return sendJson(res, 400, graphError('BadRequest', 'Between 1 and 5 participants can be invited.'));
     }
     if (clientContext.length > 256) return sendJson(res, 400, graphError('BadRequest', 'clientContext is too long.'));
+    const refused = lifecycle.refuseInvite(callId, invitees as unknown as Json[]);
+    if (refused) return sendJson(res, refused.status, refused.body);
     const call = callOf(callId);
     const operationId = call?.nextOperationId ?? randomUUID();
     if (call) delete call.nextOperationId;
@@ -243,7 +245,7 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
     }
 
     const graph =
-      /^\/(v1\.0|beta)\/communications\/calls(?:\/([^/]+)(?:\/(participants\/invite|participants\/[^/]+|keepAlive|reject))?)?$/i.exec(
+      /^\/(v1\.0|beta)\/communications\/calls(?:\/([^/]+)(?:\/(participants\/invite|participants\/[^/]+|keepAlive|reject|answer))?)?$/i.exec(
         path,
       );
     if (graph) {
@@ -262,6 +264,7 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
       }
       if (callId && method === 'POST' && action === 'keepalive') return reply(lifecycle.keepAlive(callId));
       if (callId && method === 'POST' && action === 'reject') return reply(lifecycle.reject(callId, body));
+      if (callId && method === 'POST' && action === 'answer') return reply(lifecycle.answer(callId, body));
       if (callId && method === 'DELETE' && !action) return reply(lifecycle.hangUp(callId));
       if (callId && method === 'DELETE' && action?.startsWith('participants/')) {
         return reply(lifecycle.removeParticipant(callId, decodeURIComponent(graph[3]!.slice('participants/'.length))));
@@ -286,9 +289,14 @@ export async function startGraphSimulator(options: SimulatorOptions): Promise<Ru
           return sendJson(res, 400, graphError('BadRequest', err instanceof Error ? err.message : 'bad call settings'));
         }
       case 'POST /_sim/incoming': {
-        // Someone calls the bot (or adds it to a meeting): Graph notifies an `incoming` call.
+        // Someone calls the bot, or its resource account's number (`applicationInstanceId`): Graph notifies an `incoming` call.
         const target = typeof body.callbackUri === 'string' ? body.callbackUri : settings.defaultCallbackUrl;
-        const call = lifecycle.placeIncoming(target, typeof body.id === 'string' ? body.id : undefined);
+        const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+        const call = lifecycle.placeIncoming(target, {
+          id: text(body.id),
+          caller: body.caller as Identities | undefined,
+          applicationInstanceId: text(body.applicationInstanceId),
+        });
         return sendJson(res, 200, { id: call.id });
       }
       case 'POST /_sim/participants': {

@@ -6,7 +6,7 @@ import type { CallRecord } from '../roster/rosterRecord';
 import type { RosterStore } from '../roster/rosterStore';
 import type { CallBody } from '../schemas/responses';
 import { logEvent } from '../telemetry';
-import type { CallStore } from './callStore';
+import type { CallStore, KeepAliveTiming, LiveCall } from './callStore';
 import { type CallStateDeps, recordCallState } from './recordCallState';
 
 export interface CallDeps extends CallStateDeps {
@@ -37,22 +37,33 @@ export async function readCall(
   deps: Pick<CallDeps, 'calls' | 'roster' | 'operations'>,
   callId: string,
 ): Promise<CallBody> {
+  return toCallBody(callId, await findCall(deps, callId));
+}
+
+/** A call's record (undefined for one heard of only by its roster or operations); NotFound for a call never seen. */
+async function findCall(
+  deps: Pick<CallDeps, 'calls' | 'roster' | 'operations'>,
+  callId: string,
+): Promise<CallRecord | undefined> {
   const found = await deps.calls.getCall(callId);
   if (!found && !(await deps.roster.rosterPage(callId, 1)).known && !(await deps.operations.hasAny(callId))) {
     throw new NotFound(`Call ${callId} is not known.`);
   }
-  return toCallBody(callId, found?.value);
+  return found?.value;
 }
+
+/** The id Graph is called with: the form Graph wrote it in for a call the service owns, else the caller's. */
+const graphIdOf = (call: CallRecord | undefined, callIdAsGiven: string) => call?.started?.graphCallId ?? callIdAsGiven;
 
 /**
  * Hangs up (Graph `DELETE /communications/calls/{id}`): `hangingUp` until Graph's notifications say
  * the call ended; `over` when it already had, or Graph no longer knows it (then recorded as terminated).
  */
 export async function hangUp(deps: CallDeps, callId: string, callIdAsGiven: string): Promise<'hangingUp' | 'over'> {
-  const call = await readCall(deps, callId);
-  if (call.state === 'terminated') return 'over';
+  const call = await findCall(deps, callId);
+  if (call?.state === 'terminated') return 'over';
   try {
-    await (await deps.graph()).deleteCall(callIdAsGiven);
+    await (await deps.graph()).deleteCall(graphIdOf(call, callIdAsGiven));
   } catch (err) {
     if (!(err instanceof GraphRefused && err.status === 404)) throw err;
     await recordTerminated(deps, callId);
@@ -78,27 +89,28 @@ export async function removeParticipant(
   callIdAsGiven: string,
   participantId: string,
 ): Promise<void> {
-  await readCall(deps, callId);
-  await (await deps.graph()).removeParticipant(callIdAsGiven, participantId);
+  const call = await findCall(deps, callId);
+  await (await deps.graph()).removeParticipant(graphIdOf(call, callIdAsGiven), participantId);
   logEvent(deps.log, 'call.participantRemoved', { callId, participantId });
 }
 
 /**
- * Sends `keepAlive` for every live call the service started (Graph ends a call that has had none
- * for 45 minutes). A call Graph no longer knows (404) is recorded as terminated; any other failure
- * is logged and tried again at the next tick.
+ * Sends `keepAlive` for every live call the service started whose last successful one is due
+ * (Graph ends a call that has had no successful one for 45 minutes; call-keepalive). A call Graph no
+ * longer knows (404) is recorded as terminated; any other failure is logged and tried again at the
+ * next tick, 5 minutes later by default, as the last success stays where it was.
  */
 export async function keepCallsAlive(
-  deps: CallDeps & { minIntervalMs: number },
+  deps: CallDeps & { timing: KeepAliveTiming },
 ): Promise<{ sent: number; ended: number; failed: number; skipped: number }> {
   const counts = { sent: 0, ended: 0, failed: 0, skipped: 0 };
-  for (const callId of await deps.calls.liveCalls()) {
+  for (const call of await deps.calls.liveCalls()) {
     // One call's failure (storage, Graph) must not cost the calls after it their keep-alive.
     try {
-      counts[await keepAlive(deps, callId)]++;
+      counts[await keepAlive(deps, call)]++;
     } catch (err) {
       counts.failed++;
-      logEvent(deps.log, 'call.keepAliveFailed', { callId, reason: (err as Error).message }, 'warn');
+      logEvent(deps.log, 'call.keepAliveFailed', { callId: call.callId, reason: (err as Error).message }, 'warn');
     }
   }
   logEvent(deps.log, 'calls.keptAlive', counts);
@@ -106,17 +118,19 @@ export async function keepCallsAlive(
 }
 
 async function keepAlive(
-  deps: CallDeps & { minIntervalMs: number },
-  callId: string,
+  deps: CallDeps & { timing: KeepAliveTiming },
+  { callId, graphCallId }: LiveCall,
 ): Promise<'sent' | 'ended' | 'skipped'> {
+  const now = deps.now().toISOString();
   // Two instances running the timer at once: one of them takes each call.
-  if (!(await deps.calls.claimKeepAlive(callId, deps.now().toISOString(), deps.minIntervalMs))) return 'skipped';
+  if (!(await deps.calls.claimKeepAlive(callId, now, deps.timing))) return 'skipped';
   try {
-    await (await deps.graph()).keepAlive(callId);
-    return 'sent';
+    await (await deps.graph()).keepAlive(graphCallId);
   } catch (err) {
     if (!(err instanceof GraphRefused && err.status === 404)) throw err;
     await recordTerminated(deps, callId);
     return 'ended';
   }
+  await deps.calls.recordKeepAlive(callId, now);
+  return 'sent';
 }

@@ -2,10 +2,24 @@ import { canonicalGuid } from '../ids';
 
 /** A Teams meeting as its join link names it. */
 export type MeetingLink =
-  /** The long form: the meeting chat's thread and message, and its organizer (`Oid`) in tenant `Tid`. */
-  | { kind: 'organizer'; threadId: string; messageId: string; organizerId: string; tenantId: string }
-  /** The short form `https://teams.microsoft.com/meet/{joinMeetingId}?p={passcode}`. */
-  | { kind: 'joinMeetingId'; joinMeetingId: string; passcode?: string };
+  /**
+   * The long form: the meeting chat's thread and message, and its organizer (`Oid`) in tenant `Tid`;
+   * a channel meeting's link also names the channel post it hangs under (`MessageId`).
+   */
+  | {
+      kind: 'organizer';
+      threadId: string;
+      messageId: string;
+      replyChainMessageId?: string;
+      organizerId: string;
+      tenantId: string;
+    }
+  /**
+   * The short form `https://teams.microsoft.com/meet/{joinMeetingId}?p=...`. Its `p` is not the
+   * passcode Teams shows beside the meeting ID (Microsoft describes it as a hashed passcode), so it is
+   * not read: the passcode comes only from the request's `passcode`.
+   */
+  | { kind: 'joinMeetingId'; joinMeetingId: string };
 
 /** Teams' hosts: the public cloud, and the US government clouds. */
 const TEAMS_HOSTS = new Set(['teams.microsoft.com', 'gov.teams.microsoft.us', 'dod.teams.microsoft.us']);
@@ -45,8 +59,7 @@ export function parseJoinLink(text: string): MeetingLink | { problem: string } {
     const joinMeetingId = decode(segments[1]!);
     if (!joinMeetingId || !MEETING_ID.test(joinMeetingId))
       return { problem: 'the meeting ID in the link must be digits' };
-    const passcode = url.searchParams.get('p') ?? undefined;
-    return { kind: 'joinMeetingId', joinMeetingId, ...(passcode ? { passcode } : {}) };
+    return { kind: 'joinMeetingId', joinMeetingId };
   }
   if (segments[0]?.toLowerCase() !== 'l' || segments[1]?.toLowerCase() !== 'meetup-join' || segments.length !== 4) {
     return { problem: 'must be a Teams meeting join link: /l/meetup-join/{thread}/{message} or /meet/{meeting ID}' };
@@ -65,13 +78,23 @@ export function parseJoinLink(text: string): MeetingLink | { problem: string } {
   } catch {
     return { problem: "the link's context must be JSON with Tid and Oid" };
   }
-  const { Tid, Oid } = (typeof context === 'object' && context !== null ? context : {}) as {
+  const { Tid, Oid, MessageId } = (typeof context === 'object' && context !== null ? context : {}) as {
     Tid?: unknown;
     Oid?: unknown;
+    MessageId?: unknown;
   };
   const tenantId = typeof Tid === 'string' ? canonicalGuid(Tid) : undefined;
   const organizerId = typeof Oid === 'string' ? canonicalGuid(Oid) : undefined;
   if (!tenantId || !organizerId)
     return { problem: "the link's context must hold the tenant (Tid) and organizer (Oid) as GUIDs" };
-  return { kind: 'organizer', threadId, messageId, organizerId, tenantId };
+  // A channel meeting's post (Microsoft's calling samples send it as chatInfo.replyChainMessageId).
+  const replyChainMessageId = typeof MessageId === 'string' && /^\d+$/.test(MessageId) ? MessageId : undefined;
+  return {
+    kind: 'organizer',
+    threadId,
+    messageId,
+    ...(replyChainMessageId ? { replyChainMessageId } : {}),
+    organizerId,
+    tenantId,
+  };
 }

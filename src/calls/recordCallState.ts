@@ -36,7 +36,12 @@ export async function recordCallState(
     const current = await deps.calls.getCall(callId);
     const currentState = current?.value.state ?? null;
     const state = nextCallState(currentState, reported);
-    const resultInfo = reportedResult ?? current?.value.resultInfo ?? null;
+    // A resultInfo tells how the call came to its state: a new state drops the old one (a failed
+    // transfer's 500/7700 is not why the call later ended); the same state again, or a stale one
+    // not applied, keeps it.
+    const kept = current?.value.resultInfo ?? null;
+    const stale = reported !== null && state !== reported;
+    const resultInfo = stale ? kept : (reportedResult ?? (state === currentState ? kept : null));
     let record: CallRecord = { ...current?.value, state, resultInfo, lastModifiedDateTime: now };
     const startsWebhook = webhookDue(record);
     if (current && !startsWebhook && state === currentState && resultInfo === current.value.resultInfo)

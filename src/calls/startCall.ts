@@ -9,6 +9,7 @@ import type { Versioned } from '../operations/operationStore';
 import { retryOnConflict } from '../operations/retryOnConflict';
 import { stableHash } from '../operations/stableHash';
 import type { CallRecord } from '../roster/rosterRecord';
+import { CallState } from '../schemas/call';
 import { isPreconditionFailed } from '../storage/storageErrors';
 import { logEvent } from '../telemetry';
 import type { CallRequestRecord, StartedCall } from './callRecords';
@@ -65,6 +66,7 @@ export async function startCall(deps: StartCallDeps, cmd: StartCallCommand): Pro
       createdDateTime: '',
       startedWith: cmd.plan.startedWith,
       callbackUrl: cmd.plan.request.callbackUrl ?? null,
+      applicationInstanceId: cmd.plan.applicationInstanceId,
     },
   );
   if ('existing' in claim) return claim.existing;
@@ -84,13 +86,17 @@ export async function startCall(deps: StartCallDeps, cmd: StartCallCommand): Pro
     await onGraphFailure(deps, rows, claim, err);
     throw err;
   }
-  const callId = canonicalGuid(String((answer.call as { id?: unknown } | null)?.id ?? ''));
+  const created = (answer.call ?? {}) as { id?: unknown; state?: unknown };
+  const graphCallId = typeof created.id === 'string' ? created.id : undefined;
+  const callId = graphCallId && canonicalGuid(graphCallId);
   if (!callId) {
     await releaseClaim(rows);
     throw new GraphAnswerUnusable('Graph accepted the call but its answer had no call id.');
   }
-  await linkOrHangUp(deps, rows, claim.context, callId);
-  const started = await ensureCallRecord(deps, claim.context.value, callId);
+  const linked = await linkOrHangUp(deps, rows, claim.context, { callId, graphCallId: graphCallId! });
+  // Graph's 201 says `establishing` (application-post-calls); its notifications may already have said more.
+  const state = CallState.safeParse(created.state);
+  const started = await ensureCallRecord(deps, linked, callId, state.success ? state.data : null);
   logEvent(deps.log, 'call.started', { callId, clientContext, graphRequestId: answer.requestId });
   return started;
 }
@@ -133,18 +139,21 @@ async function linkOrHangUp(
   deps: StartCallDeps,
   rows: ClaimRows<CallRequestRecord>,
   context: Versioned<CallRequestRecord>,
-  callId: string,
-): Promise<void> {
+  ids: { callId: string; graphCallId: string },
+): Promise<CallRequestRecord> {
+  const { callId } = ids;
+  const linked = (row: CallRequestRecord): CallRequestRecord => ({ ...row, ...ids, sendingSince: null });
   try {
     try {
-      await rows.update({ ...context.value, callId, sendingSince: null }, context.etag);
+      await rows.update(linked(context.value), context.etag);
     } catch (err) {
       if (!isPreconditionFailed(err)) throw err;
       await retryOnConflict(async () => {
         const current = await rows.read();
-        if (current) await rows.update({ ...current.value, callId, sendingSince: null }, current.etag);
+        if (current) await rows.update(linked(current.value), current.etag);
       });
     }
+    return linked(context.value);
   } catch (err) {
     const about = { callId, clientContext: context.value.clientContext, reason: (err as Error).message };
     try {
@@ -158,22 +167,21 @@ async function linkOrHangUp(
   }
 }
 
-/** The call's record, written from the request's row if it is not there yet (a write that failed before). */
+/**
+ * The call's record, written from the request's row if it is not there yet (a write that failed
+ * before). `reportedState`: what Graph's answer said of the call, applied by the call-state rule.
+ */
 async function ensureCallRecord(
   deps: StartCallDeps,
   request: CallRequestRecord,
   callId: string,
+  reportedState: string | null = null,
 ): Promise<StartedCallView> {
   const found = await deps.calls.getCall(callId);
   if (found?.value.started) return { callId, call: found.value };
-  const started: StartedCall = {
-    clientContext: request.clientContext,
-    startedWith: request.startedWith,
-    createdDateTime: request.createdDateTime,
-    callbackUrl: request.callbackUrl,
-  };
+  const { requestHash: _h, callId: _c, sendingSince: _s, ...started } = request;
   const now = deps.now().toISOString();
-  await deps.calls.recordStartedCall(callId, started, now, found?.value.state !== 'terminated');
+  await deps.calls.recordStartedCall(callId, started satisfies StartedCall, now, found?.value.state !== 'terminated');
   // Graph's notifications may have come first: what follows from them now (the call's webhook) is done here.
-  return { callId, call: await recordCallState(deps, callId, null, null, now) };
+  return { callId, call: await recordCallState(deps, callId, reportedState, null, now) };
 }

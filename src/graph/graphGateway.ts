@@ -24,6 +24,8 @@ export interface GraphGateway {
   deleteCall(callId: string): Promise<void>;
   /** POST /communications/calls/{id}/keepAlive: Graph ends a call left without one for 45 minutes. */
   keepAlive(callId: string): Promise<void>;
+  /** POST /communications/calls/{id}/answer: takes an incoming call (Graph gives 15 seconds). */
+  answerCall(callId: string, body: Record<string, unknown>): Promise<void>;
   /** POST /communications/calls/{id}/reject: turns an incoming call away. */
   rejectCall(callId: string, reason: 'none' | 'busy' | 'forbidden'): Promise<void>;
   /** DELETE /communications/calls/{id}/participants/{participantId}. */
@@ -79,7 +81,8 @@ export async function createGraphGateway(graph: Config['graph']): Promise<GraphG
     const options = new GraphRequestOptions(sendBefore);
     try {
       const request = client.api(path).middlewareOptions([options]);
-      const answer: unknown = method === 'post' ? await request.post(body ?? {}) : await request.delete();
+      // A POST without a body goes without one (keepAlive's page: "Do not supply a request body").
+      const answer: unknown = method === 'post' ? await request.post(body) : await request.delete();
       return { answer, requestId: options.requestId };
     } catch (err) {
       // A 2xx whose empty body the client failed to read as JSON (reject answers 202, keepAlive 200,
@@ -105,6 +108,9 @@ export async function createGraphGateway(graph: Config['graph']): Promise<GraphG
     },
     async keepAlive(callId) {
       await send('post', `${call(callId)}/keepAlive`);
+    },
+    async answerCall(callId, body) {
+      await send('post', `${call(callId)}/answer`, body);
     },
     async rejectCall(callId, reason) {
       await send('post', `${call(callId)}/reject`, { reason });

@@ -5,5 +5,5 @@ import { callDeps, getResolvedServices } from '../services';
 
 export async function handler(_timer: Timer, context: InvocationContext): Promise<void> {
   const services = getResolvedServices();
-  await keepCallsAlive({ ...callDeps(services, context), minIntervalMs: services.config.keepAliveMinIntervalMs });
+  await keepCallsAlive({ ...callDeps(services, context), timing: services.config.keepAlive });
 }

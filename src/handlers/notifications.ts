@@ -1,4 +1,5 @@
 import { authenticateCallback } from '../http/authenticateCallback';
+import { callbackUriFor } from '../http/callbackUri';
 import { graphCallbackHeaders } from '../http/graphCallbackHeaders';
 import { readJsonBody } from '../http/requestBody';
 import { withServices } from '../http/withServices';
@@ -10,6 +11,13 @@ import { notificationDeps } from '../services';
 export const handler = withServices(async (req, services, context) => {
   await authenticateCallback(req, services.callbackTokens, context);
   const body = await readJsonBody(req, services.config.limits.notificationsBodyBytes);
-  await applyNotifications(notificationDeps(services, context, graphCallbackHeaders(req)), body);
+  await applyNotifications(
+    notificationDeps(services, context, {
+      graphCallback: graphCallbackHeaders(req),
+      // Only a call the service answers needs it (INCOMING_CALLS=answer).
+      callbackUri: services.config.incomingCalls === 'answer' ? callbackUriFor(req, services.config) : undefined,
+    }),
+    body,
+  );
   return { status: 202 };
 });

@@ -11,7 +11,11 @@ import { startCallDeps } from '../services';
 export const handler = withServices(async (req, services, context) => {
   const { config } = services;
   const rawBody = await readJsonBody(req, config.limits.inviteBodyBytes);
-  const plan = parseStartCallRequest(rawBody, config.allowLoopbackUrls, config.graph.tenantId);
+  const plan = parseStartCallRequest(rawBody, {
+    allowLoopbackUrls: config.allowLoopbackUrls,
+    appTenantId: config.graph.tenantId,
+    applicationInstanceId: config.pstnApplicationInstanceId,
+  });
   const started = await startCall(startCallDeps(services, context), {
     plan,
     rawBody,

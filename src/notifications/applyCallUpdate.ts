@@ -1,3 +1,4 @@
+import type { StartedCall } from '../calls/callRecords';
 import type { CallStore } from '../calls/callStore';
 import { type CallStateDeps, recordCallState } from '../calls/recordCallState';
 import { GraphOutcomeUnknown, GraphRefused, GraphUnavailable } from '../errors';
@@ -12,15 +13,17 @@ export interface CallUpdateDeps extends CallStateDeps {
   calls: CallStore;
   graph: () => Promise<GraphGateway>;
   /** What to do with a call someone places to the bot (INCOMING_CALLS). */
-  incomingCalls: 'reject' | 'ignore';
+  incomingCalls: 'reject' | 'ignore' | 'answer';
+  /** Graph's callbackUri for a call the service answers (CALLBACK_URI). */
+  callbackUri: string | undefined;
   log: Logger;
 }
 
 /**
  * Records the call's state by the call-state rule (`terminated` is final, a late `establishing` does
  * not undo `established`). A call the service started leaves the keep-alive index when it ends; an
- * incoming call is turned away, once, unless INCOMING_CALLS says to ignore it, and makes the call's
- * `incoming` event, once however often Graph repeats the notification (the roster head says so).
+ * incoming call makes its `incoming` event, once however often Graph repeats the notification (the
+ * roster head says so), and is then answered or turned away, once, as INCOMING_CALLS says.
  */
 export async function applyCallUpdate(deps: CallUpdateDeps, update: CallUpdate, now: string): Promise<void> {
   const after = await recordCallState(deps, update.callId, update.state, update.resultInfo, now);
@@ -28,7 +31,9 @@ export async function applyCallUpdate(deps: CallUpdateDeps, update: CallUpdate, 
     // The event first (one commit, well inside Graph's 15 seconds): once the reject ends the call, a
     // `terminated` handled on another instance would end the roster before a later incoming event.
     await applyRosterChange(deps, update.callId, { kind: 'incoming', caller: update.caller }, now);
-    if (after.state === 'incoming' && deps.incomingCalls === 'reject') await rejectIncoming(deps, update.callId, now);
+    if (after.state !== 'incoming') return;
+    if (deps.incomingCalls === 'reject') await rejectIncoming(deps, update, now);
+    else if (deps.incomingCalls === 'answer') await answerIncoming(deps, update, now);
   }
 }
 
@@ -37,26 +42,77 @@ export async function applyCallUpdate(deps: CallUpdateDeps, update: CallUpdate, 
  * When the reject did not reach Graph, the right is given back; when Graph was throttled or did not
  * answer, the failure is raised too, so the batch answers 503 and Graph's redelivery tries again.
  */
-async function rejectIncoming(deps: CallUpdateDeps, callId: string, now: string): Promise<void> {
+async function rejectIncoming(deps: CallUpdateDeps, update: CallUpdate, now: string): Promise<void> {
+  const { callId } = update;
   if (!(await retryOnConflict(() => deps.calls.claimReject(callId, now)))) return;
   try {
-    await (await deps.graph()).rejectCall(callId, 'none');
+    await (await deps.graph()).rejectCall(update.graphCallId, 'none');
     logEvent(deps.log, 'call.rejected', { callId });
   } catch (err) {
     if (err instanceof GraphRefused) {
-      // A call that is gone needs no rejecting; any other refusal (a missing permission) must be seen.
-      if (err.status !== 404) {
-        logEvent(
-          deps.log,
-          'call.rejectRefused',
-          { callId, graphStatus: err.status, graphCode: err.graphCode, graphRequestId: err.requestId },
-          'warn',
-        );
-      }
+      // A call that is gone needs no rejecting (logged, as the caller may have hung up within the
+      // 15 seconds); any other refusal (a missing permission) must be seen.
+      logGraphRefusal(deps, 'call.rejectRefused', callId, err, err.status === 404 ? 'info' : 'warn');
       return;
     }
     await deps.calls.releaseReject(callId);
     logEvent(deps.log, 'call.rejectFailed', { callId, reason: (err as Error).message }, 'warn');
     if (err instanceof GraphUnavailable || err instanceof GraphOutcomeUnknown) throw err;
   }
+}
+
+/**
+ * Answers an incoming call within Graph's 15 seconds (INCOMING_CALLS=answer; call-answer), once per
+ * call: the call is recorded as the service's own (kept alive, hung up, invited into) before Graph is
+ * asked, so two instances or a redelivery answer once. When Graph refuses, the call is given back;
+ * when it was throttled or did not answer, too, and the failure is raised so Graph delivers again.
+ */
+async function answerIncoming(deps: CallUpdateDeps, update: CallUpdate, now: string): Promise<void> {
+  const { callId } = update;
+  if (!deps.callbackUri) {
+    logEvent(deps.log, 'call.answerFailed', { callId, reason: 'no CALLBACK_URI to answer with' }, 'error');
+    return;
+  }
+  const answered: StartedCall = {
+    clientContext: null,
+    startedWith: { answered: { caller: update.caller, ...(update.groupCall ? { groupCall: true as const } : {}) } },
+    createdDateTime: now,
+    callbackUrl: null,
+    graphCallId: update.graphCallId,
+    applicationInstanceId: update.calledApplicationInstanceId,
+  };
+  if (!(await retryOnConflict(() => deps.calls.claimAnswer(callId, answered, now)))) return;
+  try {
+    await (
+      await deps.graph()
+    ).answerCall(update.graphCallId, {
+      callbackUri: deps.callbackUri,
+      acceptedModalities: ['audio'],
+      mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+    });
+    logEvent(deps.log, 'call.answered', { callId });
+  } catch (err) {
+    await deps.calls.releaseAnswer(callId);
+    if (err instanceof GraphRefused) {
+      logGraphRefusal(deps, 'call.answerRefused', callId, err, 'warn');
+      return;
+    }
+    logEvent(deps.log, 'call.answerFailed', { callId, reason: (err as Error).message }, 'warn');
+    throw err;
+  }
+}
+
+function logGraphRefusal(
+  deps: CallUpdateDeps,
+  event: string,
+  callId: string,
+  err: GraphRefused,
+  level: 'info' | 'warn',
+): void {
+  logEvent(
+    deps.log,
+    event,
+    { callId, graphStatus: err.status, graphCode: err.graphCode, graphRequestId: err.requestId },
+    level,
+  );
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { canonicalOperationId } from '../ids';
+import { canonicalGuid, canonicalOperationId } from '../ids';
 import { Call } from '../schemas/call';
 import { type ChangeType, CommsNotification } from '../schemas/commsNotification';
 import { CommsOperation, MAX_EXTRA_CHARS, operationExtra, operationTypeName } from '../schemas/commsOperation';
@@ -9,7 +9,7 @@ import { DeltaParticipants, int64, Participant } from '../schemas/participant';
 import type { ResultInfo } from '../schemas/resultInfo';
 import { findIllFormedText } from '../schemas/wellFormedText';
 import { MAX_CHUNKED_BYTES, storedSizeBytes } from '../storage/chunkedJson';
-import { callIdFromPath, operationIdFromPath } from './resourcePath';
+import { callIdFromPath, callIdInPathAsWritten, operationIdFromPath } from './resourcePath';
 
 export interface OperationUpdate {
   kind: 'operation';
@@ -42,6 +42,15 @@ export interface CallUpdate {
   resultInfo: ResultInfo | null;
   /** Who placed the call (`source.identity`), as an incoming call reports it. */
   caller: Record<string, unknown> | null;
+  /**
+   * The call id in the form Graph wrote it: Graph is called with that form. The answer page's
+   * incoming call is `57DAB8B1894C409AB240BD8BEAE78896`, while the service keys calls by the dashed GUID.
+   */
+  graphCallId: string;
+  /** The Teams resource account an incoming call was placed to (`targets[].identity.applicationInstance`). */
+  calledApplicationInstanceId: string | null;
+  /** An invitation into a group call or meeting: Graph's notification then carries chatInfo and meetingInfo (call-answer). */
+  groupCall: boolean;
 }
 
 export interface IgnoredNotification {
@@ -100,7 +109,7 @@ export function parseNotification(item: unknown): ParsedNotification {
 
   const odataType = odataTypeOf(data);
   if (/operation$/i.test(odataType)) return parseOperation(callId, path, n.resourceUrl, data);
-  if (/\.call$/i.test(odataType)) return parseCall(callId, n.changeType, data);
+  if (/\.call$/i.test(odataType)) return parseCall(callId, graphFormOf(callId, data.id, path), n.changeType, data);
   // Delta roster (callOptions.isDeltaRosterEnabled): the participants changed since the last one.
   if (/\.deltaParticipants$/i.test(odataType)) return parseDeltaRoster(callId, n.changeType, data);
   return { kind: 'ignored', reason: `resourceData of type ${odataType || 'unknown'} is not modelled` };
@@ -152,9 +161,15 @@ function parseOperation(
   };
 }
 
-function parseCall(callId: string, changeType: ChangeType, data: Record<string, unknown>): ParsedNotification {
+function parseCall(
+  callId: string,
+  graphCallId: string,
+  changeType: ChangeType,
+  data: Record<string, unknown>,
+): ParsedNotification {
   const call = Call.safeParse(data);
   if (!call.success) return malformed(describeIssues(call.error, 'resourceData'));
+  const instance = (call.data.targets ?? []).map((t) => t?.identity?.applicationInstance?.id).find(Boolean);
   return {
     kind: 'call',
     callId,
@@ -162,5 +177,14 @@ function parseCall(callId: string, changeType: ChangeType, data: Record<string, 
     state: call.data.state ?? (changeType === 'deleted' ? 'terminated' : null),
     resultInfo: call.data.resultInfo ?? null,
     caller: (call.data.source?.identity as Record<string, unknown> | null | undefined) ?? null,
+    graphCallId,
+    calledApplicationInstanceId: (instance && canonicalGuid(instance)) ?? null,
+    groupCall: Boolean(call.data.chatInfo || call.data.meetingInfo),
   };
+}
+
+/** The call id as Graph wrote it: the call's own `id` when it names the same call, else the path's segment. */
+function graphFormOf(callId: string, id: unknown, path: string): string {
+  if (typeof id === 'string' && canonicalGuid(id) === callId) return id;
+  return callIdInPathAsWritten(path) ?? callId;
 }

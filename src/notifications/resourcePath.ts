@@ -7,8 +7,15 @@ const OPERATION_IN_PATH = /\/operations\/([^/?#]+)/i;
 
 /** The canonical call id a resource path names, or undefined when it names none or a non-GUID. */
 export function callIdFromPath(path: string): string | undefined {
+  const asWritten = callIdInPathAsWritten(path);
+  return asWritten && canonicalGuid(asWritten);
+}
+
+/** The call id a path names, as written there (not canonical), when it is a GUID. */
+export function callIdInPathAsWritten(path: string): string | undefined {
   const raw = CALL_IN_PATH.exec(path)?.[1];
-  return raw === undefined ? undefined : canonicalGuid(safeDecode(raw));
+  const decoded = raw === undefined ? undefined : safeDecode(raw);
+  return decoded !== undefined && canonicalGuid(decoded) ? decoded : undefined;
 }
 
 /**

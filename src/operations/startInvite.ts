@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
+import type { CallStore } from '../calls/callStore';
+import { requireInviteFitsCall } from '../calls/inviteIntoCall';
 import { forgetClaim, releaseClaim } from '../claims/requestClaim';
 import { GraphAnswerUnusable, GraphOutcomeUnknown, GraphRefused, GraphUnavailable } from '../errors';
 import type { GraphGateway } from '../graph/graphGateway';
@@ -18,6 +20,8 @@ import { stableHash } from './stableHash';
 
 export interface InviteDeps extends ClaimDeps {
   graph: () => Promise<GraphGateway>;
+  /** The calls the service started: what Graph would refuse of an invite into one is refused first. */
+  calls: Pick<CallStore, 'getCall'>;
   /** The W3C traceparent of the invite request, kept on the operation to link its callbacks. */
   traceParent?: string;
 }
@@ -38,6 +42,7 @@ export interface InviteCommand {
  * storage, a different body is a Conflict); Graph's answer is then recorded as the operation.
  */
 export async function startInvite(deps: InviteDeps, cmd: InviteCommand): Promise<OperationRecord> {
+  await requireInviteFitsCall(deps.calls, cmd.callId, cmd.request.participants);
   const clientContext = cmd.request.clientContext ?? randomUUID();
   const claim = await claimInvite(deps, {
     callId: cmd.callId,

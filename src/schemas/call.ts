@@ -33,5 +33,13 @@ export const Call = z.looseObject({
   resultInfo: ResultInfo.nullish(),
   /** Who placed the call: an incoming call's caller. */
   source: z.looseObject({ identity: ReportedIdentitySet.nullish() }).nullish(),
+  /** Present when the bot is invited into a group call or meeting (call-answer). */
+  chatInfo: z.unknown().optional(),
+  meetingInfo: z.unknown().optional(),
+  /** Whom an incoming call was placed to: the bot, or its resource account (applicationInstance). */
+  targets: z
+    .array(z.looseObject({ identity: ReportedIdentitySet.nullish() }).nullish())
+    .nullish()
+    .catch(undefined),
 });
 export type Call = z.infer<typeof Call>;

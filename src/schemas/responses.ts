@@ -146,9 +146,17 @@ export const CallBody = z
           }),
         }),
         z.object({ targets: z.array(z.unknown()) }),
+        z.object({
+          answered: z.object({
+            caller: z.record(z.string(), z.unknown()).nullable(),
+            groupCall: z.literal(true).optional(),
+          }),
+        }),
       ])
       .optional()
-      .meta(summary('Started with', 'The meeting joined, or the people called (calls the service started).')),
+      .meta(
+        summary('Started with', 'The meeting joined, the people called, or the caller of a call the service answered.'),
+      ),
     createdDateTime: z.string().nullable().meta(summary('Created at')),
     lastModifiedDateTime: z.string().nullable().meta(summary('Last modified at')),
   })

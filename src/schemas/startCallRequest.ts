@@ -8,6 +8,7 @@ import { boundedId, MAX_URL_CHARS } from './limits';
 import { callbackUrlField, clientContextField, refuseReplacesCallIdAmongSeveral } from './requestFields';
 
 const WAYS = ['joinWebUrl', 'joinMeetingId', 'targets'] as const;
+export const PASSCODE_GOES_WITH = 'goes only with joinMeetingId or a short meeting link (/meet/{meeting ID})';
 
 /** Body of POST /api/calls: join a Teams meeting (by its link, or its ID and passcode) or call 1–5 people. */
 export const StartCallRequest = z
@@ -24,10 +25,11 @@ export const StartCallRequest = z
       .refine((v) => MEETING_ID.test(v), 'must be 6 to 30 digits')
       .optional()
       .meta({ 'x-ms-summary': 'Meeting ID', description: 'The meeting ID, as Teams shows it with the passcode.' }),
-    passcode: boundedId()
-      .min(1)
-      .optional()
-      .meta({ 'x-ms-summary': 'Meeting passcode', description: 'The passcode that goes with the meeting ID.' }),
+    passcode: boundedId().min(1).optional().meta({
+      'x-ms-summary': 'Meeting passcode',
+      description:
+        "The passcode that goes with the meeting ID or short link, as Teams shows it (a short link's p= is not it).",
+    }),
     targets: z
       .array(InvitationParticipantInfo)
       .min(1, 'at least 1 target is required')
@@ -52,8 +54,8 @@ export const StartCallRequest = z
       const message = `give exactly one of ${WAYS.join(', ')}${given.length ? ` (not ${given.join(' and ')})` : ''}`;
       for (const path of given.length ? given : WAYS) ctx.addIssue({ code: 'custom', path: [path], message });
     }
-    if (body.passcode !== undefined && body.joinMeetingId === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['passcode'], message: 'goes only with joinMeetingId' });
+    if (body.passcode !== undefined && body.joinMeetingId === undefined && body.joinWebUrl === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['passcode'], message: PASSCODE_GOES_WITH });
     }
     refuseReplacesCallIdAmongSeveral(body.targets, 'targets', 'target', ctx);
   })

@@ -1,7 +1,7 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 
 import type { CallRequestRecord, StartedCall, StartedWith } from '../calls/callRecords';
-import type { CallStore } from '../calls/callStore';
+import type { CallStore, KeepAliveTiming, LiveCall } from '../calls/callStore';
 import type { WebhookState } from '../operations/operationRecord';
 import type { Versioned } from '../operations/operationStore';
 import type { RosterCommit } from '../roster/rosterCommits';
@@ -243,7 +243,14 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
     else await client.updateEntity(entity, 'Merge', { etag });
   }
 
-  async recordStartedCall(callId: string, started: StartedCall, now: string, live: boolean): Promise<void> {
+  /** `etag`: write only over the row as read (null: only if there is none); undefined: whatever is there. */
+  async recordStartedCall(
+    callId: string,
+    started: StartedCall,
+    now: string,
+    live: boolean,
+    etag?: string | null,
+  ): Promise<void> {
     const client = await this.client();
     // The live-call index first: a call Graph started is kept alive even if the row write after it fails.
     if (live)
@@ -253,25 +260,23 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
           rowKey: callId,
           kind: 'liveCall',
           callId,
+          graphCallId: started.graphCallId ?? callId,
           lastKeepAliveAt: now,
           lastModifiedDateTime: now,
         },
         'Replace',
       );
-    await client.upsertEntity(
-      {
-        partitionKey: callId,
-        rowKey: CALL_ROW_KEY,
-        kind: 'call',
-        startedByService: true,
-        clientContext: started.clientContext,
-        ...toChunks('startedWith', started.startedWith),
-        createdDateTime: started.createdDateTime,
-        callbackUrl: started.callbackUrl ?? '',
-        lastModifiedDateTime: now,
-      },
-      'Merge',
-    );
+    const entity = {
+      partitionKey: callId,
+      rowKey: CALL_ROW_KEY,
+      kind: 'call',
+      startedByService: true,
+      ...startedCallColumns(started),
+      lastModifiedDateTime: now,
+    };
+    if (etag === undefined) await client.upsertEntity(entity, 'Merge');
+    else if (etag === null) await client.createEntity(entity);
+    else await client.updateEntity(entity, 'Merge', { etag });
   }
 
   async getCallRequest(clientContext: string): Promise<Versioned<CallRequestRecord> | undefined> {
@@ -301,22 +306,30 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
     }
   }
 
-  async liveCalls(): Promise<string[]> {
+  async liveCalls(): Promise<LiveCall[]> {
     const client = await this.client();
-    const ids: string[] = [];
+    const calls: LiveCall[] = [];
     const filter = odata`PartitionKey eq ${LIVE_CALLS_PARTITION}`;
-    for await (const e of client.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) ids.push(e.rowKey!);
-    return ids;
+    const select = ['RowKey', 'graphCallId'];
+    for await (const e of client.listEntities<{ graphCallId?: string }>({ queryOptions: { filter, select } })) {
+      calls.push({ callId: e.rowKey!, graphCallId: e.graphCallId || e.rowKey! });
+    }
+    return calls;
   }
 
-  async claimKeepAlive(callId: string, now: string, minIntervalMs: number): Promise<boolean> {
+  async claimKeepAlive(callId: string, now: string, timing: KeepAliveTiming): Promise<boolean> {
     const client = await this.client();
-    const row = await rowOrNone<{ lastKeepAliveAt?: string }>(client, LIVE_CALLS_PARTITION, callId);
+    const row = await rowOrNone<{ lastKeepAliveAt?: string; keepAliveClaimedAt?: string }>(
+      client,
+      LIVE_CALLS_PARTITION,
+      callId,
+    );
     if (!row) return false; // it ended meanwhile
-    if (row.lastKeepAliveAt && Date.parse(now) - Date.parse(row.lastKeepAliveAt) < minIntervalMs) return false;
+    const age = (at: string | undefined) => (at ? Date.parse(now) - Date.parse(at) : Infinity);
+    if (age(row.lastKeepAliveAt) < timing.dueAfterMs || age(row.keepAliveClaimedAt) < timing.claimMs) return false;
     try {
       await client.updateEntity(
-        { partitionKey: LIVE_CALLS_PARTITION, rowKey: callId, lastKeepAliveAt: now, lastModifiedDateTime: now },
+        { partitionKey: LIVE_CALLS_PARTITION, rowKey: callId, keepAliveClaimedAt: now, lastModifiedDateTime: now },
         'Merge',
         { etag: row.etag },
       );
@@ -324,6 +337,19 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
     } catch (err) {
       if (isPreconditionFailed(err) || isNotFound(err)) return false; // another instance took it
       throw err;
+    }
+  }
+
+  async recordKeepAlive(callId: string, at: string): Promise<void> {
+    try {
+      await (
+        await this.client()
+      ).updateEntity(
+        { partitionKey: LIVE_CALLS_PARTITION, rowKey: callId, lastKeepAliveAt: at, keepAliveClaimedAt: '' },
+        'Merge',
+      );
+    } catch (err) {
+      if (!isNotFound(err)) throw err; // it ended meanwhile
     }
   }
 
@@ -348,6 +374,20 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
     if (found) await client.updateEntity(entity, 'Merge', { etag: found.etag });
     else await client.createEntity(entity);
     return true;
+  }
+
+  async claimAnswer(callId: string, answered: StartedCall, now: string): Promise<boolean> {
+    const found = await this.getCall(callId);
+    if (found?.value.started) return false;
+    // The index first, as for calls the service starts: an answered call is kept alive even if the row write fails.
+    await this.recordStartedCall(callId, answered, now, true, found?.etag ?? null);
+    return true;
+  }
+
+  async releaseAnswer(callId: string): Promise<void> {
+    await this.endLive(callId);
+    const entity = { partitionKey: callId, rowKey: CALL_ROW_KEY, startedByService: false };
+    await (await this.client()).updateEntity(entity, 'Merge');
   }
 
   async releaseReject(callId: string): Promise<void> {
@@ -509,12 +549,7 @@ function fromCallEntity(e: Record<string, unknown>): CallRecord {
     lastModifiedDateTime: fromText(e.lastModifiedDateTime),
     ...(e.startedByService === true
       ? {
-          started: {
-            clientContext: String(e.clientContext),
-            startedWith: fromChunks<StartedWith>(e, 'startedWith')!,
-            createdDateTime: String(e.createdDateTime),
-            callbackUrl: fromText(e.callbackUrl),
-          },
+          started: fromStartedCallColumns(e),
         }
       : {}),
     ...(fromText(e.rejectedAt) ? { rejectedAt: String(e.rejectedAt) } : {}),
@@ -527,25 +562,44 @@ function toCallRequestEntity(r: CallRequestRecord) {
     partitionKey: CALL_REQUESTS_PARTITION,
     rowKey: callRequestRowKey(r.clientContext),
     kind: 'callRequest',
-    clientContext: r.clientContext,
     requestHash: r.requestHash,
     callId: r.callId ?? '',
     sendingSince: r.sendingSince ?? '',
-    createdDateTime: r.createdDateTime,
     lastModifiedDateTime: r.createdDateTime,
-    ...toChunks('startedWith', r.startedWith),
-    callbackUrl: r.callbackUrl ?? '',
+    ...startedCallColumns(r),
   };
 }
 
 function fromCallRequestEntity(e: Record<string, unknown>): CallRequestRecord {
   return {
+    ...fromStartedCallColumns(e),
     clientContext: String(e.clientContext),
     requestHash: String(e.requestHash),
     callId: fromText(e.callId),
     sendingSince: fromText(e.sendingSince),
-    createdDateTime: String(e.createdDateTime),
+  };
+}
+
+/** How the service started a call, as columns of the call's row and of the request's row. */
+function startedCallColumns(started: StartedCall) {
+  return {
+    clientContext: started.clientContext ?? '',
+    ...toChunks('startedWith', started.startedWith),
+    createdDateTime: started.createdDateTime,
+    callbackUrl: started.callbackUrl ?? '',
+    graphCallId: started.graphCallId ?? '',
+    applicationInstanceId: started.applicationInstanceId ?? '',
+  };
+}
+
+function fromStartedCallColumns(e: Record<string, unknown>): StartedCall {
+  const graphCallId = fromText(e.graphCallId);
+  return {
+    clientContext: fromText(e.clientContext),
     startedWith: fromChunks<StartedWith>(e, 'startedWith')!,
+    createdDateTime: String(e.createdDateTime),
     callbackUrl: fromText(e.callbackUrl),
+    ...(graphCallId ? { graphCallId } : {}),
+    applicationInstanceId: fromText(e.applicationInstanceId),
   };
 }

@@ -185,6 +185,140 @@ describe('calls the service owns', () => {
   });
 });
 
+describe("calls that reach real people (phone numbers, answering the bot's line)", () => {
+  const instance = randomUUID();
+  let line: Awaited<ReturnType<typeof startHostProcess>>;
+  beforeAll(async () => {
+    line = await startHostProcess({
+      env: { ...stack.hostEnv, PSTN_APPLICATION_INSTANCE_ID: instance, INCOMING_CALLS: 'answer' },
+    });
+  });
+  afterAll(() => line?.stop());
+
+  it('answers once when Graph delivers the incoming call to two instances at once', async () => {
+    const second = await startHostProcess({ env: { ...stack.hostEnv, INCOMING_CALLS: 'answer' } });
+    try {
+      // Placed with a callbackUri of nowhere: the test delivers Graph's notification itself, to both.
+      const { id } = await sim('POST', '/_sim/incoming', { callbackUri: 'http://127.0.0.1:9/none' });
+      const incoming = {
+        value: [
+          {
+            changeType: 'created',
+            resource: `/app/calls/${id}`,
+            resourceData: { '@odata.type': '#microsoft.graph.call', state: 'incoming', id },
+          },
+        ],
+      };
+      const statuses = await Promise.all(
+        [line.url, second.url, line.url, second.url].map(
+          async (url) =>
+            (await sim('POST', '/_sim/notify', { url: `${url}/api/notifications`, payload: incoming })).status,
+        ),
+      );
+      expect(statuses.every((s: number) => s === 202)).toBe(true);
+      expect(await graphRequests(new RegExp(`/calls/${id}/answer$`))).toHaveLength(1);
+      expect((await call('GET', `/api/calls/${id}`)).body.startedByService).toBe(true);
+      await call('DELETE', `/api/calls/${id}`, { baseUrl: line.url });
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('calls a phone number from the resource account; without PSTN_APPLICATION_INSTANCE_ID it is 400 naming targets, and Graph is not called', async () => {
+    const phone = { identity: { phone: { id: '+14255550123' } } };
+    const before = (await createCalls()).length;
+    const refused = await call('POST', '/api/calls', { body: { targets: [phone] } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details).toEqual([
+      { path: 'targets', message: expect.stringContaining('PSTN_APPLICATION_INSTANCE_ID') },
+    ]);
+    expect(await createCalls()).toHaveLength(before);
+
+    const res = await call('POST', '/api/calls', { baseUrl: line.url, body: { targets: [phone] } });
+    expect([res.status, res.body.state]).toEqual([202, 'establishing']);
+    expect((await createCalls()).at(-1)!.body.source).toMatchObject({
+      identity: { applicationInstance: { id: instance, tenantId: TID } },
+    });
+    expect((await settled(res.body.id, line.url)).body.state).toBe('established');
+    await call('DELETE', `/api/calls/${res.body.id}`, { baseUrl: line.url });
+
+    // The simulator refuses a phone call without that source, as Graph does.
+    const direct = await fetch(`${stack.simulatorUrl}/v1.0/communications/calls`, {
+      method: 'POST',
+      body: JSON.stringify({ callbackUri: 'https://bot.example/api/notifications', targets: [phone], tenantId: TID }),
+    });
+    expect(direct.status).toBe(400);
+  });
+
+  it('answers a call to its number once, then owns it: the caller in the incoming event, an invite into it, hang up', async () => {
+    const caller = { phone: { id: '+14255550199' } };
+    const { id } = await sim('POST', '/_sim/incoming', {
+      callbackUri: `${line.url}/api/notifications`,
+      applicationInstanceId: instance,
+      caller,
+    });
+    expect(id).toMatch(/^[0-9A-F]{32}$/); // as the answer page writes an incoming call's id
+    const answers = () => graphRequests(new RegExp(`/calls/${id}/answer$`));
+    await waitFor(async () => ((await answers()).length ? true : undefined), 5000, 'the answer');
+    const incoming = {
+      value: [
+        {
+          changeType: 'created',
+          resource: `/app/calls/${id}`,
+          resourceData: { '@odata.type': '#microsoft.graph.call', state: 'incoming', id },
+        },
+      ],
+    };
+    await sim('POST', '/_sim/notify', { url: `${line.url}/api/notifications`, payload: incoming });
+    const callId = (await call('GET', `/api/calls/${id}`, { baseUrl: line.url })).body.id;
+    const answered = await settled(callId, line.url);
+    expect(answered.body).toMatchObject({
+      state: 'established',
+      startedByService: true,
+      clientContext: null,
+      startedWith: { answered: { caller: { phone: expect.objectContaining({ id: '+14255550199' }) } } },
+    });
+    expect((await answers()).map((r) => r.body)).toEqual([
+      {
+        callbackUri: `${line.url}/api/notifications`,
+        acceptedModalities: ['audio'],
+        mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+      },
+    ]);
+    const events = (await call('GET', `/api/calls/${callId}/events`, { baseUrl: line.url })).body.events;
+    expect(events[0]).toMatchObject({ type: 'incoming', identity: { phone: { id: '+14255550199' } } });
+
+    const onCall = userInvitee();
+    const invited = await call('POST', `/api/calls/${callId}/participants/invite`, {
+      baseUrl: line.url,
+      body: { participants: [onCall] },
+    });
+    expect(invited.status).toBe(202);
+    await waitFor(
+      async () => {
+        const op = (await getOperation(callId, invited.body.id)).body; // one storage: any instance answers
+        return op.invitees?.[0]?.outcome === 'joined' ? op : undefined;
+      },
+      10_000,
+      'the on-call person to join',
+    );
+    const two = await call('POST', `/api/calls/${callId}/participants/invite`, {
+      baseUrl: line.url,
+      body: { participants: [userInvitee(), userInvitee()] },
+    });
+    expect([two.status, two.body.error.details[0].path]).toEqual([400, 'participants']);
+    expect((await call('DELETE', `/api/calls/${callId}`, { baseUrl: line.url })).status).toBe(202);
+    await waitFor(
+      async () =>
+        (await call('GET', `/api/calls/${callId}`, { baseUrl: line.url })).body.state === 'terminated'
+          ? true
+          : undefined,
+      5000,
+      'terminated',
+    );
+  });
+});
+
 describe('keep-alive and instances', () => {
   // Graph ends a call left without keepAlive: 3 s in the simulator here, instead of 45 minutes.
   beforeAll(() => sim('POST', '/_sim/settings', { keepAliveTimeoutMs: 3000 }));
@@ -196,6 +330,7 @@ describe('keep-alive and instances', () => {
       env: {
         ...stack.hostEnv,
         KEEPALIVE_SCHEDULE: '* * * * * *',
+        KEEPALIVE_INTERVAL_SECONDS: '1',
         KEEPALIVE_MIN_INTERVAL_SECONDS: '1',
         TABLES_OPERATIONS_TABLE: 'keptops',
         TABLES_ROSTER_TABLE: 'keptcalls',
@@ -210,7 +345,11 @@ describe('keep-alive and instances', () => {
       await settled(kept, keeper.url);
       await settled(dropped, idle.url);
       await new Promise((r) => setTimeout(r, 6000)); // twice the timeout
-      expect((await call('GET', `/api/calls/${dropped}`)).body.state).toBe('terminated');
+      // Graph's delete page lists 408/8537 for a call ended for want of keep-alive.
+      expect((await call('GET', `/api/calls/${dropped}`)).body).toMatchObject({
+        state: 'terminated',
+        resultInfo: { code: 408, subcode: 8537 },
+      });
       expect((await call('GET', `/api/calls/${kept}`, { baseUrl: keeper.url })).body.state).toBe('established');
       expect((await sim('GET', `/_sim/live/${kept}`)).keepAlives).toBeGreaterThanOrEqual(3);
       // The service saw them accepted too (Graph answers keepAlive with 200 and no body).

@@ -34,14 +34,17 @@ export type GraphAnswer = (request: { callId: string; body: Record<string, unkno
 export function scriptedGraph(...script: GraphAnswer[]) {
   const sent: Array<{ callId: string; body: Record<string, unknown> }> = [];
   const requests: Array<{ method: string; callId?: string; body?: unknown }> = [];
-  const answers: Record<'createCall' | 'deleteCall' | 'keepAlive' | 'rejectCall' | 'removeParticipant', GraphAnswer[]> =
-    {
-      createCall: [],
-      deleteCall: [],
-      keepAlive: [],
-      rejectCall: [],
-      removeParticipant: [],
-    };
+  const answers: Record<
+    'createCall' | 'deleteCall' | 'keepAlive' | 'answerCall' | 'rejectCall' | 'removeParticipant',
+    GraphAnswer[]
+  > = {
+    createCall: [],
+    deleteCall: [],
+    keepAlive: [],
+    answerCall: [],
+    rejectCall: [],
+    removeParticipant: [],
+  };
   const answer = (method: keyof typeof answers, request: { callId: string; body: Record<string, unknown> }) => {
     requests.push({ method, ...request });
     return (answers[method].shift() ?? (async () => undefined))(request);
@@ -62,6 +65,7 @@ export function scriptedGraph(...script: GraphAnswer[]) {
     },
     deleteCall: async (callId) => void (await answer('deleteCall', { callId, body: {} })),
     keepAlive: async (callId) => void (await answer('keepAlive', { callId, body: {} })),
+    answerCall: async (callId, body) => void (await answer('answerCall', { callId, body })),
     rejectCall: async (callId, reason) => void (await answer('rejectCall', { callId, body: { reason } })),
     removeParticipant: async (callId, participantId) =>
       void (await answer('removeParticipant', { callId, body: { participantId } })),

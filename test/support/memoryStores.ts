@@ -1,5 +1,5 @@
 import type { CallRequestRecord, StartedCall } from '../../src/calls/callRecords';
-import type { CallStore } from '../../src/calls/callStore';
+import type { CallStore, KeepAliveTiming, LiveCall } from '../../src/calls/callStore';
 import { replacedCallsOf } from '../../src/invitees/inviteeOutcomes';
 import type { InviteContextRecord, OperationRecord, WebhookState } from '../../src/operations/operationRecord';
 import type { OperationStore, RowWrite, Versioned } from '../../src/operations/operationStore';
@@ -195,8 +195,8 @@ export class MemoryRosterStore implements RosterStore, CallStore, EventSubscript
   private readonly events = new Map<string, Map<number, CallEventBody>>();
   private readonly calls = new Map<string, { value: CallRecord; etag: string }>();
   private readonly requests = new Map<string, { value: CallRequestRecord; etag: string }>();
-  /** The live-call index: call id -> when its last keep-alive was claimed. */
-  readonly live = new Map<string, string>();
+  /** The live-call index: call id -> Graph's form of it, its last successful keep-alive and the claim of the next. */
+  readonly live = new Map<string, { graphCallId: string; lastKeepAliveAt: string; claimedAt?: string }>();
   /** Rows written by roster commits (head, participants, events), for tests that count them. */
   rosterWrites = 0;
   /** Makes the next commit fail with this error instead of writing (a fault between read and write). */
@@ -336,7 +336,7 @@ export class MemoryRosterStore implements RosterStore, CallStore, EventSubscript
   }
 
   async recordStartedCall(callId: string, started: StartedCall, now: string, live: boolean): Promise<void> {
-    if (live) this.live.set(callId, now);
+    if (live) this.live.set(callId, { graphCallId: started.graphCallId ?? callId, lastKeepAliveAt: now });
     const found = this.calls.get(callId);
     const value: CallRecord = {
       state: null,
@@ -374,15 +374,21 @@ export class MemoryRosterStore implements RosterStore, CallStore, EventSubscript
     this.requests.delete(record.clientContext);
   }
 
-  async liveCalls(): Promise<string[]> {
-    return [...this.live.keys()];
+  async liveCalls(): Promise<LiveCall[]> {
+    return [...this.live].map(([callId, { graphCallId }]) => ({ callId, graphCallId }));
   }
 
-  async claimKeepAlive(callId: string, now: string, minIntervalMs: number): Promise<boolean> {
-    const last = this.live.get(callId);
-    if (last === undefined || Date.parse(now) - Date.parse(last) < minIntervalMs) return false;
-    this.live.set(callId, now);
+  async claimKeepAlive(callId: string, now: string, timing: KeepAliveTiming): Promise<boolean> {
+    const row = this.live.get(callId);
+    const age = (at: string | undefined) => (at ? Date.parse(now) - Date.parse(at) : Infinity);
+    if (!row || age(row.lastKeepAliveAt) < timing.dueAfterMs || age(row.claimedAt) < timing.claimMs) return false;
+    row.claimedAt = now;
     return true;
+  }
+
+  async recordKeepAlive(callId: string, at: string): Promise<void> {
+    const row = this.live.get(callId);
+    if (row) this.live.set(callId, { graphCallId: row.graphCallId, lastKeepAliveAt: at });
   }
 
   async endLive(callId: string): Promise<void> {
@@ -407,6 +413,20 @@ export class MemoryRosterStore implements RosterStore, CallStore, EventSubscript
     };
     this.calls.set(callId, { value, etag: `${++this.version}` });
     return true;
+  }
+
+  async claimAnswer(callId: string, answered: StartedCall, now: string): Promise<boolean> {
+    if (this.calls.get(callId)?.value.started) return false;
+    await this.recordStartedCall(callId, answered, now, true);
+    return true;
+  }
+
+  async releaseAnswer(callId: string): Promise<void> {
+    this.live.delete(callId);
+    const found = this.calls.get(callId);
+    if (!found) return;
+    const { started: _released, ...value } = found.value;
+    this.calls.set(callId, { value, etag: `${++this.version}` });
   }
 
   async releaseReject(callId: string): Promise<void> {

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { callNotification, operationNotification } from '../../dev/graphPayloads';
+import {
+  callNotification,
+  incomingCallNotification,
+  operationNotification,
+  plainUpperGuid,
+} from '../../dev/graphPayloads';
 import { nextCallState } from '../../src/calls/callStateRules';
 import { hangUp, keepCallsAlive } from '../../src/calls/callUseCases';
 import { parseJoinLink } from '../../src/calls/joinLink';
@@ -17,9 +22,20 @@ import {
   InvalidInput,
 } from '../../src/errors';
 import { applyNotifications } from '../../src/notifications/applyNotifications';
-import { callDeps, deliveryDeps, notificationDeps, provideServices, startCallDeps } from '../../src/services';
+import { parseInviteRequest } from '../../src/operations/parseInviteRequest';
+import { startInvite } from '../../src/operations/startInvite';
+import { readEvents } from '../../src/roster/readEvents';
+import {
+  callDeps,
+  deliveryDeps,
+  inviteDeps,
+  notificationDeps,
+  provideServices,
+  startCallDeps,
+} from '../../src/services';
 import { deliverWebhook } from '../../src/webhooks/deliverWebhook';
 import {
+  APP_ID,
   GOOD_TOKEN,
   invoke,
   memoryServices,
@@ -32,13 +48,14 @@ import { restError } from '../support/memoryStores';
 
 const TID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const OID = '5810cede-f3cc-42eb-b2c1-e9bd5d53ec96';
+const CALLER = { user: { id: randomUUID(), displayName: 'Caller' } };
 const THREAD = '19:meeting_Win6Ydo4wsMijFjZS00ZGVjLTk5MGUtOTRjNWY2NmNkYTFm@thread.v2';
 /** A join link as Teams shows it: thread, message and context URL-encoded. */
 const longLink = (context: unknown = { Tid: TID, Oid: OID }, thread = THREAD, message = '0') =>
   `https://teams.microsoft.com/l/meetup-join/${encodeURIComponent(thread)}/${message}?context=${encodeURIComponent(typeof context === 'string' ? context : JSON.stringify(context))}`;
 
 describe('Teams join links', () => {
-  it('reads the long form (thread, message, tenant and organizer) and the short form (meeting ID, passcode)', () => {
+  it('reads the long form (thread, message, tenant and organizer) and the short form (meeting ID; its p is not the passcode)', () => {
     expect(parseJoinLink(longLink())).toEqual({
       kind: 'organizer',
       threadId: THREAD,
@@ -52,7 +69,6 @@ describe('Teams join links', () => {
     expect(parseJoinLink('https://teams.microsoft.com/meet/2345678901234?p=abc123')).toEqual({
       kind: 'joinMeetingId',
       joinMeetingId: '2345678901234',
-      passcode: 'abc123',
     });
   });
 
@@ -77,7 +93,9 @@ describe('Teams join links', () => {
 });
 
 describe('start-call requests', () => {
-  const parse = (body: unknown) => parseStartCallRequest(body, false, TENANT_ID);
+  const settings = { allowLoopbackUrls: false, appTenantId: TENANT_ID, applicationInstanceId: undefined };
+  const parse = (body: unknown, instance?: string) =>
+    parseStartCallRequest(body, { ...settings, applicationInstanceId: instance });
   const problemPaths = (body: unknown) => {
     try {
       parse(body);
@@ -109,9 +127,61 @@ describe('start-call requests', () => {
       joinMeetingId: '234567890123',
       passcode: 'pw',
     });
-    const short = parse({ joinWebUrl: 'https://teams.microsoft.com/meet/234567890123?p=secret' });
-    expect(short.graphBody.meetingInfo).toMatchObject({ joinMeetingId: '234567890123', passcode: 'secret' });
+    const short = parse({ joinWebUrl: 'https://teams.microsoft.com/meet/234567890123?p=secret', passcode: 'pw2' });
+    expect(short.graphBody.meetingInfo).toEqual({
+      '@odata.type': '#microsoft.graph.joinMeetingIdMeetingInfo',
+      joinMeetingId: '234567890123',
+      passcode: 'pw2',
+    });
     expect(JSON.stringify([byId.startedWith, short.startedWith])).not.toMatch(/secret|pw/);
+  });
+
+  it('joins a short link by its meeting ID alone: its p is a hashed passcode, not the one Graph takes', () => {
+    const short = parse({ joinWebUrl: 'https://teams.microsoft.com/meet/234567890123?p=Hx2kQ9aZ' });
+    expect(short.graphBody.meetingInfo).toEqual({
+      '@odata.type': '#microsoft.graph.joinMeetingIdMeetingInfo',
+      joinMeetingId: '234567890123',
+    });
+    expect(problemPaths({ joinWebUrl: longLink(), passcode: 'pw' })).toEqual(['passcode']);
+  });
+
+  it("names a channel meeting's post as chatInfo.replyChainMessageId (the link's context MessageId)", () => {
+    const link = longLink({ Tid: TID, Oid: OID, MessageId: '1579701391484' }, THREAD, '1579701391484');
+    expect(parse({ joinWebUrl: link }).graphBody.chatInfo).toEqual({
+      '@odata.type': '#microsoft.graph.chatInfo',
+      threadId: THREAD,
+      messageId: '1579701391484',
+      replyChainMessageId: '1579701391484',
+    });
+    expect(parse({ joinWebUrl: longLink() }).graphBody.chatInfo).not.toHaveProperty('replyChainMessageId');
+  });
+
+  it('calls a phone number from the resource account (source.identity.applicationInstance), and refuses one without it', () => {
+    const instance = randomUUID();
+    const targets = [{ identity: { phone: { id: '+14255550100' } } }];
+    expect(parse({ targets }, instance).graphBody).toEqual({
+      source: {
+        '@odata.type': '#microsoft.graph.participantInfo',
+        identity: {
+          '@odata.type': '#microsoft.graph.identitySet',
+          applicationInstance: { '@odata.type': '#microsoft.graph.identity', id: instance, tenantId: TENANT_ID },
+        },
+      },
+      targets,
+      tenantId: TENANT_ID,
+    });
+    expect(parse({ joinWebUrl: longLink() }, instance).graphBody.source).toMatchObject({
+      identity: { applicationInstance: { id: instance, tenantId: TENANT_ID } },
+    });
+    try {
+      parse({ targets });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as InvalidInput).problems).toEqual([
+        { path: 'targets', message: expect.stringContaining('PSTN_APPLICATION_INSTANCE_ID') },
+      ]);
+    }
+    expect(parse({ targets: [{ identity: { user: { id: 'u' } } }] }).graphBody).not.toHaveProperty('source');
   });
 
   it('calls people as targets in the app tenant, or the one given', () => {
@@ -165,7 +235,11 @@ function setup(env: Record<string, string> = {}) {
   const services = memoryServices({ graph: graph.gateway, clock, env });
   const start = (body: Record<string, unknown>) =>
     startCall(startCallDeps(services, silentLog), {
-      plan: parseStartCallRequest(body, true, TENANT_ID),
+      plan: parseStartCallRequest(body, {
+        allowLoopbackUrls: true,
+        appTenantId: TENANT_ID,
+        applicationInstanceId: services.config.pstnApplicationInstanceId,
+      }),
       rawBody: body,
       callbackUri: 'https://app.example/api/notifications',
     });
@@ -188,7 +262,7 @@ describe('starting a call (in process)', () => {
       mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
       tenantId: TID,
     });
-    expect(await services.calls.liveCalls()).toEqual([started]);
+    expect((await services.calls.liveCalls()).map((c) => c.callId)).toEqual([started]);
     await expect(start({ joinMeetingId: '1234567', clientContext: 'bridge' })).rejects.toBeInstanceOf(Conflict);
   });
 
@@ -241,7 +315,7 @@ describe('calls and their notifications (in process)', () => {
         throw new GraphRefused(404, 'NotFound', 'Gone.');
       },
     );
-    const deps = { ...callDeps(services, silentLog), minIntervalMs: 60_000 };
+    const deps = { ...callDeps(services, silentLog), timing: services.config.keepAlive };
     const [first, second] = await Promise.all([keepCallsAlive(deps), keepCallsAlive(deps)]);
     expect(first.sent + second.sent + first.ended + second.ended).toBe(2);
     expect(
@@ -252,7 +326,7 @@ describe('calls and their notifications (in process)', () => {
     ).toEqual([a, b].sort());
     expect((await services.calls.liveCalls()).length).toBe(1);
     const states = await Promise.all([a, b].map(async (id) => (await services.calls.getCall(id))?.value.state ?? null));
-    expect(states.sort()).toEqual([null, 'terminated'].sort()); // the one Graph no longer knew
+    expect(states.sort()).toEqual(['establishing', 'terminated']); // the one Graph no longer knew
   });
 
   it('hangs up: Graph is not called for a call already over, and a call Graph no longer knows is recorded as over', async () => {
@@ -266,11 +340,212 @@ describe('calls and their notifications (in process)', () => {
     });
     expect(await hangUp(deps, gone, gone)).toBe('over');
     expect((await services.calls.getCall(gone))?.value.state).toBe('terminated');
-    expect(await services.calls.liveCalls()).toEqual([live]);
+    expect((await services.calls.liveCalls()).map((c) => c.callId)).toEqual([live]);
     await notify(callNotification(live, 'terminated', 'deleted'));
     const deletes = graph.requests.filter((r) => r.method === 'deleteCall').length;
     expect(await hangUp(deps, live, live)).toBe('over');
     expect(graph.requests.filter((r) => r.method === 'deleteCall')).toHaveLength(deletes);
+  });
+});
+
+describe('fidelity to Graph (in process)', () => {
+  it('rejects with the call id as Graph wrote it (57DAB8B1...), and logs a reject Graph answers 404', async () => {
+    const { graph, notify } = setup();
+    const callId = randomUUID();
+    const asWritten = plainUpperGuid(callId);
+    graph.answers.rejectCall.push(async () => {
+      throw new GraphRefused(404, 'NotFound', 'The caller hung up.');
+    });
+    await notify(incomingCallNotification(asWritten, { caller: CALLER, called: { application: { id: APP_ID } } }));
+    expect(graph.requests.filter((r) => r.method === 'rejectCall').map((r) => r.callId)).toEqual([asWritten]);
+    expect(silentLog.lines.some((l) => l.includes('call.rejectRefused') && l.includes(callId))).toBe(true);
+  });
+
+  it('sends keep-alive every 10 minutes on a 5-minute timer, a failed one again 5 minutes later, to the id as Graph gave it', async () => {
+    const { graph, start, services, clock } = setup();
+    const callId = randomUUID();
+    const asGiven = plainUpperGuid(callId);
+    graph.answers.createCall.push(async ({ body }) => ({ ...body, id: asGiven, state: 'establishing' }));
+    expect((await start({ joinMeetingId: '1234567' })).callId).toBe(callId);
+    const deps = { ...callDeps(services, silentLog), timing: services.config.keepAlive };
+    const sentAt: number[] = [];
+    for (let minute = 5; minute <= 40; minute += 5) {
+      clock.advance(5 * 60_000);
+      if (minute === 20) {
+        graph.answers.keepAlive.push(async () => {
+          throw new GraphUnavailable(503, 5);
+        });
+      }
+      const before = graph.requests.filter((r) => r.method === 'keepAlive').length;
+      await keepCallsAlive(deps);
+      if (graph.requests.filter((r) => r.method === 'keepAlive').length > before) sentAt.push(minute);
+    }
+    // 10: due; 20: due but Graph throttled; 25: sent again at once; then every 10 minutes.
+    expect(sentAt).toEqual([10, 20, 25, 35]);
+    expect(new Set(graph.requests.filter((r) => r.method === 'keepAlive').map((r) => r.callId))).toEqual(
+      new Set([asGiven]),
+    );
+  });
+
+  it("drops a state's stale resultInfo when the call moves on (a failed transfer is not why it ended), and keeps the one it ended with", async () => {
+    const { notify, services } = setup();
+    const callId = randomUUID();
+    const transferFailed = { code: 500, subcode: 7700, message: 'Transfer failed.' };
+    await notify(callNotification(callId, 'established', 'updated', transferFailed));
+    expect((await services.calls.getCall(callId))?.value.resultInfo).toMatchObject({ subcode: 7700 });
+    await notify(callNotification(callId, 'terminated', 'deleted'));
+    expect((await services.calls.getCall(callId))?.value).toMatchObject({ state: 'terminated', resultInfo: null });
+
+    const other = randomUUID();
+    await notify(callNotification(other, 'established', 'updated', transferFailed));
+    const ended = { code: 200, subcode: 5001, message: 'The bot hung up.' };
+    await notify(callNotification(other, 'terminated', 'deleted', ended));
+    await notify(callNotification(other, 'terminated', 'deleted'));
+    await notify(callNotification(other, 'establishing', 'updated', transferFailed)); // stale: not applied
+    expect((await services.calls.getCall(other))?.value).toMatchObject({ state: 'terminated', resultInfo: ended });
+  });
+
+  it('refuses before Graph a phone number into a call started without the resource account, and several people into a peer-to-peer call', async () => {
+    const { graph, start, services } = setup();
+    const phone = { identity: { phone: { id: '+14255550100' } } };
+    const user = () => ({ identity: { user: { id: randomUUID() } } });
+    const meeting = (await start({ joinMeetingId: '1234567' })).callId;
+    const peer = (await start({ targets: [user()] })).callId;
+    const group = (await start({ targets: [user(), user()] })).callId;
+    const invite = (callId: string, participants: unknown[]) =>
+      startInvite(inviteDeps(services, silentLog), {
+        callId,
+        callIdAsGiven: callId,
+        request: parseInviteRequest({ participants }, false),
+        rawBody: { participants },
+      });
+    await expect(invite(meeting, [phone])).rejects.toMatchObject({
+      problems: [{ path: 'participants', message: expect.stringContaining('PSTN_APPLICATION_INSTANCE_ID') }],
+    });
+    await expect(invite(peer, [user(), user()])).rejects.toMatchObject({
+      problems: [{ path: 'participants', message: expect.stringContaining('peer-to-peer') }],
+    });
+    expect(graph.sent).toEqual([]);
+    await invite(peer, [user()]);
+    await invite(group, [user(), user()]);
+    await invite(randomUUID(), [user(), phone]); // a call the service only observes: Graph judges
+    expect(graph.sent).toHaveLength(3);
+
+    const withInstance = setup({ PSTN_APPLICATION_INSTANCE_ID: randomUUID() });
+    const bridge = (await withInstance.start({ joinMeetingId: '1234567' })).callId;
+    await startInvite(inviteDeps(withInstance.services, silentLog), {
+      callId: bridge,
+      callIdAsGiven: bridge,
+      request: parseInviteRequest({ participants: [phone] }, false),
+      rawBody: { participants: [phone] },
+    });
+    expect(withInstance.graph.sent).toHaveLength(1);
+  });
+});
+
+describe('answering calls (INCOMING_CALLS=answer, in process)', () => {
+  const answering = { INCOMING_CALLS: 'answer', CALLBACK_URI: 'https://app.example/api/notifications' };
+
+  it("answers once, though Graph delivers the notification twice and two instances race; the call is then the service's own", async () => {
+    const { graph, notify, services, clock } = setup(answering);
+    const instance = randomUUID();
+    const callId = randomUUID();
+    const asWritten = plainUpperGuid(callId);
+    const incoming = incomingCallNotification(asWritten, {
+      caller: CALLER,
+      called: { applicationInstance: { id: instance } },
+    });
+    await Promise.all([notify(incoming), notify(incoming)]);
+    await notify(incoming);
+    expect(graph.requests.filter((r) => r.method === 'answerCall' || r.method === 'rejectCall')).toEqual([
+      {
+        method: 'answerCall',
+        callId: asWritten,
+        body: {
+          callbackUri: 'https://app.example/api/notifications',
+          acceptedModalities: ['audio'],
+          mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+        },
+      },
+    ]);
+    expect((await services.calls.getCall(callId))?.value.started).toMatchObject({
+      clientContext: null,
+      startedWith: { answered: { caller: { user: expect.objectContaining({ id: CALLER.user.id }) } } },
+      graphCallId: asWritten,
+      applicationInstanceId: instance,
+    });
+    const events = await readEvents(services.roster, services.operations, callId, { top: 10, after: 0 });
+    expect(events.body.events).toEqual([
+      expect.objectContaining({ type: 'incoming', identity: expect.objectContaining({ user: expect.anything() }) }),
+    ]);
+    // Owned: kept alive (by Graph's form of its id), and a phone number may be invited into it.
+    await notify(callNotification(callId, 'establishing'));
+    await notify(callNotification(callId, 'established'));
+    clock.advance(10 * 60_000);
+    await keepCallsAlive({ ...callDeps(services, silentLog), timing: services.config.keepAlive });
+    expect(graph.requests.filter((r) => r.method === 'keepAlive').map((r) => r.callId)).toEqual([asWritten]);
+    const phone = [{ identity: { phone: { id: '+14255550100' } } }];
+    await startInvite(inviteDeps(services, silentLog), {
+      callId,
+      callIdAsGiven: callId,
+      request: parseInviteRequest({ participants: phone }, false),
+      rawBody: { participants: phone },
+    });
+    expect(graph.sent).toHaveLength(1);
+    // Hung up by the id as the caller reads it (canonical), sent to Graph in Graph's own form.
+    expect(await hangUp(callDeps(services, silentLog), callId, callId)).toBe('hangingUp');
+    expect(graph.requests.filter((r) => r.method === 'deleteCall').map((r) => r.callId)).toEqual([asWritten]);
+  });
+
+  it('takes several invitees into an answered group call (its notification carries chatInfo), one into a call to the bot', async () => {
+    const { graph, notify, services } = setup(answering);
+    const group = randomUUID();
+    const invitation = incomingCallNotification(group, { caller: CALLER, called: { application: { id: APP_ID } } });
+    Object.assign(invitation.value[0]!.resourceData as object, {
+      chatInfo: { threadId: THREAD, messageId: '0' },
+      meetingInfo: { '@odata.type': '#microsoft.graph.organizerMeetingInfo' },
+    });
+    await notify(invitation);
+    const peer = randomUUID();
+    await notify(incomingCallNotification(peer, { caller: CALLER, called: { application: { id: APP_ID } } }));
+    const two = [{ identity: { user: { id: randomUUID() } } }, { identity: { user: { id: randomUUID() } } }];
+    const invite = (callId: string) =>
+      startInvite(inviteDeps(services, silentLog), {
+        callId,
+        callIdAsGiven: callId,
+        request: parseInviteRequest({ participants: two }, false),
+        rawBody: { participants: two },
+      });
+    await invite(group);
+    await expect(invite(peer)).rejects.toBeInstanceOf(InvalidInput);
+    expect(graph.sent.map((s) => s.callId)).toEqual([group]);
+    expect((await services.calls.getCall(group))?.value.started?.startedWith).toMatchObject({
+      answered: { groupCall: true },
+    });
+  });
+
+  it('answers again on redelivery when Graph was throttled, gives a refused call back, and leaves others to reject or ignore', async () => {
+    const { graph, notify, services } = setup(answering);
+    const callId = randomUUID();
+    const incoming = incomingCallNotification(callId, { caller: CALLER, called: { application: { id: APP_ID } } });
+    graph.answers.answerCall.push(async () => {
+      throw new GraphUnavailable(429, 3);
+    });
+    await expect(notify(incoming)).rejects.toBeInstanceOf(GraphUnavailable);
+    expect((await services.calls.getCall(callId))?.value.started).toBeUndefined();
+    expect(await services.calls.liveCalls()).toEqual([]);
+    await notify(incoming);
+    expect(graph.requests.filter((r) => r.method === 'answerCall')).toHaveLength(2);
+    expect((await services.calls.getCall(callId))?.value.started).toBeTruthy();
+
+    const refused = randomUUID();
+    graph.answers.answerCall.push(async () => {
+      throw new GraphRefused(403, 'Forbidden', 'The app lacks Calls.JoinGroupCall.All.');
+    });
+    await notify(incomingCallNotification(refused, { caller: CALLER, called: { application: { id: APP_ID } } }));
+    expect((await services.calls.getCall(refused))?.value.started).toBeUndefined();
+    expect((await services.calls.liveCalls()).map((c) => c.callId)).toEqual([callId]);
+    expect(silentLog.lines.some((l) => l.includes('call.answerRefused') && l.includes(refused))).toBe(true);
   });
 });
 
@@ -323,8 +598,9 @@ describe('call routes in process', () => {
     });
     expect(started.status).toBe(202);
     const callId = started.body.id;
+    // Graph's 201 says `establishing` (application-post-calls); before, the call answered `state: null`.
     expect(started.body).toMatchObject({
-      state: null,
+      state: 'establishing',
       clientContext: 'r1',
       startedByService: true,
       startedWith: { meeting: { threadId: THREAD, tenantId: TID } },
@@ -405,7 +681,7 @@ describe('calls under faults (in process)', () => {
     const second = await start(body);
     expect(graph.requests.filter((r) => r.method === 'createCall')).toHaveLength(2);
     expect(second.callId).not.toBe(hungUp[0]!.callId);
-    expect(await services.calls.liveCalls()).toEqual([second.callId]);
+    expect((await services.calls.liveCalls()).map((c) => c.callId)).toEqual([second.callId]);
   });
 
   it('keeps the other calls alive when one call fails, and drops from the index a call Graph ended whatever its row says', async () => {
@@ -413,7 +689,7 @@ describe('calls under faults (in process)', () => {
     const a = (await start({ joinMeetingId: '1234567' })).callId;
     const b = (await start({ joinMeetingId: '7654321' })).callId;
     const orphan = randomUUID(); // in the index, but its call row was never written
-    services.calls.live.set(orphan, new Date(0).toISOString());
+    services.calls.live.set(orphan, { graphCallId: orphan, lastKeepAliveAt: new Date(0).toISOString() });
     clock.advance(15 * 60_000);
     const claim = services.calls.claimKeepAlive.bind(services.calls);
     services.calls.claimKeepAlive = async (callId, now, min) => {
@@ -426,10 +702,10 @@ describe('calls under faults (in process)', () => {
     graph.answers.keepAlive.push(async ({ callId }) => {
       if (callId === orphan) throw new GraphRefused(404, 'NotFound', 'Gone.');
     });
-    const counts = await keepCallsAlive({ ...callDeps(services, silentLog), minIntervalMs: 60_000 });
+    const counts = await keepCallsAlive({ ...callDeps(services, silentLog), timing: services.config.keepAlive });
     expect(counts).toMatchObject({ sent: 1, ended: 1, failed: 1 });
     expect(graph.requests.filter((r) => r.method === 'keepAlive').map((r) => r.callId)).toContain(b);
-    expect((await services.calls.liveCalls()).sort()).toEqual([a, b].sort());
+    expect((await services.calls.liveCalls()).map((c) => c.callId).sort()).toEqual([a, b].sort());
   });
 
   it('gives an incoming call another reject when Graph was throttled (the batch fails, Graph delivers again), and logs a refused reject', async () => {

@@ -13,13 +13,19 @@ describe('the Graph gateway over HTTP, for answers without a body', () => {
   let server: http.Server;
   let gateway: GraphGateway;
   const answers: Array<{ status: number; type?: string; body?: string }> = [];
+  const received: Array<{ method: string; url: string; body: string; contentType?: string }> = [];
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
-      req.resume();
-      const next = answers.shift() ?? { status: 200 };
-      res.writeHead(next.status, next.type ? { 'Content-Type': next.type } : {});
-      res.end(next.body ?? '');
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString();
+        received.push({ method: req.method!, url: req.url!, body, contentType: req.headers['content-type'] });
+        const next = answers.shift() ?? { status: 200 };
+        res.writeHead(next.status, next.type ? { 'Content-Type': next.type } : {});
+        res.end(next.body ?? '');
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
@@ -58,5 +64,22 @@ describe('the Graph gateway over HTTP, for answers without a body', () => {
     answers.push({ status: 201, type: 'application/json' });
     const created = await gateway.createCall({}, Date.now() + 2000);
     expect(created.call).toBeUndefined();
+  });
+
+  it('sends keepAlive with no body (call-keepalive: "Do not supply a request body"), answer with its body, each to the call id as given', async () => {
+    received.length = 0;
+    await gateway.keepAlive('57DAB8B1894C409AB240BD8BEAE78896');
+    answers.push({ status: 202 });
+    await gateway.answerCall('57DAB8B1894C409AB240BD8BEAE78896', {
+      callbackUri: 'https://bot.example/api/notifications',
+    });
+    expect(received.map(({ method, url, body }) => ({ method, url, body }))).toEqual([
+      { method: 'POST', url: '/v1.0/communications/calls/57DAB8B1894C409AB240BD8BEAE78896/keepAlive', body: '' },
+      {
+        method: 'POST',
+        url: '/v1.0/communications/calls/57DAB8B1894C409AB240BD8BEAE78896/answer',
+        body: JSON.stringify({ callbackUri: 'https://bot.example/api/notifications' }),
+      },
+    ]);
   });
 });
