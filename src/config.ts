@@ -77,7 +77,7 @@ export const SettingsSchema = z
     // Every 5 minutes: a keep-alive that failed is sent again 5 minutes later, well inside Graph's 45.
     KEEPALIVE_SCHEDULE: optionalText.transform((v) => v ?? '0 */5 * * * *'),
     // How old a call's last successful keep-alive may get before the timer sends another: with the
-    // 5-minute timer, one every 10 minutes (Microsoft's samples), a little under so timer jitter does
+    // 5-minute timer, one every 10 minutes (call-keepalive asks for 15 to 45), a little under so timer jitter does
     // not skip a tick.
     KEEPALIVE_INTERVAL_SECONDS: positiveInt(540),
     // How long one instance holds a call's keep-alive while sending it, so instances ticking together send one.

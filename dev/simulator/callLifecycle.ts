@@ -27,8 +27,10 @@ export interface LiveCall {
   rejected?: { reason: string; at: string };
   /** The bot and one other party (one target, or someone who called it): Graph invites one at a time. */
   peerToPeer: boolean;
-  /** Placed from, or to, the bot's resource account: Graph takes phone numbers only into such calls. */
+  /** Placed from, or to, the bot's resource account: Graph takes phone numbers into a call the bot placed to people only then. */
   applicationInstance: boolean;
+  /** A meeting the bot joined (not people it called). */
+  meeting: boolean;
   /** Who called the bot (an incoming call): in the roster once the bot answers. */
   caller?: Identities;
 }
@@ -108,6 +110,7 @@ export class CallLifecycle {
       lastKeepAliveAt: Date.now(),
       peerToPeer: !meeting && targets.length === 1,
       applicationInstance,
+      meeting: Boolean(meeting),
     };
     const botId = randomUUID();
     call.members.set(
@@ -208,6 +211,7 @@ export class CallLifecycle {
       lastKeepAliveAt: Date.now(),
       peerToPeer: true,
       applicationInstance: Boolean(options.applicationInstanceId),
+      meeting: false,
       caller,
     };
     this.calls.set(callId.toLowerCase(), call);
@@ -246,7 +250,7 @@ export class CallLifecycle {
         'Inviting multiple participants in one request is only supported for group calls.',
       );
     }
-    if (invitees.some(namesPhone) && call.direction === 'outgoing' && !call.applicationInstance) {
+    if (invitees.some(namesPhone) && call.direction === 'outgoing' && !call.meeting && !call.applicationInstance) {
       return graphError(
         400,
         'BadRequest',

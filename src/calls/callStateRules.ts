@@ -1,9 +1,10 @@
 // Graph's call states in the order a call goes through them. Graph notes that `establishing` and
 // `established` may arrive out of order (application-post-calls), so a state from an earlier phase
 // than the call is in is stale; within a phase (established, hold, transferring, ...) a call moves
-// freely; `terminated` is final.
+// freely; `terminated` is final. `incoming` comes before all: a redelivered incoming notification
+// must not take a call the service answered back from `establishing` (call-answer).
 const PHASE: Record<string, number> = {
-  incoming: 0,
+  incoming: -1,
   establishing: 0,
   ringing: 0,
   established: 1,
@@ -24,4 +25,4 @@ export function nextCallState(current: string | null, next: string | null): stri
 }
 
 /** States in which a call is still being set up: GET answers 202 + Retry-After. */
-export const isSettingUp = (state: string | null) => state === null || phaseOf(state) === 0;
+export const isSettingUp = (state: string | null) => state === null || phaseOf(state) <= 0;

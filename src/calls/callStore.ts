@@ -56,7 +56,8 @@ export interface CallStore {
   /**
    * Takes an incoming call as one the service owns, before answering it: records how (the caller)
    * and puts it in the live-call index. False when it is already owned (a notification delivered
-   * twice, another instance); a 412/409 when the call's row changed since read (read again and retry).
+   * twice, another instance) or has ended; a 412/409 when the call's row changed since read (read
+   * again and retry).
    */
   claimAnswer(callId: string, answered: StartedCall, now: string): Promise<boolean>;
   /** Gives the call back: Graph did not take the answer (a redelivered notification tries again). */

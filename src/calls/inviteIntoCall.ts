@@ -10,23 +10,23 @@ const isPeerToPeer = (startedWith: StartedWith) =>
   ('answered' in startedWith && !startedWith.answered.groupCall);
 
 /**
- * Refuses, before Graph is called, an invite Graph refuses into a call the service started: a
- * phone number into a call it placed without its resource account (application-post-calls, "PSTN"),
+ * The id Graph is called with for an invite into this call: a call the service owns as Graph wrote
+ * its id (the answer page's `57DAB8B1...`), any other as the caller did. First, what Graph refuses of
+ * an invite into a call the service started is refused here, before Graph is called: a phone number
+ * into a call it placed to people without its resource account (application-post-calls, "PSTN"),
  * several people at once into a peer-to-peer call (participant-invite: "Inviting multiple
- * participants in one request is only supported for group calls"). A call the service answered
- * (call-answer lists a peer-to-peer call's bot inviting a phone number) or only observes is Graph's
- * to judge. The call is read only when the invite could be refused.
+ * participants in one request is only supported for group calls"). A meeting it joined, a call it
+ * answered (call-answer lists the phone numbers Graph takes into those) or one it only observes is
+ * Graph's to judge.
  */
-export async function requireInviteFitsCall(
+export async function graphIdForInvite(
   calls: Pick<CallStore, 'getCall'>,
-  callId: string,
+  call: { callId: string; callIdAsGiven: string },
   participants: readonly InvitationParticipantInfo[],
-): Promise<void> {
-  const phone = namesPhone(participants);
-  if (!phone && participants.length < 2) return;
-  const started = (await calls.getCall(callId))?.value.started;
-  if (!started) return;
-  if (phone && !started.applicationInstanceId && !('answered' in started.startedWith)) {
+): Promise<string> {
+  const started = (await calls.getCall(call.callId))?.value.started;
+  if (!started) return call.callIdAsGiven;
+  if (namesPhone(participants) && !started.applicationInstanceId && 'targets' in started.startedWith) {
     throw invalidField(
       'participants',
       `${PHONE_NEEDS_INSTANCE}, before the call is started (this call was started without it)`,
@@ -38,4 +38,5 @@ export async function requireInviteFitsCall(
       'invite one person at a time into a peer-to-peer call: Graph takes several at once only in group calls',
     );
   }
+  return started.graphCallId ?? call.callIdAsGiven;
 }

@@ -37,10 +37,10 @@ export const PHONE_NEEDS_INSTANCE =
  * Validates a start-call body and turns it into what Graph gets (docs/api.md, "Calls the service owns"): a meeting by its
  * organizer (the long join link), by its meeting ID (the short link, or joinMeetingId + passcode),
  * or the people to call. A link that is not a Teams join link, or whose context lacks Tid/Oid, is a
- * 400 naming `joinWebUrl`, before Graph is called. With PSTN_APPLICATION_INSTANCE_ID every call goes
- * out from that resource account (`source.identity.applicationInstance`), which Graph requires for
- * calling a phone number and for inviting one later (application-post-calls, "PSTN"); without it a
- * phone target is a 400 naming `targets`.
+ * 400 naming `joinWebUrl`, before Graph is called. With PSTN_APPLICATION_INSTANCE_ID the calls it
+ * places to people go out from that resource account (`source.identity.applicationInstance`), which
+ * Graph requires for calling a phone number (application-post-calls, "Create peer-to-peer PSTN
+ * call"); without it a phone target is a 400 naming `targets`.
  */
 export function parseStartCallRequest(raw: unknown, settings: StartCallSettings): CallPlan {
   requireWellFormedObject(raw, 'with joinWebUrl, joinMeetingId or targets');
@@ -54,22 +54,27 @@ export function parseStartCallRequest(raw: unknown, settings: StartCallSettings)
     return tenantId;
   };
   const instanceId = settings.applicationInstanceId ?? null;
-  const plan = (graphBody: Record<string, unknown>, startedWith: StartedWith): CallPlan => ({
-    request,
-    // The resource account lives in the app's own tenant, whatever meeting it joins.
-    graphBody: instanceId
-      ? { source: sourceFrom(instanceId, settings.appTenantId ?? (graphBody.tenantId as string)), ...graphBody }
-      : graphBody,
-    startedWith,
-    applicationInstanceId: instanceId,
-  });
 
   if (request.targets) {
     requireFitsOneRecord(request.targets, 'targets', "call's record");
     if (!instanceId && namesPhone(request.targets)) throw invalidField('targets', PHONE_NEEDS_INSTANCE);
     const tenantId = tenantOr(settings.appTenantId);
-    return plan({ targets: request.targets, tenantId }, { targets: request.targets });
+    // The resource account lives in the app's own tenant.
+    const source = instanceId ? { source: sourceFrom(instanceId, settings.appTenantId ?? tenantId) } : {};
+    return {
+      request,
+      graphBody: { ...source, targets: request.targets, tenantId },
+      startedWith: { targets: request.targets },
+      applicationInstanceId: instanceId,
+    };
   }
+  // Meeting joins keep the body Graph's pages show (no source): which phone numbers a meeting takes is Graph's to say.
+  const plan = (graphBody: Record<string, unknown>, startedWith: StartedWith): CallPlan => ({
+    request,
+    graphBody,
+    startedWith,
+    applicationInstanceId: null,
+  });
   const link = request.joinWebUrl === undefined ? undefined : parseJoinLink(request.joinWebUrl);
   if (link && 'problem' in link) throw invalidField('joinWebUrl', link.problem);
   if (link?.kind === 'organizer') {

@@ -24,10 +24,13 @@ export interface GraphGateway {
   deleteCall(callId: string): Promise<void>;
   /** POST /communications/calls/{id}/keepAlive: Graph ends a call left without one for 45 minutes. */
   keepAlive(callId: string): Promise<void>;
-  /** POST /communications/calls/{id}/answer: takes an incoming call (Graph gives 15 seconds). */
-  answerCall(callId: string, body: Record<string, unknown>): Promise<void>;
-  /** POST /communications/calls/{id}/reject: turns an incoming call away. */
-  rejectCall(callId: string, reason: 'none' | 'busy' | 'forbidden'): Promise<void>;
+  /**
+   * POST /communications/calls/{id}/answer: takes an incoming call. Graph gives 15 seconds, so
+   * nothing is sent (nor retried) after `sendBefore` (epoch ms).
+   */
+  answerCall(callId: string, body: Record<string, unknown>, sendBefore?: number): Promise<void>;
+  /** POST /communications/calls/{id}/reject: turns an incoming call away (within 15 seconds, as answer). */
+  rejectCall(callId: string, reason: 'none' | 'busy' | 'forbidden', sendBefore?: number): Promise<void>;
   /** DELETE /communications/calls/{id}/participants/{participantId}. */
   removeParticipant(callId: string, participantId: string): Promise<void>;
 }
@@ -109,11 +112,11 @@ export async function createGraphGateway(graph: Config['graph']): Promise<GraphG
     async keepAlive(callId) {
       await send('post', `${call(callId)}/keepAlive`);
     },
-    async answerCall(callId, body) {
-      await send('post', `${call(callId)}/answer`, body);
+    async answerCall(callId, body, sendBefore) {
+      await send('post', `${call(callId)}/answer`, body, sendBefore);
     },
-    async rejectCall(callId, reason) {
-      await send('post', `${call(callId)}/reject`, { reason });
+    async rejectCall(callId, reason, sendBefore) {
+      await send('post', `${call(callId)}/reject`, { reason }, sendBefore);
     },
     async removeParticipant(callId, participantId) {
       await send('delete', `${call(callId)}/participants/${encodeURIComponent(participantId)}`);

@@ -46,7 +46,7 @@ async function rejectIncoming(deps: CallUpdateDeps, update: CallUpdate, now: str
   const { callId } = update;
   if (!(await retryOnConflict(() => deps.calls.claimReject(callId, now)))) return;
   try {
-    await (await deps.graph()).rejectCall(update.graphCallId, 'none');
+    await (await deps.graph()).rejectCall(update.graphCallId, 'none', answerDeadline(now));
     logEvent(deps.log, 'call.rejected', { callId });
   } catch (err) {
     if (err instanceof GraphRefused) {
@@ -65,7 +65,10 @@ async function rejectIncoming(deps: CallUpdateDeps, update: CallUpdate, now: str
  * Answers an incoming call within Graph's 15 seconds (INCOMING_CALLS=answer; call-answer), once per
  * call: the call is recorded as the service's own (kept alive, hung up, invited into) before Graph is
  * asked, so two instances or a redelivery answer once. When Graph refuses, the call is given back;
- * when it was throttled or did not answer, too, and the failure is raised so Graph delivers again.
+ * when it was throttled (it did not act), too, and the failure is raised so Graph delivers again.
+ * When the outcome is unknown (5xx, no answer) the answer may have taken effect: the call stays the
+ * service's, not answered twice; one Graph did not answer ends by Graph's 15 seconds, and its
+ * `terminated` takes it out of keep-alive.
  */
 async function answerIncoming(deps: CallUpdateDeps, update: CallUpdate, now: string): Promise<void> {
   const { callId } = update;
@@ -85,13 +88,21 @@ async function answerIncoming(deps: CallUpdateDeps, update: CallUpdate, now: str
   try {
     await (
       await deps.graph()
-    ).answerCall(update.graphCallId, {
-      callbackUri: deps.callbackUri,
-      acceptedModalities: ['audio'],
-      mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
-    });
+    ).answerCall(
+      update.graphCallId,
+      {
+        callbackUri: deps.callbackUri,
+        acceptedModalities: ['audio'],
+        mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+      },
+      answerDeadline(now),
+    );
     logEvent(deps.log, 'call.answered', { callId });
   } catch (err) {
+    if (err instanceof GraphOutcomeUnknown) {
+      logEvent(deps.log, 'call.answerUnknown', { callId, reason: err.message }, 'warn');
+      return;
+    }
     await deps.calls.releaseAnswer(callId);
     if (err instanceof GraphRefused) {
       logGraphRefusal(deps, 'call.answerRefused', callId, err, 'warn');
@@ -101,6 +112,9 @@ async function answerIncoming(deps: CallUpdateDeps, update: CallUpdate, now: str
     throw err;
   }
 }
+
+/** Graph waits 15 seconds for an incoming call's answer or reject (call-answer); later, the call is gone. */
+const answerDeadline = (receivedAt: string) => Date.parse(receivedAt) + 15_000;
 
 function logGraphRefusal(
   deps: CallUpdateDeps,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { CallStore } from '../calls/callStore';
-import { requireInviteFitsCall } from '../calls/inviteIntoCall';
+import { graphIdForInvite } from '../calls/inviteIntoCall';
 import { forgetClaim, releaseClaim } from '../claims/requestClaim';
 import { GraphAnswerUnusable, GraphOutcomeUnknown, GraphRefused, GraphUnavailable } from '../errors';
 import type { GraphGateway } from '../graph/graphGateway';
@@ -27,7 +27,7 @@ export interface InviteDeps extends ClaimDeps {
 }
 
 export interface InviteCommand {
-  /** The call id as the caller wrote it: Graph is called with it. */
+  /** The call id as the caller wrote it: Graph is called with it, unless the service owns the call. */
   callIdAsGiven: string;
   /** The canonical call id: the storage partition. */
   callId: string;
@@ -42,7 +42,7 @@ export interface InviteCommand {
  * storage, a different body is a Conflict); Graph's answer is then recorded as the operation.
  */
 export async function startInvite(deps: InviteDeps, cmd: InviteCommand): Promise<OperationRecord> {
-  await requireInviteFitsCall(deps.calls, cmd.callId, cmd.request.participants);
+  const graphCallId = await graphIdForInvite(deps.calls, cmd, cmd.request.participants);
   const clientContext = cmd.request.clientContext ?? randomUUID();
   const claim = await claimInvite(deps, {
     callId: cmd.callId,
@@ -56,7 +56,7 @@ export async function startInvite(deps: InviteDeps, cmd: InviteCommand): Promise
     callbackUrl: cmd.request.callbackUrl ?? null,
   });
   if ('existing' in claim) return claim.existing;
-  const answer = await callGraph(deps, cmd, claim, clientContext);
+  const answer = await callGraph(deps, { ...cmd, callIdAsGiven: graphCallId }, claim, clientContext);
   const recorded = await recordAcceptedInvite(deps, claim, answer.operation);
   logEvent(deps.log, 'invite.accepted', {
     callId: recorded.callId,

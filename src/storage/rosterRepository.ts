@@ -378,7 +378,8 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
 
   async claimAnswer(callId: string, answered: StartedCall, now: string): Promise<boolean> {
     const found = await this.getCall(callId);
-    if (found?.value.started) return false;
+    // Taken already, or over meanwhile (the caller hung up): nothing to answer.
+    if (found?.value.started || found?.value.state === 'terminated') return false;
     // The index first, as for calls the service starts: an answered call is kept alive even if the row write fails.
     await this.recordStartedCall(callId, answered, now, true, found?.etag ?? null);
     return true;

@@ -115,7 +115,7 @@ describe('storage failing around an invite', () => {
   it('keeps the outcome recoverable when storage fails after Graph accepted the invite', async () => {
     const callId = await simulatorApi(stack).createCall(); // Graph will call back as usual
     const body = { participants: [userInvitee()], clientContext: 'storage-died-after-graph' };
-    proxy.failAfter(2); // read + create of the invite's row succeed, storing Graph's answer fails
+    proxy.failAfter(3); // the call's row (how Graph names the call), read + create of the invite's row succeed; storing Graph's answer fails
     const res = await call('POST', `/api/calls/${callId}/participants/invite`, { baseUrl: host.url, body });
     proxy.restore();
     expect(res.status).toBe(503);

@@ -416,7 +416,8 @@ export class MemoryRosterStore implements RosterStore, CallStore, EventSubscript
   }
 
   async claimAnswer(callId: string, answered: StartedCall, now: string): Promise<boolean> {
-    if (this.calls.get(callId)?.value.started) return false;
+    const found = this.calls.get(callId)?.value;
+    if (found?.started || found?.state === 'terminated') return false;
     await this.recordStartedCall(callId, answered, now, true);
     return true;
   }

@@ -8,7 +8,7 @@ import {
   operationNotification,
   plainUpperGuid,
 } from '../../dev/graphPayloads';
-import { nextCallState } from '../../src/calls/callStateRules';
+import { isSettingUp, nextCallState } from '../../src/calls/callStateRules';
 import { hangUp, keepCallsAlive } from '../../src/calls/callUseCases';
 import { parseJoinLink } from '../../src/calls/joinLink';
 import { parseStartCallRequest } from '../../src/calls/parseStartCallRequest';
@@ -170,9 +170,11 @@ describe('start-call requests', () => {
       targets,
       tenantId: TENANT_ID,
     });
-    expect(parse({ joinWebUrl: longLink() }, instance).graphBody.source).toMatchObject({
+    expect(parse({ targets: [{ identity: { user: { id: 'u' } } }] }, instance).graphBody.source).toMatchObject({
       identity: { applicationInstance: { id: instance, tenantId: TENANT_ID } },
     });
+    // A meeting join keeps the body Graph's pages show.
+    expect(parse({ joinWebUrl: longLink() }, instance).graphBody).not.toHaveProperty('source');
     try {
       parse({ targets });
       expect.unreachable();
@@ -225,6 +227,12 @@ describe('call state', () => {
     expect(nextCallState('terminated', 'established')).toBe('terminated');
     expect(nextCallState('terminating', 'established')).toBe('terminating');
     expect(nextCallState(null, 'incoming')).toBe('incoming');
+  });
+
+  it('keeps an answered call establishing when Graph delivers its incoming notification again late', () => {
+    expect(nextCallState('establishing', 'incoming')).toBe('establishing');
+    expect(nextCallState('incoming', 'establishing')).toBe('establishing');
+    expect(isSettingUp('incoming')).toBe(true);
   });
 });
 
@@ -411,6 +419,7 @@ describe('fidelity to Graph (in process)', () => {
     const user = () => ({ identity: { user: { id: randomUUID() } } });
     const meeting = (await start({ joinMeetingId: '1234567' })).callId;
     const peer = (await start({ targets: [user()] })).callId;
+    const placed = (await start({ targets: [user(), user()] })).callId;
     const group = (await start({ targets: [user(), user()] })).callId;
     const invite = (callId: string, participants: unknown[]) =>
       startInvite(inviteDeps(services, silentLog), {
@@ -419,7 +428,7 @@ describe('fidelity to Graph (in process)', () => {
         request: parseInviteRequest({ participants }, false),
         rawBody: { participants },
       });
-    await expect(invite(meeting, [phone])).rejects.toMatchObject({
+    await expect(invite(placed, [phone])).rejects.toMatchObject({
       problems: [{ path: 'participants', message: expect.stringContaining('PSTN_APPLICATION_INSTANCE_ID') }],
     });
     await expect(invite(peer, [user(), user()])).rejects.toMatchObject({
@@ -429,10 +438,11 @@ describe('fidelity to Graph (in process)', () => {
     await invite(peer, [user()]);
     await invite(group, [user(), user()]);
     await invite(randomUUID(), [user(), phone]); // a call the service only observes: Graph judges
-    expect(graph.sent).toHaveLength(3);
+    await invite(meeting, [phone]); // a meeting it joined: Graph judges (call-answer lists meetings taking phones)
+    expect(graph.sent).toHaveLength(4);
 
     const withInstance = setup({ PSTN_APPLICATION_INSTANCE_ID: randomUUID() });
-    const bridge = (await withInstance.start({ joinMeetingId: '1234567' })).callId;
+    const bridge = (await withInstance.start({ targets: [user(), user()] })).callId;
     await startInvite(inviteDeps(withInstance.services, silentLog), {
       callId: bridge,
       callIdAsGiven: bridge,
@@ -491,7 +501,7 @@ describe('answering calls (INCOMING_CALLS=answer, in process)', () => {
       request: parseInviteRequest({ participants: phone }, false),
       rawBody: { participants: phone },
     });
-    expect(graph.sent).toHaveLength(1);
+    expect(graph.sent.map((s) => s.callId)).toEqual([asWritten]);
     // Hung up by the id as the caller reads it (canonical), sent to Graph in Graph's own form.
     expect(await hangUp(callDeps(services, silentLog), callId, callId)).toBe('hangingUp');
     expect(graph.requests.filter((r) => r.method === 'deleteCall').map((r) => r.callId)).toEqual([asWritten]);
@@ -546,6 +556,21 @@ describe('answering calls (INCOMING_CALLS=answer, in process)', () => {
     expect((await services.calls.getCall(refused))?.value.started).toBeUndefined();
     expect((await services.calls.liveCalls()).map((c) => c.callId)).toEqual([callId]);
     expect(silentLog.lines.some((l) => l.includes('call.answerRefused') && l.includes(refused))).toBe(true);
+  });
+
+  it('does not answer twice when the outcome is unknown (it may have taken effect); a call Graph then ends leaves keep-alive', async () => {
+    const { graph, notify, services } = setup(answering);
+    const callId = randomUUID();
+    const incoming = incomingCallNotification(callId, { caller: CALLER, called: { application: { id: APP_ID } } });
+    graph.answers.answerCall.push(async () => {
+      throw new GraphOutcomeUnknown('Graph answered 504', 504);
+    });
+    await notify(incoming);
+    await notify(incoming);
+    expect(graph.requests.filter((r) => r.method === 'answerCall')).toHaveLength(1);
+    expect((await services.calls.liveCalls()).map((c) => c.callId)).toEqual([callId]);
+    await notify(callNotification(callId, 'terminated', 'deleted'));
+    expect(await services.calls.liveCalls()).toEqual([]);
   });
 });
 

@@ -217,9 +217,12 @@ describe.each(samples)('the Logic Apps sample %s', (sample) => {
       if (!text.includes('INVITES_FUNCTION_KEY')) continue;
       const secured = action.runtimeConfiguration?.secureData?.properties ?? [];
       expect(secured, at).toContain('inputs');
-      // The asynchronous pattern's polls follow Location, which carries the key only when it came as `code`.
+      // The asynchronous pattern's polls follow Location, which carries the key only when it came as `code`
+      // (a POST that starts something, or a GET that waits for it: GET /api/calls/{id} answers 202 while establishing).
       const followsLocation =
-        action.type === 'Http' && action.inputs.method === 'POST' && action.operationOptions !== 'DisableAsyncPattern';
+        action.type === 'Http' &&
+        ['POST', 'GET'].includes(action.inputs.method) &&
+        action.operationOptions !== 'DisableAsyncPattern';
       if (followsLocation) expect(secured, `${at}: its outputs hold the Location with the key`).toContain('outputs');
       else expect(text, `${at}: the key goes in x-functions-key`).not.toMatch(/[?&]code=/);
     }
