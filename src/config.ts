@@ -77,16 +77,16 @@ export const SettingsSchema = z
     // Every 5 minutes: a keep-alive that failed is sent again 5 minutes later, well inside Graph's 45.
     KEEPALIVE_SCHEDULE: optionalText.transform((v) => v ?? '0 */5 * * * *'),
     // How old a call's last successful keep-alive may get before the timer sends another: with the
-    // 5-minute timer, one every 10 minutes (call-keepalive asks for 15 to 45), a little under so timer jitter does
-    // not skip a tick.
+    // 5-minute timer, one every 10 minutes (call-keepalive asks for 15 to 45), a little under so
+    // timer jitter does not skip a tick.
     KEEPALIVE_INTERVAL_SECONDS: positiveInt(540),
     // How long one instance holds a call's keep-alive while sending it, so instances ticking together send one.
     KEEPALIVE_MIN_INTERVAL_SECONDS: positiveInt(60),
     INCOMING_CALLS: optionalText
       .pipe(z.enum(['reject', 'ignore', 'answer']).optional())
       .transform((v) => v ?? 'reject'),
-    // The Teams resource account (application instance) with a phone number: the `source` of calls the
-    // service starts, which Graph requires for calling phone numbers (application-post-calls, PSTN).
+    // The Teams resource account (application instance) with a phone number: the `source` of the calls
+    // the service places to people, which Graph requires for calling phone numbers (application-post-calls, PSTN).
     PSTN_APPLICATION_INSTANCE_ID: optionalText.pipe(
       z
         .string()

@@ -30,6 +30,10 @@ export interface StartedCall {
   applicationInstanceId?: string | null;
 }
 
+/** The id Graph is called with: the form Graph wrote it in for a call the service owns, else the caller's. */
+export const graphIdOf = (started: StartedCall | undefined, callIdAsGiven: string) =>
+  started?.graphCallId ?? callIdAsGiven;
+
 /**
  * A request to start a call, by its clientContext, written before Graph is called: it holds
  * everything the call's record is made from, so a record lost to a storage failure is made again.

@@ -6,6 +6,7 @@ import type { CallRecord } from '../roster/rosterRecord';
 import type { RosterStore } from '../roster/rosterStore';
 import type { CallBody } from '../schemas/responses';
 import { logEvent } from '../telemetry';
+import { graphIdOf } from './callRecords';
 import type { CallStore, KeepAliveTiming, LiveCall } from './callStore';
 import { type CallStateDeps, recordCallState } from './recordCallState';
 
@@ -52,9 +53,6 @@ async function findCall(
   return found?.value;
 }
 
-/** The id Graph is called with: the form Graph wrote it in for a call the service owns, else the caller's. */
-const graphIdOf = (call: CallRecord | undefined, callIdAsGiven: string) => call?.started?.graphCallId ?? callIdAsGiven;
-
 /**
  * Hangs up (Graph `DELETE /communications/calls/{id}`): `hangingUp` until Graph's notifications say
  * the call ended; `over` when it already had, or Graph no longer knows it (then recorded as terminated).
@@ -63,7 +61,7 @@ export async function hangUp(deps: CallDeps, callId: string, callIdAsGiven: stri
   const call = await findCall(deps, callId);
   if (call?.state === 'terminated') return 'over';
   try {
-    await (await deps.graph()).deleteCall(graphIdOf(call, callIdAsGiven));
+    await (await deps.graph()).deleteCall(graphIdOf(call?.started, callIdAsGiven));
   } catch (err) {
     if (!(err instanceof GraphRefused && err.status === 404)) throw err;
     await recordTerminated(deps, callId);
@@ -90,7 +88,7 @@ export async function removeParticipant(
   participantId: string,
 ): Promise<void> {
   const call = await findCall(deps, callId);
-  await (await deps.graph()).removeParticipant(graphIdOf(call, callIdAsGiven), participantId);
+  await (await deps.graph()).removeParticipant(graphIdOf(call?.started, callIdAsGiven), participantId);
   logEvent(deps.log, 'call.participantRemoved', { callId, participantId });
 }
 

@@ -1,6 +1,6 @@
 import { invalidField } from '../errors';
 import type { InvitationParticipantInfo } from '../schemas/invitationParticipantInfo';
-import type { StartedWith } from './callRecords';
+import { graphIdOf, type StartedWith } from './callRecords';
 import type { CallStore } from './callStore';
 import { namesPhone, PHONE_NEEDS_INSTANCE } from './parseStartCallRequest';
 
@@ -25,18 +25,17 @@ export async function graphIdForInvite(
   participants: readonly InvitationParticipantInfo[],
 ): Promise<string> {
   const started = (await calls.getCall(call.callId))?.value.started;
-  if (!started) return call.callIdAsGiven;
-  if (namesPhone(participants) && !started.applicationInstanceId && 'targets' in started.startedWith) {
+  if (started && namesPhone(participants) && !started.applicationInstanceId && 'targets' in started.startedWith) {
     throw invalidField(
       'participants',
       `${PHONE_NEEDS_INSTANCE}, before the call is started (this call was started without it)`,
     );
   }
-  if (participants.length > 1 && isPeerToPeer(started.startedWith)) {
+  if (started && participants.length > 1 && isPeerToPeer(started.startedWith)) {
     throw invalidField(
       'participants',
       'invite one person at a time into a peer-to-peer call: Graph takes several at once only in group calls',
     );
   }
-  return started.graphCallId ?? call.callIdAsGiven;
+  return graphIdOf(started, call.callIdAsGiven);
 }
