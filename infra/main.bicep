@@ -269,6 +269,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     RETENTION_SCHEDULE: retentionSchedule
     // Calls the service starts: Graph calls this app back at its own /api/notifications.
     CALLBACK_URI: 'https://${app.properties.defaultHostName}/api/notifications'
+    // The base of Location, @odata.nextLink and the OpenAPI host; set to a gateway's URL when callers come through one.
+    PUBLIC_BASE_URL: 'https://${app.properties.defaultHostName}'
     KEEPALIVE_SCHEDULE: keepAliveSchedule
     KEEPALIVE_INTERVAL_SECONDS: string(keepAliveIntervalSeconds)
     KEEPALIVE_MIN_INTERVAL_SECONDS: '60'

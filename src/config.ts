@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { SettingsUnresolved } from './errors';
 import { canonicalGuid } from './ids';
-import { settingUrlProblem } from './net/addresses';
+import { classifyHost, settingUrlProblem } from './net/addresses';
 
 // Without a storage setting the service uses the local emulator, as the Tables and Queue SDKs
 // read this well-known value (Azurite's development account on its default ports).
@@ -71,8 +71,13 @@ export const SettingsSchema = z
     WEBHOOK_TIMEOUT_SECONDS: positiveInt(10),
     // NCRONTAB (with seconds) of the sweep that queues lost deliveries again; read as %WEBHOOK_SWEEP_SCHEDULE%.
     WEBHOOK_SWEEP_SCHEDULE: optionalText.transform((v) => v ?? '0 */5 * * * *'),
-    // Calls the service owns (docs/api.md, "Calls the service owns").
+    // Calls the service owns (docs/api.md, "Calls the service owns"). Where Graph and callers reach
+    // the app is configured, never read from a request: a forged Host would have Graph post a call's
+    // notifications, with its bearer token, elsewhere (publicAddresses below).
     CALLBACK_URI: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    PUBLIC_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    // Set by App Service to the app's default name, and by Core Tools (and the local host) to localhost:port.
+    WEBSITE_HOSTNAME: optionalText,
     // NCRONTAB (with seconds) of the keep-alive timer; read by the timer as %KEEPALIVE_SCHEDULE%.
     // Every 5 minutes: a keep-alive that failed is sent again 5 minutes later, well inside Graph's 45.
     KEEPALIVE_SCHEDULE: optionalText.transform((v) => v ?? '0 */5 * * * *'),
@@ -114,8 +119,13 @@ export const SettingsSchema = z
       const problem = settingUrlProblem(s[name], loopbackOk);
       if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
     }
-    const callbackUriProblem = s.CALLBACK_URI && settingUrlProblem(s.CALLBACK_URI, loopbackOk);
-    if (callbackUriProblem) ctx.addIssue({ code: 'custom', path: ['CALLBACK_URI'], message: callbackUriProblem });
+    for (const name of ['CALLBACK_URI', 'PUBLIC_BASE_URL'] as const) {
+      const problem = s[name] && settingUrlProblem(s[name], loopbackOk);
+      if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
+    }
+    const addresses = publicAddresses(s);
+    for (const [name, message] of Object.entries(addresses.problems))
+      ctx.addIssue({ code: 'custom', path: [name], message });
     const hasCredential = s.GRAPH_USE_MANAGED_IDENTITY || s.GRAPH_CLIENT_SECRET || s.GRAPH_CLIENT_CERTIFICATE_PATH;
     if (!loopbackOk) {
       for (const name of ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID'] as const) {
@@ -187,8 +197,7 @@ export const ConfigSchema = SettingsSchema.transform((s) => ({
   },
   ringTimeoutMs: s.RING_TIMEOUT_SECONDS * 1000,
   retention: { days: s.RETENTION_DAYS },
-  /** Graph's callbackUri for the calls the service starts; derived from the request's host when unset. */
-  callbackUri: s.CALLBACK_URI,
+  ...publicAddresses(s).addresses,
   keepAlive: { dueAfterMs: s.KEEPALIVE_INTERVAL_SECONDS * 1000, claimMs: s.KEEPALIVE_MIN_INTERVAL_SECONDS * 1000 },
   incomingCalls: s.INCOMING_CALLS,
   /** The resource account calls are placed from (phone numbers need one); absent: phone targets are refused. */
@@ -237,6 +246,43 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   return { ...parsed.data, unresolved };
+}
+
+interface AddressSettings {
+  CALLBACK_URI?: string;
+  PUBLIC_BASE_URL?: string;
+  WEBSITE_HOSTNAME?: string;
+  ALLOW_LOOPBACK_URLS: boolean;
+}
+
+/**
+ * Where Graph and callers reach this app, from settings alone. `callbackUri`: Graph's callbackUri for the
+ * calls the service starts or answers. `publicBaseUrl`: the base of `Location`, `@odata.nextLink` and the
+ * OpenAPI host; undefined only with ALLOW_LOOPBACK_URLS, where the request's own URL serves (local use).
+ */
+function publicAddresses(s: AddressSettings): {
+  addresses: { callbackUri: string; publicBaseUrl: string | undefined };
+  problems: Partial<Record<'CALLBACK_URI' | 'PUBLIC_BASE_URL', string>>;
+} {
+  const site = s.WEBSITE_HOSTNAME;
+  // Core Tools and the local host name a loopback host: plain http, and only for local use.
+  const siteIsLocal = site !== undefined && classifyHost(site.replace(/:\d+$/, '')) === 'loopback';
+  const siteBase =
+    site === undefined || (siteIsLocal && !s.ALLOW_LOOPBACK_URLS)
+      ? undefined
+      : `${siteIsLocal ? 'http' : 'https'}://${site}`;
+  const localBase = s.ALLOW_LOOPBACK_URLS ? 'http://127.0.0.1:7071' : undefined;
+  const callbackBase = siteBase ?? localBase;
+  const publicBaseUrl = (s.PUBLIC_BASE_URL ?? (siteIsLocal ? undefined : siteBase))?.replace(/\/+$/, '');
+  const problems: Partial<Record<'CALLBACK_URI' | 'PUBLIC_BASE_URL', string>> = {};
+  const unknown =
+    'is required outside Azure (where WEBSITE_HOSTNAME gives the default); it is never taken from a request';
+  if (!s.CALLBACK_URI && !callbackBase) problems.CALLBACK_URI = unknown;
+  if (!publicBaseUrl && !s.ALLOW_LOOPBACK_URLS) problems.PUBLIC_BASE_URL = unknown;
+  return {
+    addresses: { callbackUri: s.CALLBACK_URI ?? `${callbackBase}/api/notifications`, publicBaseUrl },
+    problems,
+  };
 }
 
 function allowedTenants(listed: string[] | undefined, ownTenant: string | undefined): string[] | 'any' {

@@ -1,4 +1,8 @@
-import type { HttpHandler, HttpMethod, StorageQueueHandler, TimerHandler } from '@azure/functions';
+import type { HttpHandler } from '@azure/functions';
+
+import type { RouteRow } from './routeRows';
+
+export type { HttpRoute, QueueRoute, RouteRow, TimerRoute } from './routeRows';
 
 /**
  * Every function of the app, once: the entry point registers these rows, the OpenAPI document
@@ -6,31 +10,6 @@ import type { HttpHandler, HttpMethod, StorageQueueHandler, TimerHandler } from 
  * Handlers load on their first call (`load`), so importing this table loads nothing else: only
  * types are imported here. A new route is a row, a handler in src/handlers/ and a test.
  */
-interface Row<H> {
-  name: string;
-  load: () => Promise<{ handler: H }>;
-}
-export interface HttpRoute extends Row<HttpHandler> {
-  trigger: 'http';
-  /** Below the host's prefix (`api`, host.json). */
-  route: string;
-  methods: readonly HttpMethod[];
-  /** `function`: the host wants a function key; `anonymous`: anyone (the callback checks Graph's token itself). */
-  authLevel: 'anonymous' | 'function';
-}
-export interface QueueRoute extends Row<StorageQueueHandler> {
-  trigger: 'queue';
-  queueName: string;
-  /** The app setting naming the queue's storage (a connection string, or `<name>__queueServiceUri`). */
-  connection: string;
-}
-export interface TimerRoute extends Row<TimerHandler> {
-  trigger: 'timer';
-  /** NCRONTAB with seconds; `%SETTING%` is read from the app settings by the host. */
-  schedule: string;
-}
-export type RouteRow = HttpRoute | QueueRoute | TimerRoute;
-
 export const routes = [
   {
     name: 'invite',
@@ -202,7 +181,10 @@ export const routes = [
     route: 'openapi.json',
     methods: ['GET'],
     authLevel: 'anonymous',
-    load: () => import('./handlers/openapi.js'),
+    // Given the table rather than importing it, so the table's dependencies point one way.
+    load: async (): Promise<{ handler: HttpHandler }> => ({
+      handler: (await import('./handlers/openapi.js')).serveOpenApi(httpRoutes),
+    }),
   },
   {
     name: 'purgeOldRecords',
@@ -224,8 +206,7 @@ export const routes = [
   },
 ] as const satisfies readonly RouteRow[];
 
-export type HttpRouteName = Extract<(typeof routes)[number], { trigger: 'http' }>['name'];
+type HttpRow = Extract<(typeof routes)[number], { trigger: 'http' }>;
+export type HttpRouteName = HttpRow['name'];
 
-export const httpRoutes = routes.filter(
-  (r): r is Extract<(typeof routes)[number], { trigger: 'http' }> => r.trigger === 'http',
-);
+export const httpRoutes: readonly HttpRow[] = routes.filter((r): r is HttpRow => r.trigger === 'http');

@@ -19,6 +19,7 @@ import type { RosterWrites } from './roster/applyRosterChange';
 import type { RosterStore } from './roster/rosterStore';
 import { checkStorage } from './storage/checkStorage';
 import { OperationRepository } from './storage/operationRepository';
+import { loadPagingKey } from './storage/pagingKey';
 import { RosterRepository } from './storage/rosterRepository';
 import { lazyTables, type TableAccess } from './storage/tableClients';
 import type { DeliveryDeps } from './webhooks/deliverWebhook';
@@ -47,6 +48,8 @@ export interface Services {
   callbackTokens: CallbackTokenValidator;
   /** A call's roster changes on this instance, committed a batch at a time (src/roster/applyRosterChange.ts). */
   rosterWrites: RosterWrites;
+  /** The deployment's key that signs `$skiptoken`s, read (or made) once per process. */
+  pagingKey: () => Promise<Buffer>;
   now: () => Date;
 }
 
@@ -66,6 +69,7 @@ export function createServices(config: Config): Services {
     graph: once(async () => (await import('./graph/graphGateway.js')).createGraphGateway(config.graph)),
     callbackTokens: createCallbackTokenValidator(config.callback, config.allowLoopbackUrls),
     rosterWrites: new KeyedBatches(),
+    pagingKey: once(() => loadPagingKey(tables)),
     now: () => new Date(),
   };
 }
@@ -128,20 +132,17 @@ const rosterChangeDeps = (s: Services) => ({
   webhooks: s.webhooks,
 });
 
-/**
- * `callbackUri`: Graph's callbackUri for calls the service answers (by default CALLBACK_URI);
- * `graphCallback`: Graph's support headers of the callback, for the log.
- */
+/** `graphCallback`: Graph's support headers of the callback, for the log. */
 export const notificationDeps = (
   s: Services,
   log: Logger,
-  request: { graphCallback?: Record<string, string>; callbackUri?: string } = {},
+  request: { graphCallback?: Record<string, string> } = {},
 ): NotificationDeps => ({
   ...rosterChangeDeps(s),
   calls: s.calls,
   graph: s.graph,
   incomingCalls: s.config.incomingCalls,
-  callbackUri: request.callbackUri ?? s.config.callbackUri,
+  callbackUri: s.config.callbackUri,
   rosterUpdates: s.config.rosterUpdates,
   maxBatchItems: s.config.limits.notificationsPerBatch,
   now: s.now,

@@ -29,6 +29,10 @@ async function main() {
   applyLocalSettings();
   const functionKey = process.env.LOCAL_FUNCTION_KEY || 'local-dev-function-key';
   process.env.LOCAL_FUNCTION_KEY = functionKey;
+  const port = Number(process.env.PORT || 7071);
+  // As Core Tools does (localhost:<port>): the app's own name, which App Service sets in Azure. The app
+  // reads where Graph calls it back from this, never from a request (src/config.ts, publicAddresses).
+  process.env.WEBSITE_HOSTNAME = `127.0.0.1:${port}`;
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { main: string };
   let registrations;
   try {
@@ -42,7 +46,7 @@ async function main() {
     registrations,
     routePrefix: routePrefix(),
     functionKey,
-    port: Number(process.env.PORT || 7071),
+    port,
     host: process.env.HOST || '127.0.0.1',
     log,
   });

@@ -6,6 +6,7 @@ import type { CallRecord } from '../roster/rosterRecord';
 import type { RosterStore } from '../roster/rosterStore';
 import type { CallBody } from '../schemas/responses';
 import { logEvent } from '../telemetry';
+import { toCallBody } from './callBody';
 import { graphIdOf } from './callRecords';
 import type { CallStore, KeepAliveTiming, LiveCall } from './callStore';
 import { type CallStateDeps, recordCallState } from './recordCallState';
@@ -17,20 +18,6 @@ export interface CallDeps extends CallStateDeps {
   graph: () => Promise<GraphGateway>;
   now: () => Date;
   log: Logger;
-}
-
-/** The call as the contract shows it (never its callbackUrl). */
-export function toCallBody(callId: string, call: CallRecord | undefined): CallBody {
-  return {
-    id: callId,
-    state: call?.state ?? null,
-    resultInfo: call?.resultInfo ?? null,
-    clientContext: call?.started?.clientContext ?? null,
-    startedByService: Boolean(call?.started),
-    ...(call?.started ? { startedWith: call.started.startedWith } : {}),
-    createdDateTime: call?.started?.createdDateTime ?? null,
-    lastModifiedDateTime: call?.lastModifiedDateTime ?? null,
-  };
 }
 
 /** A call by its id: one the service started, or one it only heard of (its roster or operations); else NotFound. */

@@ -4,7 +4,7 @@ import { applyRosterChange, type RosterChangeDeps } from '../roster/applyRosterC
 import type { CallRecord } from '../roster/rosterRecord';
 import type { ResultInfo } from '../schemas/resultInfo';
 import { queueFirstDelivery, type WebhookScheduler } from '../webhooks/webhookScheduler';
-import { CALL_SUBJECT } from '../webhooks/webhookSubjects';
+import { CALL_SUBJECT } from '../webhooks/webhookSubject';
 import { nextCallState } from './callStateRules';
 import type { CallStore } from './callStore';
 

@@ -5,5 +5,5 @@ import { withServices } from '../http/withServices';
 
 export const handler = withServices(async (req, services) => {
   const call = await readCall(services, parseCallId(req).canonical);
-  return callResponse(req, call, services.config.retryAfter.runningSeconds);
+  return callResponse(req, services.config, call);
 });

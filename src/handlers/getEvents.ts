@@ -1,14 +1,14 @@
 import { invalidField } from '../errors';
 import { jsonResponse } from '../http/errorResponse';
-import { nextLink, parsePageRequest } from '../http/paging';
+import { listPaging } from '../http/paging';
 import { parseCallId } from '../http/params';
 import { withServices } from '../http/withServices';
 import { readEvents } from '../roster/readEvents';
 
 export const handler = withServices(async (req, services) => {
   const callId = parseCallId(req).canonical;
-  const scope = `events:${callId}`;
-  const page = parsePageRequest(req, scope);
+  const paging = listPaging(req, services.config, await services.pagingKey(), `events:${callId}`);
+  const { page } = paging;
   // A poller's `?after=<sequence>`: the last event it has; a continuation carries its own position.
   const afterText = req.query.get('after');
   if (afterText !== null && !/^(0|[1-9]\d{0,14})$/.test(afterText))
@@ -17,5 +17,5 @@ export const handler = withServices(async (req, services) => {
     throw invalidField('$skiptoken', 'is not a continuation of this list');
   const after = Number(page.after ?? afterText ?? 0);
   const { body, next } = await readEvents(services.roster, services.operations, callId, { top: page.top, after });
-  return jsonResponse(200, { ...body, ...nextLink(req, scope, page, next === undefined ? undefined : String(next)) });
+  return jsonResponse(200, { ...body, ...paging.nextLink(next === undefined ? undefined : String(next)) });
 });

@@ -8,9 +8,5 @@ export const handler = withServices(async (req, services) => {
   const callId = parseCallId(req).canonical;
   const operationId = parseOperationId(req);
   const operation = await getOperation(services.operations, callId, operationId);
-  return operationResponse(
-    req,
-    await describeOperation(readDeps(services), operation),
-    services.config.retryAfter.runningSeconds,
-  );
+  return operationResponse(req, services.config, await describeOperation(readDeps(services), operation));
 });

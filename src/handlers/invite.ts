@@ -4,5 +4,5 @@ import { withServices } from '../http/withServices';
 
 export const handler = withServices(async (req, services, context) => {
   const operation = await runInvite(req, services, context);
-  return operationResponse(req, operation, services.config.retryAfter.runningSeconds);
+  return operationResponse(req, services.config, operation);
 });

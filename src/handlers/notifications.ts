@@ -1,5 +1,4 @@
 import { authenticateCallback } from '../http/authenticateCallback';
-import { callbackUriFor } from '../http/callbackUri';
 import { graphCallbackHeaders } from '../http/graphCallbackHeaders';
 import { readJsonBody } from '../http/requestBody';
 import { withServices } from '../http/withServices';
@@ -14,8 +13,6 @@ export const handler = withServices(async (req, services, context) => {
   await applyNotifications(
     notificationDeps(services, context, {
       graphCallback: graphCallbackHeaders(req),
-      // Only a call the service answers needs it (INCOMING_CALLS=answer).
-      callbackUri: services.config.incomingCalls === 'answer' ? callbackUriFor(req, services.config) : undefined,
     }),
     body,
   );

@@ -1,10 +1,11 @@
-import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-
+import { publicBase } from '../http/asyncResponse';
 import { jsonResponse } from '../http/errorResponse';
+import { withServices } from '../http/withServices';
 import { openApiDocument } from '../openapi/openApiDocument';
+import type { HttpRoute } from '../routeRows';
 
-// Generated per host, so the document points back at the app that served it.
-export async function handler(req: HttpRequest): Promise<HttpResponseInit> {
-  const url = new URL(req.url);
-  return jsonResponse(200, openApiDocument(url.host, url.protocol === 'http:' ? 'http' : 'https'));
-}
+/** The document of the given routes, pointing back at the app (PUBLIC_BASE_URL) that served it. */
+export const serveOpenApi = (routes: readonly HttpRoute[]) =>
+  withServices(async (req, services) =>
+    jsonResponse(200, openApiDocument(new URL(publicBase(req, services.config)), routes)),
+  );

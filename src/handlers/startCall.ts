@@ -1,8 +1,7 @@
-import { toCallBody } from '../calls/callUseCases';
+import { toCallBody } from '../calls/callBody';
 import { parseStartCallRequest } from '../calls/parseStartCallRequest';
 import { startCall } from '../calls/startCall';
 import { callResponse } from '../http/asyncResponse';
-import { callbackUriFor } from '../http/callbackUri';
 import { readJsonBody } from '../http/requestBody';
 import { withServices } from '../http/withServices';
 import { startCallDeps } from '../services';
@@ -19,7 +18,7 @@ export const handler = withServices(async (req, services, context) => {
   const started = await startCall(startCallDeps(services, context), {
     plan,
     rawBody,
-    callbackUri: callbackUriFor(req, config),
+    callbackUri: config.callbackUri,
   });
-  return callResponse(req, toCallBody(started.callId, started.call), config.retryAfter.runningSeconds);
+  return callResponse(req, config, toCallBody(started.callId, started.call));
 });

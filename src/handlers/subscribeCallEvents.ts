@@ -14,6 +14,6 @@ export const handler = withServices(async (req, services) => {
   const request = parseSubscriptionRequest(CallEventSubscriptionRequest, raw, services.config.allowLoopbackUrls);
   const subscription = await subscribeToCall(subscriptionDeps(services), callId, request);
   return jsonResponse(201, subscription, {
-    Location: locationOf(req, `/api/calls/${callId}/webhooks/events/${subscription.id}`),
+    Location: locationOf(req, services.config, `/api/calls/${callId}/webhooks/events/${subscription.id}`),
   });
 });

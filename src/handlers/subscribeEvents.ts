@@ -12,6 +12,6 @@ export const handler = withServices(async (req, services) => {
   const request = parseSubscriptionRequest(EventSubscriptionRequest, raw, services.config.allowLoopbackUrls);
   const subscription = await subscribeToAllCalls(subscriptionDeps(services), request);
   return jsonResponse(201, subscription, {
-    Location: locationOf(req, `/api/webhooks/events/${subscription.id}`),
+    Location: locationOf(req, services.config, `/api/webhooks/events/${subscription.id}`),
   });
 });

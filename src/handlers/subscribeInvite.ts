@@ -7,6 +7,6 @@ import { withServices } from '../http/withServices';
 export const handler = withServices(async (req, services, context) => {
   const operation = await runInvite(req, services, context, { requireCallbackUrl: true });
   return jsonResponse(201, operation, {
-    Location: locationOf(req, `${operationPath(operation.callId, operation.id)}/webhook`),
+    Location: locationOf(req, services.config, `${operationPath(operation.callId, operation.id)}/webhook`),
   });
 });

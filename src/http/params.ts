@@ -20,6 +20,18 @@ export function parseOperationId(req: HttpRequest): string {
   return canonicalOperationId(id);
 }
 
+/**
+ * The route's `{participantId}`: Graph's participant id (a GUID), passed on as given. Anything else
+ * (`.`, `..`, an encoded `/`) is a 400 before a Graph path is built from it: it would name another
+ * Graph resource than the participant.
+ */
+export function parseParticipantId(req: HttpRequest): string {
+  const id = req.params.participantId ?? '';
+  if (!canonicalGuid(id))
+    throw invalidField('participantId', "must be Graph's participant id (a GUID), as the roster shows it");
+  return id;
+}
+
 /** The route's `{subscriptionId}`: a GUID, as the service hands them out. */
 export function parseSubscriptionId(req: HttpRequest): string {
   const id = canonicalGuid(req.params.subscriptionId ?? '');

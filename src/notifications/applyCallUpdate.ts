@@ -15,7 +15,7 @@ export interface CallUpdateDeps extends CallStateDeps {
   /** What to do with a call someone places to the bot (INCOMING_CALLS). */
   incomingCalls: 'reject' | 'ignore' | 'answer';
   /** Graph's callbackUri for a call the service answers (CALLBACK_URI). */
-  callbackUri: string | undefined;
+  callbackUri: string;
   log: Logger;
 }
 
@@ -72,10 +72,6 @@ async function rejectIncoming(deps: CallUpdateDeps, update: CallUpdate, now: str
  */
 async function answerIncoming(deps: CallUpdateDeps, update: CallUpdate, now: string): Promise<void> {
   const { callId } = update;
-  if (!deps.callbackUri) {
-    logEvent(deps.log, 'call.answerFailed', { callId, reason: 'no CALLBACK_URI to answer with' }, 'error');
-    return;
-  }
   const answered: StartedCall = {
     clientContext: null,
     startedWith: { answered: { caller: update.caller, ...(update.groupCall ? { groupCall: true as const } : {}) } },

@@ -1,4 +1,4 @@
-import { type HttpRouteName, httpRoutes } from '../routes';
+import type { HttpRoute } from '../routeRows';
 import {
   CallEventSubscriptionRequest,
   EventsTriggerRequest,
@@ -92,7 +92,7 @@ const subscribed = {
   },
 };
 /** What a webhook trigger's flow receives: one event (x-ms-notification-content, on the path). */
-const NOTIFICATION_CONTENT: Partial<Record<HttpRouteName, Json>> = {
+const NOTIFICATION_CONTENT: Partial<Record<string, Json>> = {
   subscribeCallEvents: { description: 'An event of the call', schema: ref('callEvent') },
   subscribeEvents: { description: 'An event of a call', schema: ref('callEvent') },
 };
@@ -103,7 +103,7 @@ const NOTIFICATION_CONTENT: Partial<Record<HttpRouteName, Json>> = {
 // Platform registers on every save of a flow, and registering must never invite anyone.
 // Power Platform follows 202 + Location + Retry-After by itself: no AutoRest extension is needed
 // (x-ms-long-running-operation is refused by its connector schema).
-const OPERATIONS: Record<HttpRouteName, Json | null> = {
+const OPERATIONS: Record<string, Json | null> = {
   invite: {
     operationId: 'InviteParticipants',
     summary: 'Invite participants into a call',
@@ -277,9 +277,10 @@ const OPERATIONS: Record<HttpRouteName, Json | null> = {
 };
 
 /** The paths of the routes that are connector operations, with the function key where the route wants one. */
-function pathsFromRoutes(): Json {
+function pathsFromRoutes(routes: readonly HttpRoute[]): Json {
   const paths: Record<string, Json> = {};
-  for (const route of httpRoutes) {
+  for (const route of routes) {
+    if (!(route.name in OPERATIONS)) throw new Error(`the route ${route.name} has no OpenAPI description (or null)`);
     const described = OPERATIONS[route.name];
     if (!described) continue;
     const operation = { ...described, ...(route.authLevel === 'function' ? { security: functionKey } : {}) };
@@ -299,7 +300,7 @@ function pathsFromRoutes(): Json {
  * custom connector. Every schema in it is generated from the zod schemas the handlers validate
  * and answer with.
  */
-export function openApiDocument(host: string, scheme: 'http' | 'https'): Json {
+export function openApiDocument(base: URL, routes: readonly HttpRoute[]): Json {
   const definitions: Json = {};
   toSwaggerSchema(InviteRequest, 'input', definitions);
   toSwaggerSchema(StartCallRequest, 'input', definitions);
@@ -325,15 +326,15 @@ export function openApiDocument(host: string, scheme: 'http' | 'https'): Json {
       description:
         'Invite people into a Microsoft Teams / Graph call, follow the invite to its end, and read who is in the call.',
     },
-    host,
-    basePath: '/api',
-    schemes: [scheme],
+    host: base.host,
+    basePath: `${base.pathname.replace(/\/+$/, '')}/api`,
+    schemes: [base.protocol === 'http:' ? 'http' : 'https'],
     consumes: ['application/json'],
     produces: ['application/json'],
     // The key as `code`: the async actions' polls follow Location, which carries the key only when it
     // came as `code` (whether Power Platform re-applies a header key to those polls is not documented).
     securityDefinitions: { functionKey: { type: 'apiKey', in: 'query', name: 'code' } },
-    paths: pathsFromRoutes(),
+    paths: pathsFromRoutes(routes),
     definitions,
   };
 }

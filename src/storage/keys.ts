@@ -76,3 +76,5 @@ export const ALL_CALLS_SUBSCRIPTIONS_VERSION_ROW_KEY = '~:version';
  */
 export const TABLE_META_PARTITION = '~meta';
 export const HEADS_SINCE_CREATION_ROW_KEY = 'rosterHeads';
+/** The row of that partition holding the key that signs page continuations (src/storage/pagingKey.ts). */
+export const PAGING_KEY_ROW_KEY = 'pagingKey';

@@ -4,7 +4,7 @@ import { retryOnConflict } from '../operations/retryOnConflict';
 import type { CallEventBody } from '../schemas/responses';
 import { isPreconditionFailed } from '../storage/storageErrors';
 import { type CallSubscriptionRecord, type EventSubscriptionStore, wants } from './eventSubscriptions';
-import type { WebhookSubject } from './webhookSubjects';
+import type { WebhookSubject } from './webhookSubject';
 
 type Deps = Pick<ReadDeps, 'roster'> & { eventSubscriptions: EventSubscriptionStore };
 

@@ -22,6 +22,7 @@ import {
   rosterNotification,
   wrap,
 } from '../support/notifications';
+import { signedToken } from '../support/paging';
 import { postNotifications, simulator } from '../support/simulator';
 
 /** A reference notification re-pointed at a fresh call (and operation) so tests stay independent. */
@@ -488,10 +489,8 @@ describe('POST /api/notifications: roster and call state', () => {
     expect(later.body.events.map((e: { key: string }) => e.key)).toEqual(['user:e-3', 'user:e-4']);
     const first = await call('GET', `/api/calls/${callId}/events?$top=2`);
     const altered = new URL(first.body['@odata.nextLink']);
-    altered.searchParams.set(
-      '$skiptoken',
-      Buffer.from(JSON.stringify({ s: `events:${callId}`, t: 'abc' })).toString('base64url'),
-    );
+    // Signed, so what is refused is the position: not an event's sequence.
+    altered.searchParams.set('$skiptoken', await signedToken(`events:${callId}`, 'abc'));
     const refused = await call('GET', altered.pathname + altered.search);
     expect(refused.status).toBe(400);
     expect(refused.body.error.details[0].path).toBe('$skiptoken');

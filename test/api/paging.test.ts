@@ -8,6 +8,7 @@ import { newOperationRecord } from '../../src/operations/operationRecord';
 import { toOperationEntity } from '../../src/storage/operationEntities';
 import { call, newCallId, readAllPages, stack } from '../support/api';
 import { batch, operationNotification, participant, rosterNotification } from '../support/notifications';
+import { signedToken } from '../support/paging';
 import { postNotifications } from '../support/simulator';
 
 // One call with more operations and participants than a page holds, stored through the callback route.
@@ -124,9 +125,9 @@ describe('paging GET /api/calls/{callId}/operations and /participants', () => {
   });
 
   it('answers 404 for a continuation of a call that was never seen', async () => {
-    const token = Buffer.from(JSON.stringify({ s: `operations:${callId}`, t: 't:0' })).toString('base64url');
+    const token = await signedToken(`operations:${callId}`, 't:0');
     const unknown = newCallId();
-    const forged = Buffer.from(JSON.stringify({ s: `operations:${unknown}`, t: 't:0' })).toString('base64url');
+    const forged = await signedToken(`operations:${unknown}`, 't:0');
     expect((await call('GET', `/api/calls/${unknown}/operations?$skiptoken=${forged}`)).status).toBe(404);
     expect((await call('GET', `/api/calls/${callId}/operations?$skiptoken=${token}`)).status).toBe(200);
   });
@@ -143,16 +144,26 @@ describe('paging GET /api/calls/{callId}/operations and /participants', () => {
   it('answers 400 naming $skiptoken for a continuation of another list or call, or one altered', async () => {
     const first = await call('GET', listPath('operations', '?$top=3'));
     const token = new URL(first.body['@odata.nextLink']).searchParams.get('$skiptoken')!;
+    const [payload, signature] = token.split('.') as [string, string];
     const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const position = JSON.parse(Buffer.from(token, 'base64url').toString()).t as string;
+    const position = JSON.parse(Buffer.from(payload, 'base64url').toString()).t as string;
+    const scope = `operations:${callId}`;
     const bad = [
       ['another list', `/api/calls/${callId}/participants`, token],
       ['another call', `/api/calls/${newCallId()}/operations`, token],
       ['not base64 JSON', listPath('operations'), 'not-a-token'],
-      ['altered scope', listPath('operations'), encode({ s: 'operations:x', t: position })],
-      ['lone surrogate', listPath('operations'), encode({ s: `operations:${callId}`, t: 't:\ud800' })],
-      ['control character', listPath('operations'), encode({ s: `operations:${callId}`, t: 't:\u0000' })],
-      ['empty position', listPath('operations'), encode({ s: `operations:${callId}`, t: '' })],
+      ['unsigned', listPath('operations'), payload],
+      [
+        'position altered, signature kept',
+        listPath('operations'),
+        `${encode({ s: scope, t: `${position}0` })}.${signature}`,
+      ],
+      ['signature altered', listPath('operations'), `${payload}.${signature.slice(1)}A`],
+      // Signed with the deployment's key: refused for what they carry.
+      ['altered scope', listPath('operations'), await signedToken('operations:x', position)],
+      ['lone surrogate', listPath('operations'), await signedToken(scope, 't:\ud800')],
+      ['control character', listPath('operations'), await signedToken(scope, 't:\u0000')],
+      ['empty position', listPath('operations'), await signedToken(scope, '')],
       ['too long', listPath('operations'), 'A'.repeat(5000)],
     ] as const;
     for (const [why, path, skiptoken] of bad) {
@@ -163,6 +174,8 @@ describe('paging GET /api/calls/{callId}/operations and /participants', () => {
   });
 
   it('never answers 5xx whatever $skiptoken and $top hold, and reaches storage with most of them', async () => {
+    // Signed here as the service signs them: a position past the signature must not break storage either.
+    const sign = (scope: string, t: string) => signedToken(scope, t);
     // Positions a token of the right list could claim: any text, on purpose including lone
     // surrogates, keys' edges, quotes and positions longer than a row key (1 KiB) may be.
     const position = fc.oneof(
@@ -178,9 +191,7 @@ describe('paging GET /api/calls/{callId}/operations and /participants', () => {
         skiptoken: fc.oneof(
           {
             weight: 4,
-            arbitrary: position.map((t) =>
-              Buffer.from(JSON.stringify({ s: `${name}:${callId}`, t })).toString('base64url'),
-            ),
+            arbitrary: position.map((t) => ({ scope: `${name}:${callId}`, t })),
           },
           { weight: 1, arbitrary: fc.string({ unit: 'binary' }) },
         ),
@@ -193,7 +204,8 @@ describe('paging GET /api/calls/{callId}/operations and /participants', () => {
     let reachedStorage = 0;
     await fc.assert(
       fc.asyncProperty(request, async ({ list: name, skiptoken, top }) => {
-        const query = new URLSearchParams({ $skiptoken: skiptoken, $top: top });
+        const token = typeof skiptoken === 'string' ? skiptoken : await sign(skiptoken.scope, skiptoken.t);
+        const query = new URLSearchParams({ $skiptoken: token, $top: top });
         const res = await call('GET', `/api/calls/${callId}/${name}?${query}`);
         expect([200, 400]).toContain(res.status);
         if (res.status === 200) reachedStorage++;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
 
@@ -114,6 +114,8 @@ export type MemoryServices = Services & {
   webhooks: MemoryWebhookQueue;
 };
 
+const PAGING_KEY = randomBytes(32);
+
 /**
  * The services of the app on in-memory stores, a stand-in Graph, a callback-token check that
  * accepts GOOD_TOKEN, and a clock of the test's: what the handlers and use cases run on in process.
@@ -143,6 +145,7 @@ export function memoryServices(
     eventSubscriptions: rosters,
     webhooks: new MemoryWebhookQueue(),
     graph: async () => graph,
+    pagingKey: async () => PAGING_KEY,
     callbackTokens: {
       async validate(authorization) {
         if (authorization !== GOOD_TOKEN) throw new CallbackTokenError('not the test token');

@@ -633,7 +633,8 @@ describe('call routes in process', () => {
     const location = new URL(started.headers.get('location')!);
     expect([location.pathname, location.searchParams.get('code')]).toEqual([`/api/calls/${callId}`, 'k']);
     expect(started.headers.get('retry-after')).toBe('2');
-    expect(graph.requests[0]!.body).toMatchObject({ callbackUri: 'http://localhost:7071/api/notifications' });
+    // The local host's own address (ALLOW_LOOPBACK_URLS, no WEBSITE_HOSTNAME here), not the request's.
+    expect(graph.requests[0]!.body).toMatchObject({ callbackUri: 'http://127.0.0.1:7071/api/notifications' });
 
     expect((await invoke('getCall', { params: { callId } })).status).toBe(202);
     await invoke('notifications', {
@@ -642,13 +643,27 @@ describe('call routes in process', () => {
     });
     expect((await invoke('getCall', { params: { callId } })).body).toMatchObject({ state: 'established' });
     expect((await invoke('getCall', { params: { callId } })).status).toBe(200);
-    expect((await invoke('removeParticipant', { params: { callId, participantId: 'p-1' } })).status).toBe(202);
+    const participantId = randomUUID();
+    expect((await invoke('removeParticipant', { params: { callId, participantId } })).status).toBe(202);
+    expect(graph.requests.at(-1)).toMatchObject({ method: 'removeParticipant', body: { participantId } });
     expect((await invoke('hangUp', { params: { callId } })).status).toBe(202);
     await invoke('notifications', {
       headers: { authorization: GOOD_TOKEN },
       body: callNotification(callId, 'terminated', 'deleted'),
     });
     expect((await invoke('hangUp', { params: { callId } })).status).toBe(204);
+  });
+
+  it("refuses a participant id that is not Graph's form (., .., an encoded /) before a Graph path is built", async () => {
+    const graph = scriptedGraph();
+    provideServices(memoryServices({ graph: graph.gateway }));
+    const callId = randomUUID();
+    for (const participantId of ['.', '..', '../../users', 'a/b', '%2e%2e', 'p-1', ' ']) {
+      const res = await invoke('removeParticipant', { params: { callId, participantId } });
+      expect(res.status, participantId).toBe(400);
+      expect(res.body.error.details[0].path, participantId).toBe('participantId');
+    }
+    expect(graph.requests).toEqual([]);
   });
 
   it('reads a call known only from notifications, and answers 404 for a call never seen', async () => {

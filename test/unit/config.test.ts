@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
 
 const production = {
+  WEBSITE_HOSTNAME: 'calls.azurewebsites.net',
   GRAPH_TENANT_ID: 't',
   GRAPH_CLIENT_ID: 'app-id',
   GRAPH_CLIENT_SECRET: 's',
@@ -39,6 +40,44 @@ describe('settings', () => {
     expect(problemsOf({ ...production, CALLBACK_ALLOWED_TENANTS: '*,a' })).toEqual([
       'CALLBACK_ALLOWED_TENANTS * accepts any tenant and cannot be listed with others',
     ]);
+  });
+
+  it("takes Graph's callbackUri and the public base from App Service's host name, never from a request", () => {
+    expect(loadConfig(production)).toMatchObject({
+      callbackUri: 'https://calls.azurewebsites.net/api/notifications',
+      publicBaseUrl: 'https://calls.azurewebsites.net',
+    });
+    const behindGateway = {
+      ...production,
+      CALLBACK_URI: 'https://api.contoso.example/bot/api/notifications',
+      PUBLIC_BASE_URL: 'https://api.contoso.example/bot/',
+    };
+    expect(loadConfig(behindGateway)).toMatchObject({
+      callbackUri: 'https://api.contoso.example/bot/api/notifications',
+      publicBaseUrl: 'https://api.contoso.example/bot',
+    });
+  });
+
+  it('refuses to start outside Azure without CALLBACK_URI and PUBLIC_BASE_URL, naming both', () => {
+    const { WEBSITE_HOSTNAME: _, ...elsewhere } = production;
+    expect(problemsOf(elsewhere)).toEqual([
+      expect.stringMatching(/^CALLBACK_URI is required outside Azure/),
+      expect.stringMatching(/^PUBLIC_BASE_URL is required outside Azure/),
+    ]);
+    // Core Tools names localhost: not an address Graph or a caller can use without ALLOW_LOOPBACK_URLS.
+    expect(problemsOf({ ...production, WEBSITE_HOSTNAME: 'localhost:7071' })).toHaveLength(2);
+    expect(
+      problemsOf({ ...production, WEBSITE_HOSTNAME: 'localhost:7071', PUBLIC_BASE_URL: 'http://x.example' }),
+    ).toEqual(['PUBLIC_BASE_URL must be an https URL', expect.stringMatching(/^CALLBACK_URI is required/)]);
+  });
+
+  it("uses the local host's own address for local development (ALLOW_LOOPBACK_URLS), requests' only for links", () => {
+    const local = { ALLOW_LOOPBACK_URLS: 'true', CALLBACK_AUDIENCE: 'x' };
+    expect(loadConfig({ ...local, WEBSITE_HOSTNAME: 'localhost:7071' })).toMatchObject({
+      callbackUri: 'http://localhost:7071/api/notifications',
+      publicBaseUrl: undefined,
+    });
+    expect(loadConfig(local).callbackUri).toBe('http://127.0.0.1:7071/api/notifications');
   });
 
   it('treats empty values as unset', () => {
