@@ -10,15 +10,18 @@ export interface WriteCounts {
   events: number;
   /** Participants (rows `p:...`). */
   participants: number;
+  /** A call's tenant (row `tenant`), recorded once when callbacks of several tenants are accepted. */
+  tenants: number;
 }
 
-export const noWrites = (): WriteCounts => ({ total: 0, heads: 0, events: 0, participants: 0 });
+export const noWrites = (): WriteCounts => ({ total: 0, heads: 0, events: 0, participants: 0, tenants: 0 });
 
 export function addWrites(into: WriteCounts, more: WriteCounts): void {
   into.total += more.total;
   into.heads += more.heads;
   into.events += more.events;
   into.participants += more.participants;
+  into.tenants += more.tenants;
 }
 
 /** Entity writes in one request to Table Storage: each action of a transaction, or the request itself. */
@@ -29,6 +32,7 @@ export function writesOf(method: string, url: string, body: string): WriteCounts
     if (rowKey === 'roster') counts.heads++;
     else if (rowKey?.startsWith('e:')) counts.events++;
     else if (rowKey?.startsWith('p:')) counts.participants++;
+    else if (rowKey === 'tenant') counts.tenants++;
   };
   const rowKeyIn = (text: string) => {
     const found = /RowKey='((?:[^']|'')*)'/.exec(decodeURIComponent(text.replace(/\+/g, ' ')));

@@ -49,10 +49,16 @@ function register(row: RouteRow): void {
 
 for (const row of routes) register(row);
 
-// With Application Insights the app sends its own logs, each event's properties as customDimensions
-// (src/monitoring/azureMonitorLogs.ts); the host, in OpenTelemetry mode, is told so before it starts.
+// HTTP streaming: a handler reads the body itself, so the anonymous callback checks Graph's token and
+// the body's size before a byte of it is read (without it the host hands the worker whole bodies, up
+// to its 100 MB limit, before any check). With Application Insights the app sends its own logs, each
+// event's properties as customDimensions (src/monitoring/azureMonitorLogs.ts); the host, in
+// OpenTelemetry mode, is told so before it starts.
 const insights = process.env.APPLICATIONINSIGHTS_CONNECTION_STRING;
-if (insights) app.setup({ capabilities: { WorkerOpenTelemetryEnabled: true } });
+app.setup({
+  enableHttpStream: true,
+  ...(insights ? { capabilities: { WorkerOpenTelemetryEnabled: true } } : {}),
+});
 
 app.hook.appStart(async () => {
   const monitoring = insights

@@ -10,6 +10,7 @@ import type { GraphGateway } from './graph/graphGateway';
 import { KeyedBatches } from './keyedBatches';
 import type { Logger } from './logger';
 import type { NotificationDeps } from './notifications/applyNotifications';
+import { CallTenants } from './notifications/callTenants';
 import { once } from './once';
 import type { OperationStore } from './operations/operationStore';
 import type { ReadDeps } from './operations/readOperations';
@@ -48,6 +49,8 @@ export interface Services {
   callbackTokens: CallbackTokenValidator;
   /** A call's roster changes on this instance, committed a batch at a time (src/roster/applyRosterChange.ts). */
   rosterWrites: RosterWrites;
+  /** Holds each call to one tenant's callback tokens; absent when one tenant's callbacks are accepted. */
+  callTenants: CallTenants | undefined;
   /** The deployment's key that signs `$skiptoken`s, read (or made) once per process. */
   pagingKey: () => Promise<Buffer>;
   now: () => Date;
@@ -70,8 +73,15 @@ export function createServices(config: Config): Services {
     callbackTokens: createCallbackTokenValidator(config.callback, config.allowLoopbackUrls),
     rosterWrites: new KeyedBatches(),
     pagingKey: once(() => loadPagingKey(tables)),
+    callTenants: callTenantsFor(config, rosters),
     now: () => new Date(),
   };
+}
+
+/** Tenants are recorded per call only when callbacks of several tenants are accepted (src/notifications/callTenants.ts). */
+export function callTenantsFor(config: Config, calls: CallStore): CallTenants | undefined {
+  const tenants = config.callback.allowedTenants;
+  return tenants !== 'any' && tenants.length === 1 ? undefined : new CallTenants(calls);
 }
 
 let current: Services | undefined;
@@ -132,11 +142,11 @@ const rosterChangeDeps = (s: Services) => ({
   webhooks: s.webhooks,
 });
 
-/** `graphCallback`: Graph's support headers of the callback, for the log. */
+/** `graphCallback`: Graph's support headers of the callback, for the log; `tokenTenant`: its token's `tid`. */
 export const notificationDeps = (
   s: Services,
   log: Logger,
-  request: { graphCallback?: Record<string, string> } = {},
+  request: { graphCallback?: Record<string, string>; tokenTenant?: string } = {},
 ): NotificationDeps => ({
   ...rosterChangeDeps(s),
   calls: s.calls,
@@ -148,6 +158,8 @@ export const notificationDeps = (
   now: s.now,
   log,
   graphCallback: request.graphCallback,
+  tokenTenant: request.tokenTenant,
+  callTenants: s.callTenants,
 });
 
 export const deliveryDeps = (s: Services, log: Logger): DeliveryDeps => {

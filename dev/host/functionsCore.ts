@@ -71,15 +71,27 @@ export function loadRegistrations(entryFile: string): Registration[] {
   return loadEntry(entryFile).registrations;
 }
 
-/** Loads the app and runs its `appStart` hooks, as the host does before it serves anything. */
-export async function startApp(entryFile: string): Promise<Registration[]> {
-  const { registrations, hooks } = loadEntry(entryFile);
+/** What the app's programming model tells the worker it needs; `HttpUri` means HTTP streaming. */
+export type WorkerCapabilities = Record<string, string>;
+
+/**
+ * Loads the app, asks its programming model for its capabilities and runs its `appStart` hooks, as the
+ * worker does before the host serves anything. (With HTTP streaming the library then listens for the
+ * host's proxied requests; this host hands the handlers the body stream itself, as that proxy would.)
+ */
+export async function startApp(
+  entryFile: string,
+): Promise<{ registrations: Registration[]; capabilities: WorkerCapabilities }> {
+  const { registrations, hooks, core } = loadEntry(entryFile);
+  const model = core.getProgrammingModel() as
+    { getCapabilities(c: WorkerCapabilities): Promise<WorkerCapabilities> } | undefined;
+  const capabilities = (await model?.getCapabilities({})) ?? {};
   for (const hook of hooks.filter((h) => h.name === 'appStart')) await hook.callback({ hookData: {} });
   logHooks = hooks.filter((h) => h.name === 'log'); // live: appStart may add some
-  return registrations;
+  return { registrations, capabilities };
 }
 
-function loadEntry(entryFile: string): { registrations: Registration[]; hooks: Hook[] } {
+function loadEntry(entryFile: string) {
   const captured = installFunctionsCore();
   // The app's entry point is CommonJS and registers as it loads, as the Functions worker requires it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -91,14 +103,15 @@ function loadEntry(entryFile: string): { registrations: Registration[]; hooks: H
  * Makes `@azure/functions-core` resolvable in this process, as the Node worker does, and returns
  * the lists that registrations and hooks will be collected into.
  */
-export function installFunctionsCore(): { registrations: Registration[]; hooks: Hook[] } {
+export function installFunctionsCore() {
   const registrations: Registration[] = [];
   const hooks: Hook[] = [];
   const coreFile = path.join(__dirname, '__azure_functions_core__.js');
   const stub = new Module(coreFile);
   stub.filename = coreFile;
   stub.loaded = true;
-  stub.exports = createCoreApi(registrations, hooks);
+  const core = createCoreApi(registrations, hooks);
+  stub.exports = core;
   require.cache[coreFile] = stub;
 
   const moduleInternals = Module as unknown as {
@@ -108,5 +121,5 @@ export function installFunctionsCore(): { registrations: Registration[]; hooks: 
   moduleInternals._resolveFilename = function (request: string, ...rest: unknown[]) {
     return request === CORE_MODULE ? coreFile : resolve.call(this, request, ...rest);
   };
-  return { registrations, hooks };
+  return { registrations, hooks, core };
 }

@@ -25,6 +25,12 @@ export interface LocalHostOptions {
   host?: string;
   /** The Azure host refuses bodies over 100 MB by default; so does this one. */
   maxBodyBytes?: number;
+  /**
+   * The app asked for HTTP streaming (`app.setup({ enableHttpStream: true })`, the worker capability
+   * `HttpUri`): handlers get the body as a stream and read it themselves, as many bytes as they choose.
+   * Otherwise the host reads the whole body before the handler runs.
+   */
+  streaming?: boolean;
   log?: (line: string) => void;
 }
 
@@ -108,20 +114,31 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       if (!keyMatches(given, options.functionKey)) return send(res, 401, '');
     }
 
-    const body = await readBody(req, maxBody);
-    if (body === 'too-large') return send(res, 413, '');
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
-    const request = new HttpRequest({
-      method,
-      url: url.toString(),
-      headers,
-      params,
-      query: Object.fromEntries(url.searchParams),
-      body: body.length ? { bytes: body } : undefined,
-    });
+    let request: HttpRequest;
+    if (options.streaming) {
+      if (Number(req.headers['content-length'] ?? 0) > maxBody) return send(res, 413, '');
+      request = streamedRequest(req, url, method, headers, params);
+      // A body the handler left unread is drained for a moment after the answer, then the connection
+      // is closed, as Kestrel does, so a sender that never stops costs nothing after that.
+      res.once('finish', () => {
+        if (!req.complete) setTimeout(() => !req.complete && req.socket.destroy(), 1000).unref();
+      });
+    } else {
+      const body = await readBody(req, maxBody);
+      if (body === 'too-large') return send(res, 413, '');
+      request = new HttpRequest({
+        method,
+        url: url.toString(),
+        headers,
+        params,
+        query: Object.fromEntries(url.searchParams),
+        body: body.length ? { bytes: body } : undefined,
+      });
+    }
     const context = newInvocationContext(
       {
         invocationId: randomUUID(),
@@ -169,6 +186,28 @@ const isStatusOnly = (result: object | undefined): boolean =>
 function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}) {
   res.writeHead(status, body ? { 'Content-Type': 'application/json; charset=utf-8', ...headers } : headers);
   res.end(body);
+}
+
+/**
+ * The request as `@azure/functions` makes it from the host's proxied one when streaming
+ * (createStreamRequest): the body is the incoming stream, the query is read from the URL.
+ */
+function streamedRequest(
+  req: http.IncomingMessage,
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  params: Record<string, string>,
+): HttpRequest {
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  const nativeRequest = new Request(url, {
+    method,
+    headers,
+    body: hasBody ? (req as unknown as ReadableStream) : undefined,
+    duplex: 'half',
+  } as RequestInit);
+  // The library's own init for a streamed request (its public type has no room for it).
+  return new HttpRequest({ nativeRequest, params } as unknown as ConstructorParameters<typeof HttpRequest>[0]);
 }
 
 function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too-large'> {

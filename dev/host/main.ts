@@ -34,16 +34,18 @@ async function main() {
   // reads where Graph calls it back from this, never from a request (src/config.ts, publicAddresses).
   process.env.WEBSITE_HOSTNAME = `127.0.0.1:${port}`;
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { main: string };
-  let registrations;
+  let started;
   try {
-    registrations = await startApp(path.join(root, pkg.main));
+    started = await startApp(path.join(root, pkg.main));
   } catch (err) {
     console.error(`The app failed to start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
   const log = bufferedLog();
+  const { registrations, capabilities } = started;
   const host = await startLocalHost({
     registrations,
+    streaming: Boolean(capabilities.HttpUri),
     routePrefix: routePrefix(),
     functionKey,
     port,

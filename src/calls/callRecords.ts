@@ -28,6 +28,8 @@ export interface StartedCall {
   graphCallId?: string;
   /** The Teams resource account the call was placed from or to; Graph takes phone numbers only into such calls. */
   applicationInstanceId?: string | null;
+  /** The tenant the call was placed in: only that tenant's callback tokens may change it (src/notifications/callTenants.ts). */
+  tenantId?: string;
 }
 
 /** The id Graph is called with: the form Graph wrote it in for a call the service owns, else the caller's. */

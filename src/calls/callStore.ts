@@ -62,4 +62,9 @@ export interface CallStore {
   claimAnswer(callId: string, answered: StartedCall, now: string): Promise<boolean>;
   /** Gives the call back: Graph did not take the answer (a redelivered notification tries again). */
   releaseAnswer(callId: string): Promise<void>;
+  /**
+   * The tenant the call belongs to: the one recorded, else `tenantId`, recorded now (the first to be
+   * recorded wins); undefined while none is known.
+   */
+  bindTenant(callId: string, tenantId: string | undefined, now: string): Promise<string | undefined>;
 }

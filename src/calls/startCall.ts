@@ -67,6 +67,7 @@ export async function startCall(deps: StartCallDeps, cmd: StartCallCommand): Pro
       startedWith: cmd.plan.startedWith,
       callbackUrl: cmd.plan.request.callbackUrl ?? null,
       applicationInstanceId: cmd.plan.applicationInstanceId,
+      tenantId: String(cmd.plan.graphBody.tenantId),
     },
   );
   if ('existing' in claim) return claim.existing;
@@ -182,6 +183,8 @@ async function ensureCallRecord(
   const { requestHash: _h, callId: _c, sendingSince: _s, ...started } = request;
   const now = deps.now().toISOString();
   await deps.calls.recordStartedCall(callId, started satisfies StartedCall, now, found?.value.state !== 'terminated');
+  // The start request's tenant is the call's: another tenant's callback tokens leave it alone.
+  if (started.tenantId) await deps.calls.bindTenant(callId, canonicalGuid(started.tenantId) ?? started.tenantId, now);
   // Graph's notifications may have come first: what follows from them now (the call's webhook) is done here.
   return { callId, call: await recordCallState(deps, callId, reportedState, null, now) };
 }

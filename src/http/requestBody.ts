@@ -32,14 +32,34 @@ const tooLarge = (limitBytes: number) =>
   new PayloadTooLarge(`The request body is larger than the ${limitBytes}-byte limit.`);
 
 /**
- * Reads a JSON body, refusing it with 413 before parsing when it is over the limit
- * (by Content-Length when announced, by the bytes read otherwise).
+ * The body's bytes, at most `limitBytes` of them: 413 before a byte is read when Content-Length
+ * announces more, and as soon as the bytes read pass the limit otherwise (a chunked body). With HTTP
+ * streaming (functions/index.ts) nothing beyond is ever read; the rest is left to the host. The stream
+ * is not cancelled: that would end the connection before the 413 is sent.
  */
-export async function readJsonBody(req: HttpRequest, limitBytes: number): Promise<unknown> {
+async function readLimited(req: HttpRequest, limitBytes: number): Promise<Buffer> {
   const announced = Number(req.headers.get('content-length') ?? NaN);
   if (Number.isFinite(announced) && announced > limitBytes) throw tooLarge(limitBytes);
-  const bytes = await req.arrayBuffer();
-  if (bytes.byteLength > limitBytes) throw tooLarge(limitBytes);
+  if (!req.body) return Buffer.alloc(0);
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return Buffer.concat(chunks, total);
+      total += value.byteLength;
+      if (total > limitBytes) throw tooLarge(limitBytes);
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Reads a JSON body, refusing it with 413 before parsing when it is over the limit (readLimited). */
+export async function readJsonBody(req: HttpRequest, limitBytes: number): Promise<unknown> {
+  const bytes = await readLimited(req, limitBytes);
   const text = UTF8.decode(bytes);
   if (text.trim() === '')
     throw new InvalidInput('The request body is empty; a JSON object is required.', [

@@ -9,17 +9,30 @@ import type { WebhookScheduler } from '../webhooks/webhookScheduler';
 import { applyCallUpdate, type CallUpdateDeps } from './applyCallUpdate';
 import { applyOperationUpdate } from './applyOperationUpdate';
 import { applyRosterUpdate, type RosterUpdateDeps } from './applyRosterUpdate';
+import type { CallTenants } from './callTenants';
 import { type ParsedNotification, parseNotification } from './parseNotification';
 
 export interface NotificationDeps extends CallUpdateDeps, RosterUpdateDeps {
   operations: OperationStore;
   webhooks: WebhookScheduler;
   maxBatchItems: number;
+  /** Holds each call to one tenant's tokens; absent when only one tenant's callbacks are accepted. */
+  callTenants?: CallTenants;
+  /** The `tid` of the callback's token. */
+  tokenTenant?: string;
   now: () => Date;
   log: Logger;
   /** Graph's support headers of the callback, logged with every change it made. */
   graphCallback?: Record<string, string>;
 }
+
+/**
+ * Graph's callbacks concern one call (and an incoming call comes alone): a batch about more calls is
+ * not Graph's. Items beyond these bounds are acknowledged, logged and not applied, so one signed batch
+ * cannot make a thousand Graph requests or a thousand calls' rows.
+ */
+export const MAX_CALLS_PER_BATCH = 10;
+export const MAX_INCOMING_CALLS_PER_BATCH = 1;
 
 export interface BatchSummary {
   applied: number;
@@ -48,10 +61,19 @@ export async function applyNotifications(deps: NotificationDeps, body: unknown):
 
   const summary: BatchSummary = { applied: 0, skipped: 0 };
   const items: Array<Record<string, unknown>> = [];
+  const admit = admission(deps);
+  const refusals = new Map<string, number[]>();
   for (const [index, item] of batch.data.value.entries()) {
     let outcome: ItemOutcome;
     try {
-      outcome = await applyOne(deps, parseNotification(item), index);
+      const parsed = parseNotification(item);
+      const refused = await admit(parsed);
+      if (refused) {
+        refusals.set(refused, [...(refusals.get(refused) ?? []), index]);
+        summary.skipped++;
+        continue;
+      }
+      outcome = await applyOne(deps, parsed, index);
     } catch (err) {
       // Storage refusing what this item holds would refuse it on every redelivery: skip it, keep the batch.
       if (!storageRefusedInput(err)) throw err;
@@ -61,6 +83,11 @@ export async function applyNotifications(deps: NotificationDeps, body: unknown):
     summary[outcome.applied ? 'applied' : 'skipped']++;
     if (outcome.logged) items.push(outcome.logged);
   }
+  // One line per reason, however many items it turned away.
+  for (const [reason, indexes] of refusals)
+    deps.log.warn(
+      `${indexes.length} notification(s) acknowledged, not applied (value[${indexes.slice(0, 5).join('], value[')}]${indexes.length > 5 ? ', ...' : ''}): ${reason}.`,
+    );
   // Operation updates log their own event; one line covers the batch's roster and call changes.
   if (items.length)
     logEvent(deps.log, 'notifications.applied', {
@@ -69,6 +96,31 @@ export async function applyNotifications(deps: NotificationDeps, body: unknown):
       graphCallback: deps.graphCallback,
     });
   return summary;
+}
+
+/**
+ * Why an item of this batch is not applied, if it is not: a call beyond the batch's bounds, or a call of
+ * another tenant than the token's. Calls met earlier in the batch stay admitted.
+ */
+function admission(deps: NotificationDeps) {
+  const calls = new Map<string, string | undefined>();
+  const incoming = new Set<string>();
+  return async (parsed: ParsedNotification): Promise<string | undefined> => {
+    if (!('callId' in parsed)) return undefined;
+    const { callId } = parsed;
+    if (parsed.kind === 'call' && parsed.state === 'incoming' && !incoming.has(callId)) {
+      if (incoming.size >= MAX_INCOMING_CALLS_PER_BATCH)
+        return `Graph sends one incoming call per callback; at most ${MAX_INCOMING_CALLS_PER_BATCH} is handled`;
+      incoming.add(callId);
+    }
+    if (!calls.has(callId)) {
+      if (calls.size >= MAX_CALLS_PER_BATCH) return `the batch concerns more than ${MAX_CALLS_PER_BATCH} calls`;
+      const admitted =
+        !deps.callTenants || (await deps.callTenants.admits(callId, deps.tokenTenant, deps.now().toISOString()));
+      calls.set(callId, admitted ? undefined : `call ${callId} belongs to another tenant than the token's`);
+    }
+    return calls.get(callId);
+  };
 }
 
 interface ItemOutcome {

@@ -53,6 +53,8 @@ export const ORDER_INDEXED_ROW_KEY = 'order:indexed';
 export const PARTICIPANT_PREFIX = 'p:';
 export const PARTICIPANT_END = 'p;';
 export const participantRowKey = (key: string) => `${PARTICIPANT_PREFIX}${escapeKey(key)}`;
+/** The tenant whose callbacks may change the call (src/notifications/callTenants.ts): one row per call. */
+export const TENANT_ROW_KEY = 'tenant';
 /** The head of a call's roster (src/roster/rosterHead.ts): one row per call. */
 export const ROSTER_HEAD_ROW_KEY = 'roster';
 /** A call's events, oldest first: `e:` and the sequence, zero-padded so keys sort as numbers. */

@@ -36,6 +36,7 @@ import {
   ROSTER_HEAD_ROW_KEY,
   subscriptionRowKey,
   TABLE_META_PARTITION,
+  TENANT_ROW_KEY,
 } from './keys';
 import {
   fromAllCallsSubscriptionEntity,
@@ -391,6 +392,28 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
     await (await this.client()).updateEntity(entity, 'Merge');
   }
 
+  async bindTenant(callId: string, tenantId: string | undefined, now: string): Promise<string | undefined> {
+    const client = await this.client();
+    const read = async () =>
+      (await rowOrNone<{ tenantId?: string }>(client, callId, TENANT_ROW_KEY, ['tenantId']))?.tenantId;
+    if (!tenantId) return read();
+    // Created first: a new call (the common case) costs one write; a known one a refused write and a read.
+    try {
+      const entity = {
+        partitionKey: callId,
+        rowKey: TENANT_ROW_KEY,
+        kind: 'callTenant',
+        tenantId,
+        lastModifiedDateTime: now,
+      };
+      await client.createEntity(entity);
+      return tenantId;
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+      return read(); // bound before
+    }
+  }
+
   async releaseReject(callId: string): Promise<void> {
     await (await this.client()).updateEntity({ partitionKey: callId, rowKey: CALL_ROW_KEY, rejectedAt: '' }, 'Merge');
   }
@@ -590,6 +613,7 @@ function startedCallColumns(started: StartedCall) {
     callbackUrl: started.callbackUrl ?? '',
     graphCallId: started.graphCallId ?? '',
     applicationInstanceId: started.applicationInstanceId ?? '',
+    tenantId: started.tenantId ?? '',
   };
 }
 
@@ -602,5 +626,6 @@ function fromStartedCallColumns(e: Record<string, unknown>): StartedCall {
     callbackUrl: fromText(e.callbackUrl),
     ...(graphCallId ? { graphCallId } : {}),
     applicationInstanceId: fromText(e.applicationInstanceId),
+    ...(fromText(e.tenantId) ? { tenantId: String(e.tenantId) } : {}),
   };
 }

@@ -8,7 +8,7 @@ import type { GraphGateway } from '../../src/graph/graphGateway';
 import { KeyedBatches } from '../../src/keyedBatches';
 import type { Logger } from '../../src/logger';
 import { type HttpRouteName, httpRoutes } from '../../src/routes';
-import type { Services } from '../../src/services';
+import { callTenantsFor, type Services } from '../../src/services';
 import { MemoryOperationStore, MemoryRosterStore, MemoryWebhookQueue } from './memoryStores';
 
 export const APP_ID = '11111111-2222-3333-4444-555555555555';
@@ -146,6 +146,7 @@ export function memoryServices(
     webhooks: new MemoryWebhookQueue(),
     graph: async () => graph,
     pagingKey: async () => PAGING_KEY,
+    callTenants: callTenantsFor(config, rosters),
     callbackTokens: {
       async validate(authorization) {
         if (authorization !== GOOD_TOKEN) throw new CallbackTokenError('not the test token');

@@ -430,6 +430,12 @@ export class MemoryRosterStore implements RosterStore, CallStore, EventSubscript
     this.calls.set(callId, { value, etag: `${++this.version}` });
   }
 
+  private readonly tenants = new Map<string, string>();
+  async bindTenant(callId: string, tenantId: string | undefined): Promise<string | undefined> {
+    if (!this.tenants.has(callId) && tenantId) this.tenants.set(callId, tenantId);
+    return this.tenants.get(callId);
+  }
+
   async releaseReject(callId: string): Promise<void> {
     const found = this.calls.get(callId);
     if (!found) return;
