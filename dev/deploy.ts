@@ -12,13 +12,41 @@ const SHIPPED = ['dist/functions', 'dist/src', 'host.json', 'package.json', 'pac
 const PUBLISH_ATTEMPTS = 4;
 const PUBLISH_PAUSE_MS = 30_000;
 
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/** Runs a command, its output shown as it comes; resolves with its exit code and the end of its output. */
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: 'inherit', shell: process.platform === 'win32' });
+    const child = spawn(command, args, {
+      cwd,
+      env,
+      stdio: ['inherit', 'pipe', 'pipe'],
+      shell: process.platform === 'win32',
+    });
+    let output = '';
+    const keep = (to: NodeJS.WriteStream) => (chunk: Buffer) => {
+      to.write(chunk);
+      output = (output + chunk.toString('utf8')).slice(-64 * 1024);
+    };
+    child.stdout.on('data', keep(process.stdout));
+    child.stderr.on('data', keep(process.stderr));
     child.once('error', reject);
-    child.once('exit', (code) => resolve(code ?? 1));
+    child.once('close', (code) => resolve({ code: code ?? 1, output }));
   });
 }
+
+/**
+ * Whether a failed publish failed because the app's identity does not hold its storage role yet: a
+ * new role assignment takes minutes to apply, and the package goes through that storage. Only that is
+ * worth trying again; any other failure (a wrong app name, no login) fails at once.
+ */
+export const awaitsRoleAssignment = (output: string) =>
+  /AuthorizationPermissionMismatch|AuthorizationFailure|not authorized to perform this operation|\(403\)|\b403 Forbidden\b|status code:? 403/i.test(
+    output,
+  );
 
 function sizeOf(dir: string): { bytes: number; files: number } {
   let bytes = 0;
@@ -37,7 +65,7 @@ export async function buildPackage(out: string): Promise<{ bytes: number; files:
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   for (const item of SHIPPED) cpSync(path.join(projectRoot, item), path.join(out, item), { recursive: true });
-  const code = await run(
+  const { code } = await run(
     'npm',
     ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
     out,
@@ -50,15 +78,16 @@ export async function buildPackage(out: string): Promise<{ bytes: number; files:
  * Publishes the package with Core Tools. `FUNCTIONS_WORKER_RUNTIME` comes from here, not from a
  * local.settings.json a clone does not have; `--no-build`: the package is complete as it is. A new
  * app's identity may not yet have the storage role its package goes through (role assignments take
- * minutes to apply): the publish is tried again a few times before giving up.
+ * minutes to apply): a publish refused for that is tried again a few times; any other failure is final.
  */
 async function publish(appName: string, dir: string): Promise<void> {
   const env = { ...process.env, FUNCTIONS_WORKER_RUNTIME: 'node' };
   for (let attempt = 1; ; attempt++) {
-    const code = await run('func', ['azure', 'functionapp', 'publish', appName, '--no-build'], dir, env);
+    const { code, output } = await run('func', ['azure', 'functionapp', 'publish', appName, '--no-build'], dir, env);
     if (code === 0) return;
+    if (!awaitsRoleAssignment(output)) throw new Error(`func azure functionapp publish failed (${code}).`);
     if (attempt >= PUBLISH_ATTEMPTS) throw new Error(`func azure functionapp publish failed ${attempt} times.`);
-    console.warn(`Publish failed (${code}); a new app's role assignments may still be applying. Again in 30 s.`);
+    console.warn(`Publish refused (${code}): the app's role assignments are still applying. Again in 30 s.`);
     await new Promise((resolve) => setTimeout(resolve, PUBLISH_PAUSE_MS));
   }
 }

@@ -3,7 +3,7 @@
 // Key Vault for the Graph client secret, Application Insights, and (createBot) the Azure Bot with
 // Teams calling pointed at the app. See infra/README.md.
 
-@description('Short name the resource names are derived from (letters and digits).')
+@description('Short name the resource names are derived from: 3 to 16 lowercase letters and digits (it starts the storage account name, which takes nothing else).')
 @minLength(3)
 @maxLength(16)
 param name string
@@ -54,6 +54,8 @@ param rosterUpdates string = 'snapshot'
 @description('NCRONTAB (with seconds) of the sweep that queues lost webhook deliveries again.')
 param webhookSweepSchedule string = '0 */5 * * * *'
 param maximumInstanceCount int = 100
+@description('The https URL callers reach the app at when it is behind a gateway (API Management, Front Door); empty: the app\'s own address.')
+param publicBaseUrl string = ''
 @description('Key Vault name: globally unique, and kept 90 days (soft delete) after a delete; give another, or purge the old one, to deploy again under the same name.')
 @maxLength(24)
 param keyVaultName string = take('${name}kv${uniqueString(resourceGroup().id, name)}', 24)
@@ -63,7 +65,12 @@ param createBot bool = false
 param botSku string = 'F0'
 
 var suffix = uniqueString(resourceGroup().id, name)
-var storageName = toLower(take('${name}${suffix}', 24))
+// A storage account name is lowercase letters and digits only. Bicep has no pattern check for a
+// parameter, so a name with anything else stops the deployment here, before any resource, with this
+// message (json() of text that is not JSON fails), rather than at the storage account.
+var nameProblems = filter(range(0, length(name)), i => !contains('abcdefghijklmnopqrstuvwxyz0123456789', substring(name, i, 1)))
+var checkedName = empty(nameProblems) ? name : json('name must be lowercase letters and digits only: ${name}')
+var storageName = take('${checkedName}${suffix}', 24)
 var storageSuffix = environment().suffixes.storage
 var deploymentContainer = 'app-package'
 
@@ -269,8 +276,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     RETENTION_SCHEDULE: retentionSchedule
     // Calls the service starts: Graph calls this app back at its own /api/notifications.
     CALLBACK_URI: 'https://${app.properties.defaultHostName}/api/notifications'
-    // The base of Location, @odata.nextLink and the OpenAPI host; set to a gateway's URL when callers come through one.
-    PUBLIC_BASE_URL: 'https://${app.properties.defaultHostName}'
+    // The base of Location, @odata.nextLink and the OpenAPI host: a gateway's URL when callers come through one.
+    PUBLIC_BASE_URL: empty(publicBaseUrl) ? 'https://${app.properties.defaultHostName}' : publicBaseUrl
     KEEPALIVE_SCHEDULE: keepAliveSchedule
     KEEPALIVE_INTERVAL_SECONDS: string(keepAliveIntervalSeconds)
     KEEPALIVE_MIN_INTERVAL_SECONDS: '60'
@@ -308,10 +315,16 @@ resource teamsChannel 'Microsoft.BotService/botServices/channels@2022-09-15' = i
       callingWebhook: 'https://${app.properties.defaultHostName}/api/notifications'
       incomingCallRoute: 'graphPma'
       deploymentEnvironment: 'CommercialDeployment'
+      // Teams' channel terms, which the portal asks to accept: without them the channel is not published.
+      acceptedTerms: true
     }
   }
 }
 
 output functionAppName string = app.name
+// The names infra/README.md tells you to use (purging the vault, granting roles, the bot's channel).
+output keyVaultName string = vault.name
+output storageAccountName string = storage.name
+output botName string = createBot ? bot.name : ''
 output callbackUri string = 'https://${app.properties.defaultHostName}/api/notifications'
 output openApiUrl string = 'https://${app.properties.defaultHostName}/api/openapi.json'

@@ -39,8 +39,10 @@ function createCoreApi(registrations: Registration[], hooks: Hook[]) {
       hooks.push({ name, callback });
       return disposable;
     },
+    // The library's own logs: the worker prints them and runs the app's log hooks on them too.
     log(level: string, category: string, message: string) {
       if (level !== 'debug' && level !== 'trace') console.log(`[${level}] (${category}) ${message}`);
+      runLogHooks(level, message, undefined, category);
     },
   };
 }
@@ -58,9 +60,12 @@ interface Hook {
  */
 let logHooks: Hook[] = [];
 
-/** Runs the app's `log` hooks for one log of an invocation, as the worker does. */
-export function runLogHooks(level: string, message: string, invocationContext: unknown): void {
-  for (const hook of logHooks) hook.callback({ hookData: {}, level, message, category: 'user', invocationContext });
+/**
+ * Runs the app's `log` hooks for one log, as the worker does: for the app's own logs (`user`) and for
+ * the worker's and library's (`system`) alike, so a hook must choose what it keeps.
+ */
+export function runLogHooks(level: string, message: string, invocationContext: unknown, category = 'user'): void {
+  for (const hook of logHooks) hook.callback({ hookData: {}, level, message, category, invocationContext });
 }
 
 /**

@@ -20,5 +20,12 @@ export function newInvocationContext(
       runLogHooks(level, message, context);
     },
   });
+  // As the Node worker logs each invocation it receives (system, debug), through the hooks too.
+  runLogHooks(
+    'debug',
+    `Worker received FunctionInvocationRequest with invocationId ${init.invocationId}`,
+    context,
+    'system',
+  );
   return context;
 }

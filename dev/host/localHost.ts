@@ -40,14 +40,22 @@ export interface RunningHost {
   close(): Promise<void>;
 }
 
+/** Route prefixes the Functions host keeps for itself: a function whose route starts with one is refused. */
+const RESERVED_ROUTES = /^\/?(admin|runtime)(\/|$)/i;
+
 export function httpFunctions(registrations: Registration[]): HttpFunction[] {
   return registrations.flatMap(({ metadata, handler }) => {
     const trigger = Object.values(metadata.bindings).find((b) => b.type.toLowerCase() === 'httptrigger');
     if (!trigger) return [];
+    const route = String(trigger.route ?? metadata.name);
+    if (RESERVED_ROUTES.test(route))
+      throw new Error(
+        `The function ${metadata.name}: routes under 'admin' and 'runtime' are the host's own (${route}).`,
+      );
     return [
       {
         name: metadata.name,
-        route: compileRoute(String(trigger.route ?? metadata.name)),
+        route: compileRoute(route),
         methods: ((trigger.methods as string[] | undefined) ?? ['GET', 'POST']).map((m) => m.toUpperCase()),
         authLevel: String(trigger.authLevel ?? 'anonymous').toLowerCase(),
         binding: trigger,
@@ -135,8 +143,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
         url: url.toString(),
         headers,
         params,
-        query: Object.fromEntries(url.searchParams),
-        body: body.length ? { bytes: body } : undefined,
+        query: hostQuery(url.searchParams),
+        // The host hands the worker no body for a request without Content-Length (a chunked one).
+        body: body.length && req.headers['content-length'] !== undefined ? { bytes: body } : undefined,
       });
     }
     const context = newInvocationContext(
@@ -208,6 +217,13 @@ function streamedRequest(
   } as RequestInit);
   // The library's own init for a streamed request (its public type has no room for it).
   return new HttpRequest({ nativeRequest, params } as unknown as ConstructorParameters<typeof HttpRequest>[0]);
+}
+
+/** The query as the host passes it to the worker: one value per key, a repeated key's values joined with `,`. */
+export function hostQuery(params: URLSearchParams): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const key of new Set(params.keys())) query[key] = params.getAll(key).join(',');
+  return query;
 }
 
 function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too-large'> {

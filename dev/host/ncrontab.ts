@@ -1,5 +1,6 @@
 /**
- * NCRONTAB expressions as Azure Functions timer triggers use them: six fields,
+ * NCRONTAB expressions as Azure Functions timer triggers use them, in UTC (as Azure does unless
+ * WEBSITE_TIME_ZONE says otherwise, whatever the machine's time zone): six fields,
  * `second minute hour day month day-of-week`, each `*`, a number, a range `a-b`, a step `*\/n`
  * or `a-b/n`, or a list of those. Month and day names are not supported.
  */
@@ -16,7 +17,14 @@ export function compileNcrontab(expression: string): (at: Date) => boolean {
   ];
   const sets = fields.map((field, i) => parseField(field, limits[i]![0], limits[i]![1]));
   return (at) => {
-    const parts = [at.getSeconds(), at.getMinutes(), at.getHours(), at.getDate(), at.getMonth() + 1, at.getDay()];
+    const parts = [
+      at.getUTCSeconds(),
+      at.getUTCMinutes(),
+      at.getUTCHours(),
+      at.getUTCDate(),
+      at.getUTCMonth() + 1,
+      at.getUTCDay(),
+    ];
     return parts.every((value, i) => sets[i]!.has(value));
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { DefaultAzureCredential } from '@azure/identity';
 import { QueueClient } from '@azure/storage-queue';
 
 import type { Registration } from './functionsCore';
@@ -39,6 +40,20 @@ export function timeSpanSeconds(value: string): number {
  * decodes base64 messages, deletes a message once the handler returns, makes a failed one visible
  * again after `visibilityTimeout`, and moves one that failed `maxDequeueCount` times to `<queue>-poison`.
  */
+/**
+ * The clients of a trigger's `connection`, in the two forms the host reads: a connection string in the
+ * setting itself, or (an identity-based connection, as Azure deployments use) the queue service's URI
+ * in `<setting>__queueServiceUri`, reached with DefaultAzureCredential (managed identity in Azure).
+ */
+function queueClients(setting: string): ((queueName: string) => QueueClient) | undefined {
+  const connection = process.env[setting];
+  if (connection) return (queueName) => new QueueClient(connection, queueName);
+  const serviceUri = process.env[`${setting}__queueServiceUri`]?.replace(/\/+$/, '');
+  if (!serviceUri) return undefined;
+  const credential = new DefaultAzureCredential();
+  return (queueName) => new QueueClient(`${serviceUri}/${queueName}`, credential);
+}
+
 export function startQueueTriggers(
   registrations: Registration[],
   log: (line: string) => void,
@@ -55,14 +70,16 @@ export function startQueueTriggers(
     if (!trigger) continue;
     const queueName = String(trigger.queueName);
     const connectionSetting = String(trigger.connection ?? 'AzureWebJobsStorage');
-    const connection = process.env[connectionSetting];
-    if (!connection) {
-      log(`[warning] ${metadata.name}: app setting ${connectionSetting} is not set; the queue trigger does not run.`);
+    const clientFor = queueClients(connectionSetting);
+    if (!clientFor) {
+      log(
+        `[warning] ${metadata.name}: neither ${connectionSetting} nor ${connectionSetting}__queueServiceUri is set; the queue trigger does not run.`,
+      );
       continue;
     }
     names.push(metadata.name);
-    const queue = new QueueClient(connection, queueName);
-    const poison = new QueueClient(connection, `${queueName}-poison`);
+    const queue = clientFor(queueName);
+    const poison = clientFor(`${queueName}-poison`);
     loops.push(
       (async () => {
         while (running) {

@@ -1,7 +1,8 @@
 /**
  * Azure Functions route templates (`calls/{callId}/operations/{operationId}`): literal segments
  * match case-insensitively, `{name}` one decoded segment, `{name?}` an optional last segment,
- * `{name:constraint}` is matched as `{name}`.
+ * `{name:constraint}` is matched as `{name}`. As in ASP.NET Core routing, an encoded `/` (`%2F`)
+ * stays encoded in a route value: it never becomes a path separator a handler could be fooled by.
  */
 export interface RouteTemplate {
   template: string;
@@ -32,7 +33,7 @@ export function compileRoute(template: string): RouteTemplate {
           if (part.literal !== segment.toLowerCase()) return undefined;
         } else {
           try {
-            params[part.param] = decodeURIComponent(segment);
+            params[part.param] = decodeURIComponent(segment.replace(/%2F/gi, (encoded) => `%25${encoded.slice(1)}`));
           } catch {
             return undefined;
           }

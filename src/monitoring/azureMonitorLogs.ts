@@ -27,7 +27,17 @@ function traceContextOf(traceParent: string | null | undefined): Context | undef
   return trace.setSpanContext(ROOT_CONTEXT, { traceId: parts[1]!, spanId: parts[2]!, traceFlags, isRemote: true });
 }
 
-/** One log of the app (or of the Functions library) as an OpenTelemetry log record with its event's attributes. */
+const EXPORTED_LEVELS = new Set(['information', 'warning', 'error', 'critical']);
+
+/**
+ * Which logs go to Application Insights: the app's own (`user`) at information or above. The worker
+ * runs log hooks for its own and the library's `system` logs too (every invocation it receives, at
+ * debug); those are the host's to report, and exporting them would bill every invocation twice.
+ */
+export const exportsToInsights = (context: Pick<LogHookContext, 'level' | 'category'>) =>
+  context.category === 'user' && EXPORTED_LEVELS.has(context.level);
+
+/** One log of the app as an OpenTelemetry log record with its event's attributes. */
 export function toLogRecord(
   context: Pick<LogHookContext, 'message' | 'level' | 'category' | 'invocationContext'>,
 ): LogRecord {
@@ -81,7 +91,9 @@ export function startAzureMonitorLogs(app: typeof App, connectionString: string)
     else if (pending.length < MAX_PENDING) pending.push(record);
   };
   let stop: (() => Promise<void>) | undefined;
-  app.hook.log((context) => emit(toLogRecord(context)));
+  app.hook.log((context) => {
+    if (exportsToInsights(context)) emit(toLogRecord(context));
+  });
   app.hook.appTerminate(() => stop?.());
   azureMonitorLogger(connectionString, (s) => (stop = s)).then(
     (ready) => {

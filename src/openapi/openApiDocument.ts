@@ -97,12 +97,16 @@ const NOTIFICATION_CONTENT: Partial<Record<string, Json>> = {
   subscribeEvents: { description: 'An event of a call', schema: ref('callEvent') },
 };
 
+/** A list action a flow's pagination can follow to its end: Power Platform's x-ms-pageable. */
+const pageable = { 'x-ms-pageable': { nextLinkName: '@odata.nextLink' } };
+
 // Each HTTP route's connector operation, by route name (its path, method and security come from the
 // route table), or null for a route that is not one: Graph's callback, health, this document, and
 // the HTTP Webhook pattern's routes — a connector offers webhooks only as triggers, which Power
 // Platform registers on every save of a flow, and registering must never invite anyone.
 // Power Platform follows 202 + Location + Retry-After by itself: no AutoRest extension is needed
 // (x-ms-long-running-operation is refused by its connector schema).
+
 const OPERATIONS: Record<string, Json | null> = {
   invite: {
     operationId: 'InviteParticipants',
@@ -134,6 +138,7 @@ const OPERATIONS: Record<string, Json | null> = {
     description:
       'The operations the service knows for the call, invites and those learned from notifications, newest first, a page at a time: @odata.nextLink while more remain.',
     parameters: [callIdParameter, ...pagingParameters],
+    ...pageable,
     responses: {
       '200': { description: 'Newest first', schema: ref('operationList') },
       ...errors(400, 401, 404, 503),
@@ -145,6 +150,7 @@ const OPERATIONS: Record<string, Json | null> = {
     description:
       "Who is in the call, and the call's state, from Graph's notifications, a page at a time: @odata.nextLink while more remain.",
     parameters: [callIdParameter, ...pagingParameters],
+    ...pageable,
     responses: {
       '200': { description: 'The latest roster', schema: ref('roster') },
       ...errors(400, 401, 404, 503),
@@ -169,6 +175,7 @@ const OPERATIONS: Record<string, Json | null> = {
       },
       ...pagingParameters,
     ],
+    ...pageable,
     responses: {
       '200': { description: 'Oldest first', schema: ref('callEventList') },
       ...errors(400, 401, 404, 503),

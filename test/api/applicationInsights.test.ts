@@ -85,4 +85,20 @@ describe('events in Application Insights', () => {
     });
     expect(accepted.tags?.['ai.operation.id']).toBe(traceId);
   });
+
+  it("carry the app's own logs only: not the worker's system logs, which pass through the same hook", async () => {
+    const callId = newCallId();
+    await call('POST', `/api/calls/${callId}/participants/invite`, {
+      baseUrl: host.url,
+      body: { participants: [userInvitee()], clientContext: 'system-logs-check' },
+    });
+    await waitFor(
+      async () => received.find((e) => e.data?.baseData?.properties?.clientContext === 'system-logs-check'),
+      15_000,
+      "the invite's event at the ingestion endpoint",
+    );
+    const messages = received.map((e) => e.data?.baseData?.message ?? '');
+    expect(messages.filter((m) => m.includes('received FunctionInvocationRequest'))).toEqual([]);
+    expect(received.filter((e) => e.data?.baseData?.properties?.['log.category'] === 'system')).toEqual([]);
+  });
 });

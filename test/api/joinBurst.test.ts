@@ -6,7 +6,7 @@ import type { WriteCounts } from '../../bench/storageCounter';
 import { FaultyProxy } from '../../dev/faultyProxy';
 import { burstDeliveries, burstParticipantKey, deliverBurst, percentile, wholeRosterBurst } from '../../dev/joinBurst';
 import { azuriteConnection, type HostProcess, startHostProcess } from '../../dev/stack';
-import { call, readAllPages, stack } from '../support/api';
+import { call, QUIET_TIMERS, readAllPages, stack } from '../support/api';
 import { participant, rosterNotification } from '../support/notifications';
 import { simulator } from '../support/simulator';
 
@@ -24,7 +24,7 @@ let hosts: HostProcess[] = [];
 beforeAll(async () => {
   const azuritePort = Number(new URL(/TableEndpoint=([^;]+)/.exec(stack.tablesConnectionString)![1]!).port);
   proxy = await new FaultyProxy(azuritePort).start();
-  const env = { ...stack.hostEnv, TABLES_CONNECTION_STRING: azuriteConnection({ table: proxy.port }) };
+  const env = { ...stack.hostEnv, ...QUIET_TIMERS, TABLES_CONNECTION_STRING: azuriteConnection({ table: proxy.port }) };
   hosts = await Promise.all(Array.from({ length: INSTANCES }, () => startHostProcess({ env })));
   for (const host of hosts) await call('GET', '/api/health', { baseUrl: host.url, key: false }); // tables created
 });

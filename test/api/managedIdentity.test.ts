@@ -9,10 +9,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type Azurite, type HostProcess, startAzurite, startHostProcess } from '../../dev/stack';
-import { call, stack } from '../support/api';
-import { operationNotification } from '../support/notifications';
+import { call, stack, waitFor } from '../support/api';
+import { operationNotification, participant, rosterNotification } from '../support/notifications';
 import { selfSignedCert } from '../support/selfSignedCert';
 import { postNotifications } from '../support/simulator';
+import { WebhookReceiver } from '../support/webhookReceiver';
 
 // TABLES_ENDPOINT with DefaultAzureCredential, as far as Azurite allows: Azurite over https with
 // OAuth (`--oauth basic` checks a bearer token's audience, issuer and lifetime, not its signature),
@@ -59,6 +60,9 @@ beforeAll(async () => {
       ...env,
       TABLES_CONNECTION_STRING: '',
       TABLES_ENDPOINT: `https://127.0.0.1:${azurite.ports.table}/devstoreaccount1`,
+      // The queue of webhook deliveries as Azure names it: the service's URI, reached with the identity.
+      WEBHOOK_QUEUE: '',
+      WEBHOOK_QUEUE__queueServiceUri: `https://127.0.0.1:${azurite.ports.queue}/devstoreaccount1`,
       IDENTITY_ENDPOINT: `http://127.0.0.1:${(identity.address() as AddressInfo).port}/msi/token`,
       IDENTITY_HEADER: 'mi-secret',
       NODE_EXTRA_CA_CERTS: cert,
@@ -88,6 +92,31 @@ describe('Table Storage through a managed identity (TABLES_ENDPOINT)', () => {
     expect(
       (await call('GET', `/api/calls/${callId}/operations/${operationId}`, { baseUrl: host.url })).body.status,
     ).toBe('completed');
+  });
+
+  it('delivers webhooks through the queue named by WEBHOOK_QUEUE__queueServiceUri, the host polling it with the identity', async () => {
+    const callId = randomUUID();
+    const receiver = await new WebhookReceiver().start();
+    try {
+      const bot = participant('application', stack.hostEnv.GRAPH_CLIENT_ID!, { id: 'bot' });
+      const notify = (...people: unknown[]) =>
+        postNotifications(rosterNotification(callId, [bot, ...people]), { baseUrl: host.url });
+      expect((await notify()).status).toBe(202);
+      const subscribed = await call('POST', `/api/calls/${callId}/webhooks/events`, {
+        baseUrl: host.url,
+        body: { callbackUrl: receiver.url, identityId: 'queued-7' },
+      });
+      expect(subscribed.status).toBe(201);
+      expect((await notify(participant('user', 'queued-7'))).status).toBe(202);
+      const delivered = await waitFor(
+        async () => receiver.received.find((r) => r.body?.type === 'joined'),
+        20_000,
+        'the joined event at the receiver',
+      );
+      expect(delivered.body).toMatchObject({ callId, type: 'joined', key: 'user:queued-7' });
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('answers 503 when the identity cannot get a token, and Azurite refuses requests without one', async () => {

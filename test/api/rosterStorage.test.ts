@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultyProxy } from '../../dev/faultyProxy';
 import { type Azurite, azuriteConnection, type HostProcess, startAzurite, startHostProcess } from '../../dev/stack';
 import { toParticipantAction } from '../../src/storage/rosterEntities';
-import { call, readAllPages, stack, waitFor } from '../support/api';
+import { call, QUIET_TIMERS, readAllPages, stack, waitFor } from '../support/api';
 import { participant, rosterNotification } from '../support/notifications';
 import { postNotifications } from '../support/simulator';
 import { WebhookReceiver } from '../support/webhookReceiver';
@@ -29,6 +29,7 @@ beforeAll(async () => {
   [proxy, queues] = await Promise.all([new FaultyProxy(azuritePort()).start(), startAzurite()]);
   const env = {
     ...stack.hostEnv,
+    ...QUIET_TIMERS,
     TABLES_ROSTER_TABLE: tableName(),
     WEBHOOK_QUEUE: queues.connectionString,
     WEBHOOK_RETRY_BASE_SECONDS: '1',

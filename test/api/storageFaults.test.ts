@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultyProxy } from '../../dev/faultyProxy';
 import { simulatorApi } from '../../dev/scenarioRunner';
 import { azuriteConnection, type HostProcess, startHostProcess } from '../../dev/stack';
-import { call, getOperation, stack, userInvitee, waitFor } from '../support/api';
+import { call, getOperation, QUIET_TIMERS, stack, userInvitee, waitFor } from '../support/api';
 import {
   batch,
   callNotification,
@@ -23,7 +23,7 @@ beforeAll(async () => {
   const azuritePort = Number(new URL(/TableEndpoint=([^;]+)/.exec(stack.tablesConnectionString)![1]!).port);
   proxy = await new FaultyProxy(azuritePort).start();
   host = await startHostProcess({
-    env: { ...stack.hostEnv, TABLES_CONNECTION_STRING: azuriteConnection({ table: proxy.port }) },
+    env: { ...stack.hostEnv, ...QUIET_TIMERS, TABLES_CONNECTION_STRING: azuriteConnection({ table: proxy.port }) },
   });
   await call('GET', '/api/health', { baseUrl: host.url, key: false }); // tables created
 });

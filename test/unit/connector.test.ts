@@ -251,6 +251,21 @@ describe('the custom connector (examples/logic-apps/connector/)', () => {
     );
   });
 
+  it('lets a flow page through every list action: x-ms-pageable naming @odata.nextLink, on the lists and nothing else', () => {
+    const paths = connector().paths as Record<string, Record<string, Json>>;
+    const pageable = Object.entries(paths).flatMap(([route, item]) =>
+      Object.entries(item).flatMap(([method, op]) =>
+        op['x-ms-pageable'] ? [`${method.toUpperCase()} ${route} ${JSON.stringify(op['x-ms-pageable'])}`] : [],
+      ),
+    );
+    const next = JSON.stringify({ nextLinkName: '@odata.nextLink' });
+    expect(pageable.sort()).toEqual([
+      `GET /calls/{callId}/events ${next}`,
+      `GET /calls/{callId}/operations ${next}`,
+      `GET /calls/{callId}/participants ${next}`,
+    ]);
+  });
+
   it('describes each trigger as Power Platform registers it: a callbackUrl it fills in, 201 + Location, a DELETE of that Location, and the payload', () => {
     const doc = connector();
     const paths = doc.paths as Record<string, Record<string, Json>>;

@@ -35,15 +35,20 @@ describe('Logic Apps samples', () => {
     expect(actions.Invite_the_on_call_engineer.inputs.uri).toMatch(
       /\/api\/calls\/@\{body\('Join_the_bridge'\)\?\['id'\]\}\/participants\/invite\?code=/,
     );
-    expect(actions.Hang_up.inputs).toMatchObject({ method: 'DELETE' });
-    expect(actions.Hang_up.inputs.uri).toMatch(/\/api\/calls\/@\{body\('Join_the_bridge'\)\?\['id'\]\}$/);
-    // The bot leaves whatever happened before: every predecessor in any state.
-    for (const statuses of Object.values(actions.Hang_up.runAfter as Record<string, string[]>))
+    // The bot leaves whatever happened before (every predecessor in any state), but only a call that
+    // started: a join that failed has no call id, and DELETE /api/calls/ would name none.
+    const leave = actions.If_the_bridge_was_joined;
+    expect(leave.type).toBe('If');
+    expect(JSON.stringify(leave.expression)).toContain("body('Join_the_bridge')?['id']");
+    for (const statuses of Object.values(leave.runAfter as Record<string, string[]>))
       expect(statuses.sort()).toEqual(['Failed', 'Skipped', 'Succeeded', 'TimedOut']);
+    const hangUp = leave.actions.Hang_up;
+    expect(hangUp.inputs).toMatchObject({ method: 'DELETE' });
+    expect(hangUp.inputs.uri).toMatch(/\/api\/calls\/@\{body\('Join_the_bridge'\)\?\['id'\]\}$/);
     // The outcome is read once it is decided (an invite completes before its invitee's outcome is known).
     expect(actions.Wait_for_the_outcome.expression).toContain("'pending'");
-    for (const name of ['Join_the_bridge', 'Invite_the_on_call_engineer', 'Hang_up']) {
-      expect(actions[name].runtimeConfiguration.secureData.properties, name).toContain('inputs');
+    for (const action of [actions.Join_the_bridge, actions.Invite_the_on_call_engineer, hangUp]) {
+      expect(action.runtimeConfiguration.secureData.properties).toContain('inputs');
     }
   });
 

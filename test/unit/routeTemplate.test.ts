@@ -6,8 +6,12 @@ import { splitGraphBaseUrl } from '../../src/graph/graphGateway';
 
 describe('local host route templates', () => {
   const route = compileRoute('calls/{callId}/operations/{operationId}');
-  it('matches literal segments in any case and decodes parameters', () => {
-    expect(route.match(['Calls', 'abc', 'operations', 'a%2Fb'])).toEqual({ callId: 'abc', operationId: 'a/b' });
+  it('matches literal segments in any case and decodes parameters, but for an encoded / (as ASP.NET Core routing)', () => {
+    expect(route.match(['Calls', 'a%20c', 'operations', 'a%2Fb'])).toEqual({ callId: 'a c', operationId: 'a%2Fb' });
+    expect(route.match(['calls', 'abc', 'operations', '..%2f..%2Fusers'])).toEqual({
+      callId: 'abc',
+      operationId: '..%2f..%2Fusers',
+    });
   });
   it('does not match shorter, longer or different paths', () => {
     expect(route.match(['calls', 'abc', 'operations'])).toBeUndefined();

@@ -81,4 +81,15 @@ describe('app settings: code, Bicep, samples and README agree', () => {
     expect(appSettingsResource()).toContain(`CALLBACK_URI: ${url}`);
     expect(read('infra/main.bicep')).toContain(`callingWebhook: ${url}`);
   });
+
+  it('accepts the Teams channel terms, names in its outputs what the README uses, and stops on a name storage refuses', () => {
+    const bicep = read('infra/main.bicep');
+    expect(bicep).toMatch(/channelName: 'MsTeamsChannel'[\s\S]*acceptedTerms: true/);
+    for (const output of ['keyVaultName', 'storageAccountName', 'botName', 'functionAppName'])
+      expect(bicep, output).toMatch(new RegExp(`^output ${output} string = `, 'm'));
+    expect(bicep).toMatch(/var storageName = take\('\$\{checkedName\}/);
+    expect(bicep).toContain("contains('abcdefghijklmnopqrstuvwxyz0123456789', substring(name, i, 1))");
+    for (const output of ['keyVaultName', 'storageAccountName', 'botName'])
+      expect(read('infra/README.md'), output).toContain(`\`${output}\``);
+  });
 });
