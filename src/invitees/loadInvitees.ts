@@ -1,3 +1,4 @@
+import { boundedMap } from '../boundedMap';
 import type { OperationRecord } from '../operations/operationRecord';
 import type { PresenceEntry } from '../roster/rosterRecord';
 import type { RosterStore } from '../roster/rosterStore';
@@ -15,8 +16,8 @@ export async function loadInvitees(
 
 /**
  * The invitees of several operations (a page of them): each roster involved is asked once for
- * every identity the invites name there, so a page costs ⌈identities / 10⌉ queries per call
- * (rosterRepository.presence), however many operations it holds and however large the call.
+ * every identity the invites name there: ⌈identities / 10⌉ queries per call up to 30 identities, one
+ * pass over the call's participant rows beyond (rosterRepository.presence).
  */
 export async function loadInviteesOfMany(
   roster: RosterStore,
@@ -36,8 +37,9 @@ export async function loadInviteesOfMany(
       identitiesByCall.set(callId, ids);
     }
   }
+  // A few calls' rosters at a time: a page's invites may name many calls (replacesCallId).
   const presence: PresenceEntry[] = (
-    await Promise.all([...identitiesByCall].map(([callId, ids]) => roster.presence([callId], [...ids])))
+    await boundedMap([...identitiesByCall], 4, ([callId, ids]) => roster.presence([callId], [...ids]))
   ).flat();
   return invites.map(
     (invite) => invite && deriveInviteeOutcomes(invite.op, invite.invitees, presence, now, ringTimeoutMs),

@@ -1,0 +1,16 @@
+/**
+ * `fn` over `items` with at most `limit` running at once, results in the items' order: a page that
+ * needs many storage queries sends them a few at a time rather than all at once (or one by one).
+ */
+export async function boundedMap<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
