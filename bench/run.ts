@@ -259,7 +259,7 @@ async function storageCalls(stack: Stack) {
   const tables = await services.tables();
   counter.attach(tables.operations, tables.roster);
   // As Graph's callbacks come: a token of the app's tenant (the stack accepts two, so each call records its own).
-  const deps = notificationDeps(services, silentLog, { tokenTenant: DEV_TENANT_ID });
+  const deps = notificationDeps(services, silentLog, { token: { tenantId: DEV_TENANT_ID } });
   const callId = randomUUID();
   const operationId = randomUUID();
   const apply = async (...items: unknown[]) => {
@@ -298,7 +298,7 @@ async function pageCosts(stack: Stack, longCallId: string) {
   counter.attach(tables.operations, tables.roster);
   const callId = randomUUID();
   const people = Array.from({ length: SIZE.pagedRoster }, (_, i) => benchParticipant(`${callId}-walker-${i}`));
-  await applyNotifications(notificationDeps(services, silentLog, { tokenTenant: DEV_TENANT_ID }), {
+  await applyNotifications(notificationDeps(services, silentLog, { token: { tenantId: DEV_TENANT_ID } }), {
     value: [rosterItem(callId, people)],
   });
   let after: string | undefined;

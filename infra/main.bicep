@@ -3,7 +3,7 @@
 // Key Vault for the Graph client secret, Application Insights, and (createBot) the Azure Bot with
 // Teams calling pointed at the app. See infra/README.md.
 
-@description('Short name the resource names are derived from: 3 to 16 lowercase letters and digits (it starts the storage account name, which takes nothing else).')
+@description('Short name the resource names are derived from: 3 to 16 letters and digits, starting with a letter (it starts the storage account and Key Vault names, which take nothing else).')
 @minLength(3)
 @maxLength(16)
 param name string
@@ -65,12 +65,14 @@ param createBot bool = false
 param botSku string = 'F0'
 
 var suffix = uniqueString(resourceGroup().id, name)
-// A storage account name is lowercase letters and digits only. Bicep has no pattern check for a
-// parameter, so a name with anything else stops the deployment here, before any resource, with this
-// message (json() of text that is not JSON fails), rather than at the storage account.
-var nameProblems = filter(range(0, length(name)), i => !contains('abcdefghijklmnopqrstuvwxyz0123456789', substring(name, i, 1)))
-var checkedName = empty(nameProblems) ? name : json('name must be lowercase letters and digits only: ${name}')
-var storageName = take('${checkedName}${suffix}', 24)
+// A storage account name is lowercase letters and digits only (capitals are lowered, as before), and the
+// Key Vault name made from it starts with a letter. Bicep has no pattern check for a parameter, so a
+// name breaking either stops the deployment here, before any resource, with this message (json() of
+// text that is not JSON fails; ARM evaluates only the branch it takes), not at the account or vault.
+var nameProblems = filter(range(0, length(name)), i => !contains('abcdefghijklmnopqrstuvwxyz0123456789', substring(toLower(name), i, 1)))
+var startsWithLetter = contains('abcdefghijklmnopqrstuvwxyz', substring(toLower(name), 0, 1))
+var checkedName = empty(nameProblems) && startsWithLetter ? name : json('name must be letters and digits, starting with a letter: ${name}')
+var storageName = toLower(take('${checkedName}${suffix}', 24))
 var storageSuffix = environment().suffixes.storage
 var deploymentContainer = 'app-package'
 
@@ -327,4 +329,5 @@ output keyVaultName string = vault.name
 output storageAccountName string = storage.name
 output botName string = createBot ? bot.name : ''
 output callbackUri string = 'https://${app.properties.defaultHostName}/api/notifications'
-output openApiUrl string = 'https://${app.properties.defaultHostName}/api/openapi.json'
+// Behind a gateway, the document (and the connector made from it) points at the gateway.
+output openApiUrl string = '${empty(publicBaseUrl) ? 'https://${app.properties.defaultHostName}' : publicBaseUrl}/api/openapi.json'

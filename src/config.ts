@@ -276,7 +276,7 @@ function publicAddresses(s: AddressSettings): {
   const publicBaseUrl = (s.PUBLIC_BASE_URL ?? (siteIsLocal ? undefined : siteBase))?.replace(/\/+$/, '');
   const problems: Partial<Record<'CALLBACK_URI' | 'PUBLIC_BASE_URL', string>> = {};
   const unknown =
-    'is required outside Azure (where WEBSITE_HOSTNAME gives the default); it is never taken from a request';
+    'is required outside Azure, where WEBSITE_HOSTNAME gives the default (a loopback one, as under func start, counts only with ALLOW_LOOPBACK_URLS); it is never taken from a request';
   if (!s.CALLBACK_URI && !callbackBase) problems.CALLBACK_URI = unknown;
   if (!publicBaseUrl && !s.ALLOW_LOOPBACK_URLS) problems.PUBLIC_BASE_URL = unknown;
   return {

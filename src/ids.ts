@@ -19,3 +19,6 @@ export function canonicalGuid(value: string): string | undefined {
 export function canonicalOperationId(value: string): string {
   return canonicalGuid(value) ?? value;
 }
+
+/** A tenant id as tokens and calls are compared by: a GUID in its canonical form, anything else lower-cased. */
+export const tenantKey = (tenantId: string) => canonicalGuid(tenantId) ?? tenantId.toLowerCase();

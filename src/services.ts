@@ -11,7 +11,7 @@ import { KeyedBatches } from './keyedBatches';
 import type { Logger } from './logger';
 import type { NotificationDeps } from './notifications/applyNotifications';
 import { CallTenants } from './notifications/callTenants';
-import { once } from './once';
+import { type Once, once } from './once';
 import type { OperationStore } from './operations/operationStore';
 import type { ReadDeps } from './operations/readOperations';
 import type { InviteDeps } from './operations/startInvite';
@@ -51,8 +51,8 @@ export interface Services {
   rosterWrites: RosterWrites;
   /** Holds each call to one tenant's callback tokens; absent when one tenant's callbacks are accepted. */
   callTenants: CallTenants | undefined;
-  /** The deployment's key that signs `$skiptoken`s, read (or made) once per process. */
-  pagingKey: () => Promise<Buffer>;
+  /** The deployment's key that signs `$skiptoken`s, read (or made) once per process; forgotten with the tables. */
+  pagingKey: Once<Buffer>;
   now: () => Date;
 }
 
@@ -142,11 +142,14 @@ const rosterChangeDeps = (s: Services) => ({
   webhooks: s.webhooks,
 });
 
-/** `graphCallback`: Graph's support headers of the callback, for the log; `tokenTenant`: its token's `tid`. */
+/**
+ * For one of Graph's callbacks: `graphCallback`, Graph's support headers, for the log; `token`, what
+ * its token says (its `tid` holds calls to one tenant when several tenants' callbacks are accepted).
+ */
 export const notificationDeps = (
   s: Services,
   log: Logger,
-  request: { graphCallback?: Record<string, string>; tokenTenant?: string } = {},
+  request: { graphCallback?: Record<string, string>; token?: { tenantId?: string } } = {},
 ): NotificationDeps => ({
   ...rosterChangeDeps(s),
   calls: s.calls,
@@ -158,8 +161,7 @@ export const notificationDeps = (
   now: s.now,
   log,
   graphCallback: request.graphCallback,
-  tokenTenant: request.tokenTenant,
-  callTenants: s.callTenants,
+  tenancy: request.token && s.callTenants ? { tenants: s.callTenants, tokenTenant: request.token.tenantId } : undefined,
 });
 
 export const deliveryDeps = (s: Services, log: Logger): DeliveryDeps => {

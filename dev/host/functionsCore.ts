@@ -1,3 +1,4 @@
+import http from 'node:http';
 import Module from 'node:module';
 import path from 'node:path';
 
@@ -90,10 +91,33 @@ export async function startApp(
   const { registrations, hooks, core } = loadEntry(entryFile);
   const model = core.getProgrammingModel() as
     { getCapabilities(c: WorkerCapabilities): Promise<WorkerCapabilities> } | undefined;
-  const capabilities = (await model?.getCapabilities({})) ?? {};
+  const capabilities = await capabilitiesOf(model);
   for (const hook of hooks.filter((h) => h.name === 'appStart')) await hook.callback({ hookData: {} });
   logHooks = hooks.filter((h) => h.name === 'log'); // live: appStart may add some
   return { registrations, capabilities };
+}
+
+/**
+ * The capabilities, as the worker asks for them. With HTTP streaming the library then starts the
+ * server the host would proxy requests to, listening on every interface; this host hands handlers the
+ * stream itself, so that server is closed at once rather than left open to the network.
+ */
+async function capabilitiesOf(
+  model: { getCapabilities(c: WorkerCapabilities): Promise<WorkerCapabilities> } | undefined,
+): Promise<WorkerCapabilities> {
+  const created: http.Server[] = [];
+  const createServer = http.createServer;
+  http.createServer = ((...args: Parameters<typeof http.createServer>) => {
+    const server = createServer(...args);
+    created.push(server);
+    return server;
+  }) as typeof http.createServer;
+  try {
+    return (await model?.getCapabilities({})) ?? {};
+  } finally {
+    http.createServer = createServer;
+    for (const server of created) server.close();
+  }
 }
 
 function loadEntry(entryFile: string) {

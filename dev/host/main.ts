@@ -30,8 +30,9 @@ async function main() {
   const functionKey = process.env.LOCAL_FUNCTION_KEY || 'local-dev-function-key';
   process.env.LOCAL_FUNCTION_KEY = functionKey;
   const port = Number(process.env.PORT || 7071);
-  // As Core Tools does (localhost:<port>): the app's own name, which App Service sets in Azure. The app
-  // reads where Graph calls it back from this, never from a request (src/config.ts, publicAddresses).
+  // As Core Tools sets localhost:<port> (here the loopback address the host listens on): the app's own
+  // name, which App Service sets in Azure. The app reads where Graph calls it back from this, never
+  // from a request (src/config.ts, publicAddresses).
   process.env.WEBSITE_HOSTNAME = `127.0.0.1:${port}`;
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { main: string };
   let started;

@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import { canonicalGuid } from '../ids';
+import { tenantKey } from '../ids';
 import { SigningKeySource, SigningKeysUnavailableError } from './signingKeySource';
 import { VerifiedTokens } from './verifiedTokens';
 
@@ -47,7 +47,6 @@ export function createCallbackTokenValidator(cfg: Config['callback'], allowLoopb
     fetchTimeoutMs: FETCH_TIMEOUT_MS,
   });
   const verified = new VerifiedTokens<CallbackClaims>(MAX_CLOCK_SKEW_SECONDS);
-  const tenantKey = (t: string) => canonicalGuid(t) ?? t.toLowerCase();
   const allowedTenants = cfg.allowedTenants === 'any' ? undefined : new Set(cfg.allowedTenants.map(tenantKey));
 
   return {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { claimRequest, type ClaimRows, forgetClaim, releaseClaim, type SendingClaim } from '../claims/requestClaim';
 import { GraphAnswerUnusable, GraphOutcomeUnknown, GraphRefused, GraphUnavailable } from '../errors';
 import type { GraphGateway } from '../graph/graphGateway';
-import { canonicalGuid } from '../ids';
+import { canonicalGuid, tenantKey } from '../ids';
 import type { Logger } from '../logger';
 import type { Versioned } from '../operations/operationStore';
 import { retryOnConflict } from '../operations/retryOnConflict';
@@ -183,8 +183,13 @@ async function ensureCallRecord(
   const { requestHash: _h, callId: _c, sendingSince: _s, ...started } = request;
   const now = deps.now().toISOString();
   await deps.calls.recordStartedCall(callId, started satisfies StartedCall, now, found?.value.state !== 'terminated');
-  // The start request's tenant is the call's: another tenant's callback tokens leave it alone.
-  if (started.tenantId) await deps.calls.bindTenant(callId, canonicalGuid(started.tenantId) ?? started.tenantId, now);
+  // The start request's tenant is the call's: another tenant's callback tokens leave it alone. A
+  // callback that came first may have bound the call already: that is said, as it should not differ.
+  if (started.tenantId) {
+    const bound = await deps.calls.bindTenant(callId, tenantKey(started.tenantId), now);
+    if (bound !== tenantKey(started.tenantId))
+      logEvent(deps.log, 'call.tenantMismatch', { callId, requested: started.tenantId, bound }, 'warn');
+  }
   // Graph's notifications may have come first: what follows from them now (the call's webhook) is done here.
   return { callId, call: await recordCallState(deps, callId, reportedState, null, now) };
 }

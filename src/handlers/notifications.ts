@@ -13,7 +13,7 @@ export const handler = withServices(async (req, services, context) => {
   await applyNotifications(
     notificationDeps(services, context, {
       graphCallback: graphCallbackHeaders(req),
-      tokenTenant: claims.tenantId,
+      token: claims,
     }),
     body,
   );

@@ -25,7 +25,7 @@ export function jsonDepth(value: unknown, stopAt = Infinity): number {
   return deepest;
 }
 
-// Not streaming, so one decoder serves every request; ill-formed bytes become U+FFFD.
+// Used whole-body only (never in streaming mode), so one decoder serves every request; ill-formed bytes become U+FFFD.
 const UTF8 = new TextDecoder('utf-8', { fatal: false });
 
 const tooLarge = (limitBytes: number) =>

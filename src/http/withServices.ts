@@ -20,7 +20,11 @@ export function withServices(handler: ServiceHandler): HttpHandler {
       requireResolvedSettings(services.config); // health then says which settings
       return await handler(req, services, context);
     } catch (err) {
-      if (isTableMissing(err)) services?.tables.forget(); // recreated by the next request
+      if (isTableMissing(err)) {
+        // Recreated by the next request, and with it the paging key the table held.
+        services?.tables.forget();
+        services?.pagingKey.forget();
+      }
       return toErrorResponse(err, context, services?.config.retryAfter.unavailableSeconds ?? 5);
     }
   };

@@ -16,10 +16,11 @@ export interface NotificationDeps extends CallUpdateDeps, RosterUpdateDeps {
   operations: OperationStore;
   webhooks: WebhookScheduler;
   maxBatchItems: number;
-  /** Holds each call to one tenant's tokens; absent when only one tenant's callbacks are accepted. */
-  callTenants?: CallTenants;
-  /** The `tid` of the callback's token. */
-  tokenTenant?: string;
+  /**
+   * A callback's token's `tid` and what holds each call to one tenant's tokens: present for Graph's
+   * callbacks when several tenants' are accepted (absent for the service's own use of this path).
+   */
+  tenancy?: { tenants: CallTenants; tokenTenant: string | undefined };
   now: () => Date;
   log: Logger;
   /** Graph's support headers of the callback, logged with every change it made. */
@@ -115,8 +116,9 @@ function admission(deps: NotificationDeps) {
     }
     if (!calls.has(callId)) {
       if (calls.size >= MAX_CALLS_PER_BATCH) return `the batch concerns more than ${MAX_CALLS_PER_BATCH} calls`;
+      const { tenancy } = deps;
       const admitted =
-        !deps.callTenants || (await deps.callTenants.admits(callId, deps.tokenTenant, deps.now().toISOString()));
+        !tenancy || (await tenancy.tenants.admits(callId, tenancy.tokenTenant, deps.now().toISOString()));
       calls.set(callId, admitted ? undefined : `call ${callId} belongs to another tenant than the token's`);
     }
     return calls.get(callId);

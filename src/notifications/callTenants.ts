@@ -1,5 +1,5 @@
 import type { CallStore } from '../calls/callStore';
-import { canonicalGuid } from '../ids';
+import { tenantKey } from '../ids';
 
 /** How many calls' tenants one instance remembers (a tenant, once recorded, never changes). */
 const REMEMBERED_CALLS = 10_000;
@@ -17,9 +17,13 @@ export class CallTenants {
 
   constructor(private readonly calls: Pick<CallStore, 'bindTenant'>) {}
 
-  /** Whether the token's tenant may change the call (recording it as the call's tenant when none is). */
+  /**
+   * Whether the token's tenant may change the call (recording it as the call's tenant when none is).
+   * A token without `tid` (accepted only with CALLBACK_ALLOWED_TENANTS `*`) changes no call.
+   */
   async admits(callId: string, tokenTenant: string | undefined, now: string): Promise<boolean> {
-    const token = tokenTenant && (canonicalGuid(tokenTenant) ?? tokenTenant);
+    if (!tokenTenant) return false;
+    const token = tenantKey(tokenTenant);
     let lookup = this.remembered.get(callId);
     if (!lookup) {
       lookup = this.calls.bindTenant(callId, token, now);
@@ -31,8 +35,6 @@ export class CallTenants {
         () => this.remembered.delete(callId),
       );
     }
-    const bound = await lookup;
-    // A call with no tenant yet and a token without one: nothing to hold it to.
-    return bound === undefined || bound === token;
+    return (await lookup) === token;
   }
 }

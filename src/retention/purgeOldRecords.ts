@@ -10,6 +10,7 @@ import {
   PARTICIPANT_END,
   PARTICIPANT_PREFIX,
   ROSTER_HEAD_ROW_KEY,
+  TENANT_ROW_KEY,
 } from '../storage/keys';
 import { keyRange, rowOrNone } from '../storage/rowQueries';
 import { isNotFound, isPreconditionFailed } from '../storage/storageErrors';
@@ -132,7 +133,13 @@ async function agedRosterRows(client: TableClient, before: string): Promise<{ ro
     // A subscription to every call's events lives until it is deleted (a Logic App's trigger).
     if (partition === ALL_CALLS_SUBSCRIPTIONS_PARTITION) continue;
     if (e.rowKey === ROSTER_HEAD_ROW_KEY) heads.set(partition, e.etag);
-    else if ((e.kind === 'participant' && e.present !== false) || e.kind === 'eventSubscription')
+    // The call's tenant (src/notifications/callTenants.ts) stays as long as the call does: gone by age,
+    // a live call would be taken by the next allowed tenant's token.
+    else if (
+      (e.kind === 'participant' && e.present !== false) ||
+      e.kind === 'eventSubscription' ||
+      e.rowKey === TENANT_ROW_KEY
+    )
       add(listed, partition, e.rowKey!);
     else add(rows, partition, e.rowKey!);
   }

@@ -566,8 +566,9 @@ export class RosterRepository implements RosterStore, CallStore, EventSubscripti
     let lastModifiedDateTime = '';
     let rows = 0;
     for await (const e of client.listEntities<{ lastModifiedDateTime?: string }>({
-      queryOptions: { filter: odata`PartitionKey eq ${callId}`, select: ['lastModifiedDateTime'] },
+      queryOptions: { filter: odata`PartitionKey eq ${callId}`, select: ['RowKey', 'lastModifiedDateTime'] },
     })) {
+      if (e.rowKey === TENANT_ROW_KEY) continue; // who may change the call says nothing of its roster
       rows++;
       if (typeof e.lastModifiedDateTime === 'string' && e.lastModifiedDateTime > lastModifiedDateTime)
         lastModifiedDateTime = e.lastModifiedDateTime;

@@ -179,6 +179,31 @@ describe('retention of a live call', () => {
   });
 });
 
+describe("retention of a live call's tenant", () => {
+  it('keeps the tenant a live call belongs to, however old its row: another tenant does not take the call after a purge', async () => {
+    const callId = randomUUID();
+    const [tenantA, tenantB] = [randomUUID(), randomUUID()];
+    const callback = (s: Services, tenantId: string, at: Date) => ({
+      ...notificationDeps(s, log, { token: { tenantId } }),
+      now: () => at,
+    });
+    const someone = participant('user', 'in-the-call');
+    // Bound 40 days ago, by the call's first news; its roster changed today.
+    await applyNotifications(
+      callback(services, tenantA, new Date(Date.now() - 40 * DAY)),
+      callNotification(callId, 'established'),
+    );
+    await applyNotifications(callback(services, tenantA, new Date()), rosterNotification(callId, [someone]));
+    await purgeOldRecords({ ...readDeps(services), tables: services.tables, log }, new Date(Date.now() - 30 * DAY));
+    // Another instance, nothing remembered: tenant B's token is still not the call's.
+    const fresh = createServices(loadConfig({ ...stack.hostEnv, TABLES_CONNECTION_STRING: azurite.connectionString }));
+    await applyNotifications(callback(fresh, tenantB, new Date()), callNotification(callId, 'terminated', 'deleted'));
+    expect(await fresh.calls.getCall(callId)).toBeUndefined(); // the old call row aged out; B wrote none
+    await applyNotifications(callback(fresh, tenantA, new Date()), callNotification(callId, 'terminated', 'deleted'));
+    expect((await fresh.calls.getCall(callId))?.value.state).toBe('terminated');
+  });
+});
+
 describe('retention on several instances', () => {
   it('purges the same rows from two instances at once without failing either', async () => {
     const calls = Array.from({ length: 3 }, () => randomUUID());

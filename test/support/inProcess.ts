@@ -145,7 +145,7 @@ export function memoryServices(
     eventSubscriptions: rosters,
     webhooks: new MemoryWebhookQueue(),
     graph: async () => graph,
-    pagingKey: async () => PAGING_KEY,
+    pagingKey: Object.assign(async () => PAGING_KEY, { forget() {} }),
     callTenants: callTenantsFor(config, rosters),
     callbackTokens: {
       async validate(authorization) {

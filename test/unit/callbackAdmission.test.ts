@@ -54,6 +54,19 @@ describe('one signed batch is bounded', () => {
 });
 
 describe("a call answers only its own tenant's callbacks", () => {
+  it('lets a token without tid (accepted with CALLBACK_ALLOWED_TENANTS=*) change no call', async () => {
+    const services = memoryServices({ env: { CALLBACK_ALLOWED_TENANTS: '*' } });
+    services.callbackTokens = {
+      async validate() {
+        return { issuer: 'https://graph.microsoft.com', tenantId: undefined, appId: APP_ID };
+      },
+    };
+    provideServices(services);
+    const callId = randomUUID();
+    expect((await notify(rosterNotification(callId, [participant('user', 'alice')]))).status).toBe(202);
+    expect((await services.roster.rosterPage(callId, 10)).known).toBe(false);
+  });
+
   it("leaves a call the service started in one tenant alone when another tenant's token ends it", async () => {
     const { services } = twoTenants();
     const started = await invoke('startCall', { body: { joinMeetingId: '234 567 890 123' } });

@@ -87,8 +87,9 @@ describe('app settings: code, Bicep, samples and README agree', () => {
     expect(bicep).toMatch(/channelName: 'MsTeamsChannel'[\s\S]*acceptedTerms: true/);
     for (const output of ['keyVaultName', 'storageAccountName', 'botName', 'functionAppName'])
       expect(bicep, output).toMatch(new RegExp(`^output ${output} string = `, 'm'));
-    expect(bicep).toMatch(/var storageName = take\('\$\{checkedName\}/);
-    expect(bicep).toContain("contains('abcdefghijklmnopqrstuvwxyz0123456789', substring(name, i, 1))");
+    expect(bicep).toMatch(/var storageName = toLower\(take\('\$\{checkedName\}/);
+    expect(bicep).toContain("contains('abcdefghijklmnopqrstuvwxyz0123456789', substring(toLower(name), i, 1))");
+    expect(bicep).toContain("contains('abcdefghijklmnopqrstuvwxyz', substring(toLower(name), 0, 1))");
     for (const output of ['keyVaultName', 'storageAccountName', 'botName'])
       expect(read('infra/README.md'), output).toContain(`\`${output}\``);
   });
